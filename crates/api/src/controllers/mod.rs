@@ -1,0 +1,34 @@
+//! Handlers, one module per resource. [`register`] is the only list of endpoints: it adds
+//! each route and its OpenAPI entry in the same call, so the two cannot drift.
+
+pub mod definitions;
+pub mod system;
+pub mod workspaces;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(system::health)
+        .service(system::debug)
+        .service(workspaces::create::create_workspace)
+        .service(workspaces::get::get_workspace)
+        .service(workspaces::get_by_slug::get_workspace_by_slug)
+        .service(workspaces::list::list_workspaces)
+        .service(workspaces::update::update_workspace)
+        .service(workspaces::delete::delete_workspace);
+    register_definitions(cfg);
+}
+
+fn register_definitions(cfg: &mut ServiceConfig) {
+    use definitions::{destination as d, source as s};
+    cfg.service(s::create_source_definition)
+        .service(s::get_source_definition)
+        .service(s::list_source_definitions)
+        .service(s::update_source_definition)
+        .service(s::delete_source_definition)
+        .service(d::create_destination_definition)
+        .service(d::get_destination_definition)
+        .service(d::list_destination_definitions)
+        .service(d::update_destination_definition)
+        .service(d::delete_destination_definition);
+}

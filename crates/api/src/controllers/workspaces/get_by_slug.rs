@@ -1,0 +1,28 @@
+use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::workspace::{SlugRequestBody, WorkspaceRead};
+use ferry_persistence::store::workspaces;
+
+/// Find workspace by slug
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "getWorkspaceBySlug",
+    request_body = SlugRequestBody,
+    responses(
+        (status = 200, description = "Successful operation", body = WorkspaceRead),
+        NotFound, BodyErrors, ServerErrors
+    )
+)]
+#[post("/v1/workspaces/get_by_slug")]
+pub async fn get_workspace_by_slug(
+    state: web::Data<AppState>,
+    Body(request): Body<SlugRequestBody>,
+) -> ApiResult<web::Json<WorkspaceRead>> {
+    let workspace = state
+        .db
+        .run(move |conn| workspaces::get_by_slug(conn, &request.slug))
+        .await?;
+    Ok(web::Json(workspace.into()))
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI document: its fixed parts here, its paths and schemas collected from the
+//! handlers as they are registered.
+
+use crate::error::{ErrorResponse, InvalidInputProperty};
+use utoipa::openapi::{OpenApi as Document, Paths, Server};
+use utoipa::OpenApi;
+
+/// The prefix every route is served under, so that a client generated from Airbyte's spec
+/// works unchanged at `http://localhost:8001/api/v1/...`.
+pub const BASE_PATH: &str = "/api";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ferry Configuration API",
+        description = "Ferry is a wire-compatible implementation of the Airbyte Configuration API.\n\n\
+            Conventions: every operation is `POST /api/v1/<resource>/<verb>` with a JSON body \
+            (except `GET` health and debug); errors share one envelope (`ErrorResponse`); ids \
+            are UUIDs; timestamps are RFC 3339 UTC; deletes are soft. See docs/API-DESIGN.md.",
+        license(name = "MIT", url = "https://opensource.org/licenses/MIT"),
+    ),
+    components(schemas(ErrorResponse, InvalidInputProperty)),
+    tags(
+        (name = "workspace", description = "Workspace related resources."),
+        (name = "source_definition", description = "SourceDefinition related resources."),
+        (name = "destination_definition", description = "DestinationDefinition related resources."),
+        (name = "health", description = "Healthchecks"),
+        (name = "debugging", description = "Debugging information"),
+    )
+)]
+struct Base;
+
+pub fn base() -> Document {
+    Base::openapi()
+}
+
+/// Moves the `/api` prefix from every path into `servers`, so that paths read exactly as in
+/// the contract (`/v1/workspaces/get`) and a generated client's base URL is `.../api`.
+pub fn finish(mut document: Document) -> Document {
+    let mut paths = Paths::new();
+    for (path, item) in std::mem::take(&mut document.paths.paths) {
+        let path = path
+            .strip_prefix(BASE_PATH)
+            .map(str::to_string)
+            .unwrap_or(path);
+        paths.paths.insert(path, item);
+    }
+    document.paths = paths;
+    document.servers = Some(vec![Server::new(BASE_PATH)]);
+    document.info.version = env!("CARGO_PKG_VERSION").to_string();
+    document
+}

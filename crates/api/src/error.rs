@@ -1,0 +1,171 @@
+//! The one place where errors become HTTP: status codes and the shared JSON envelope.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use chrono::{DateTime, Utc};
+use ferry_domain::Error;
+use serde::Serialize;
+use utoipa::{IntoResponses, ToSchema};
+use uuid::Uuid;
+
+/// Everything a handler or extractor can fail with: a domain error, or one of the few
+/// failures that only exist at the HTTP layer.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] Error),
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported content type {content_type:?}")]
+    UnsupportedMediaType { content_type: String },
+    #[error("no such endpoint: {method} {path}")]
+    NoSuchEndpoint { method: String, path: String },
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Airbyte's `InvalidInputProperty`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidInputProperty {
+    pub property_path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid_value: Option<String>,
+    pub message: String,
+}
+
+/// The body of every error response. `message` is always there; `id` names the missing
+/// object of a 404 (Airbyte's NotFoundKnownExceptionInfo); `validationErrors` lists each
+/// invalid property of a 422 (Airbyte's InvalidInputExceptionInfo).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorResponse {
+    /// A human-readable description, safe to show.
+    pub message: String,
+    /// A stable machine-readable code, e.g. `RESOURCE_NOT_FOUND` or `VALIDATION_ERROR`.
+    pub error: String,
+    /// The HTTP status, repeated for clients that only keep the body.
+    pub status_code: u16,
+    pub timestamp: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<Vec<InvalidInputProperty>>,
+    /// Structured context, e.g. `{"resourceType": "Workspace", "id": "..."}` on a 404.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+    /// On a 500 or 503: the id the matching server log line carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<Uuid>,
+}
+
+impl ApiError {
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Domain(e) => e.code(),
+            ApiError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType { .. } => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::NoSuchEndpoint { .. } => "RESOURCE_NOT_FOUND",
+        }
+    }
+
+    fn body(&self) -> ErrorResponse {
+        let status = self.status_code();
+        let mut body = ErrorResponse {
+            message: match self {
+                ApiError::Domain(e) => e.client_message(),
+                other => other.to_string(),
+            },
+            error: self.code().to_string(),
+            status_code: status.as_u16(),
+            timestamp: Utc::now(),
+            id: None,
+            validation_errors: None,
+            details: None,
+            error_id: None,
+        };
+        match self {
+            ApiError::Domain(Error::NotFound { resource, id }) => {
+                body.id = Some(id.clone());
+                body.details = Some(serde_json::json!({"resourceType": resource.name(), "id": id}));
+            }
+            ApiError::Domain(Error::InvalidInput { violations, .. }) => {
+                body.validation_errors = Some(
+                    violations
+                        .iter()
+                        .map(|v| InvalidInputProperty {
+                            property_path: v.property_path.clone(),
+                            invalid_value: v.invalid_value.clone(),
+                            message: v.message.clone(),
+                        })
+                        .collect(),
+                );
+            }
+            ApiError::Domain(Error::Internal { internal } | Error::Unavailable { internal }) => {
+                let error_id = Uuid::new_v4();
+                body.error_id = Some(error_id);
+                tracing::error!(%error_id, status = status.as_u16(), "{internal}");
+            }
+            _ => {}
+        }
+        body
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Domain(e) => match e {
+                Error::NotFound { .. } => StatusCode::NOT_FOUND,
+                Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                Error::Conflict { .. } => StatusCode::CONFLICT,
+                Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NoSuchEndpoint { .. } => StatusCode::NOT_FOUND,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+// Response sets that `#[utoipa::path(responses(...))]` entries compose, so that every
+// operation declares the errors it can return in the same words.
+
+/// 404: the object named in the body does not exist.
+#[derive(IntoResponses)]
+#[response(status = 404, description = "The object was not found")]
+pub struct NotFound(#[allow(dead_code)] ErrorResponse);
+
+/// 409: the request conflicts with the current state.
+#[derive(IntoResponses)]
+#[response(status = 409, description = "Conflicts with the current state")]
+pub struct Conflict(#[allow(dead_code)] ErrorResponse);
+
+/// The failures of any operation that reads a JSON body.
+#[derive(IntoResponses)]
+pub enum BodyErrors {
+    #[response(status = 413, description = "The request body is too large")]
+    PayloadTooLarge(#[allow(dead_code)] ErrorResponse),
+    #[response(status = 415, description = "The request body is not application/json")]
+    UnsupportedMediaType(#[allow(dead_code)] ErrorResponse),
+    #[response(status = 422, description = "Invalid input: see validationErrors")]
+    InvalidInput(#[allow(dead_code)] ErrorResponse),
+}
+
+/// The failures any operation can meet whatever its input.
+#[derive(IntoResponses)]
+pub enum ServerErrors {
+    #[response(
+        status = 500,
+        description = "Internal error: see errorId in the server log"
+    )]
+    Internal(#[allow(dead_code)] ErrorResponse),
+    #[response(status = 503, description = "The database is unavailable; retry")]
+    Unavailable(#[allow(dead_code)] ErrorResponse),
+}

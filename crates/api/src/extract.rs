@@ -1,0 +1,263 @@
+//! `Body<T>`: the JSON body extractor every endpoint uses. It enforces the size limit (413)
+//! and the content type (415), and turns every way a body can be wrong (malformed JSON, a
+//! wrong type, a missing field, a value that fails its value type, a failed validation
+//! rule) into a 422 that names the property.
+
+use crate::error::{ApiError, ApiResult};
+use actix_web::dev::Payload;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{web, FromRequest, HttpRequest};
+use ferry_domain::error::json_text;
+use ferry_domain::{Error, Violation};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use validator::Validate;
+
+/// The largest body accepted, in bytes; set as app data (see `AppState`).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        BodyLimit(2 * 1024 * 1024)
+    }
+}
+
+/// A validated JSON request body.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map(|l| *l.get_ref())
+            .unwrap_or_default()
+            .0;
+        let declared_length = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("(not text)").to_string());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_length.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if let Some(content_type) = content_type.filter(|ct| !is_json(ct)) {
+                return Err(ApiError::UnsupportedMediaType { content_type });
+            }
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    Error::invalid(Violation::new(
+                        "body",
+                        format!("could not read the body: {e}"),
+                    ))
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let value = parse::<T>(&bytes)?;
+            value.validate().map_err(Error::from)?;
+            Ok(Body(value))
+        })
+    }
+}
+
+/// `application/json`, any `+json` type, with or without parameters such as a charset.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserialises a body, reporting the failing property's path, value and reason.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::invalid(Violation::new(
+            "body",
+            "a JSON request body is required",
+        )));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => match deserializer.end() {
+            Ok(()) => return Ok(value),
+            Err(trailing) => {
+                return Err(Error::invalid(Violation::new(
+                    "body",
+                    format!(
+                        "malformed JSON: {}",
+                        without_position(&trailing.to_string())
+                    ),
+                )))
+            }
+        },
+        Err(error) => error,
+    };
+    let inner = error.inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return Err(Error::invalid(Violation::new(
+            "body",
+            format!("malformed JSON: {}", without_position(&inner.to_string())),
+        )));
+    }
+    let segments: Vec<String> = error
+        .path()
+        .iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect();
+    let reason = without_position(&inner.to_string());
+    let (path, message, value) = match missing_field(&reason) {
+        Some(field) => {
+            let mut with_field = segments.clone();
+            with_field.push(field.to_string());
+            (with_field, "is required".to_string(), None)
+        }
+        None => {
+            let original: Option<Value> = serde_json::from_slice(bytes).ok();
+            let value = original
+                .as_ref()
+                .and_then(|v| value_at(v, &segments))
+                .map(json_text);
+            (segments, reason, value)
+        }
+    };
+    let property_path = join_segments(&path);
+    let mut violation = Violation::new(property_path.clone(), message.clone());
+    if let Some(value) = value {
+        violation = violation.with_value(value);
+    }
+    Err(Error::InvalidInput {
+        message: format!(
+            "{}: {message}",
+            if property_path.is_empty() {
+                "body"
+            } else {
+                &property_path
+            }
+        ),
+        violations: vec![violation],
+    })
+}
+
+/// serde_json appends " at line L column C", which means nothing to an API client.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// serde's wording for a missing field: "missing field `name`".
+fn missing_field(reason: &str) -> Option<&str> {
+    reason.strip_prefix("missing field `")?.strip_suffix('`')
+}
+
+fn join_segments(segments: &[String]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        if !segment.starts_with('[') && !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(segment);
+    }
+    path
+}
+
+fn value_at<'v>(root: &'v Value, segments: &[String]) -> Option<&'v Value> {
+    segments.iter().try_fold(root, |value, segment| {
+        match segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            Some(index) => value.get(index.parse::<usize>().ok()?),
+            None => value.get(segment),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Inner {
+        display_name: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Outer {
+        workspace_id: uuid::Uuid,
+        items: Vec<Inner>,
+    }
+
+    fn violation(body: &str) -> Violation {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(Error::InvalidInput { violations, .. }) => violations[0].clone(),
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_named_by_path() {
+        let v = violation(r#"{"items": []}"#);
+        assert_eq!(v.property_path, "workspaceId");
+        assert_eq!(v.message, "is required");
+        let v =
+            violation(r#"{"workspaceId": "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6", "items": [{}]}"#);
+        assert_eq!(v.property_path, "items[0].displayName");
+    }
+
+    #[test]
+    fn wrong_values_carry_the_value() {
+        let v = violation(r#"{"workspaceId": "nope", "items": []}"#);
+        assert_eq!(v.property_path, "workspaceId");
+        assert_eq!(v.invalid_value.as_deref(), Some("nope"));
+        let v = violation(
+            r#"{"workspaceId": "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6", "items": [{"displayName": 5}]}"#,
+        );
+        assert_eq!(v.property_path, "items[0].displayName");
+        assert_eq!(v.invalid_value.as_deref(), Some("5"));
+        assert!(v.message.contains("expected a string"), "{}", v.message);
+    }
+
+    #[test]
+    fn malformed_and_empty_bodies_are_reported() {
+        assert!(violation("{").message.starts_with("malformed JSON"));
+        assert!(violation("{} x").message.starts_with("malformed JSON"));
+        assert_eq!(violation("  ").message, "a JSON request body is required");
+    }
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+    }
+}

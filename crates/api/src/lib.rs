@@ -1,0 +1,84 @@
+//! Ferry's HTTP RPC layer: actix-web handlers for `POST /api/v1/<resource>/<verb>`, the
+//! extractor that validates bodies, the single mapping of errors to HTTP, and the OpenAPI
+//! document generated from the handlers themselves.
+
+pub mod controllers;
+pub mod docs;
+pub mod error;
+pub mod extract;
+mod request_log;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{web, App, HttpRequest};
+use ferry_persistence::Database;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use extract::BodyLimit;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Database,
+}
+
+/// Per-deployment settings of the HTTP layer.
+#[derive(Clone, Debug, Default)]
+pub struct ApiSettings {
+    pub body_limit: BodyLimit,
+}
+
+/// The whole application: API routes under `/api`, the OpenAPI document at
+/// `/api/openapi.json`, the docs page at `/api/docs/`, and a JSON 404 for anything else.
+pub fn app(
+    state: AppState,
+    settings: ApiSettings,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // The docs are registered before the `/api` scope: a scope answers every path under
+    // its prefix, so anything registered after it could never be reached.
+    let docs = SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi());
+    let docs_redirect = web::resource("/api/docs").get(|| async {
+        actix_web::HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+            .finish()
+    });
+    let (app, _) = with_routes(App::new().service(docs).service(docs_redirect));
+    app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(settings.body_limit))
+        .default_service(web::to(no_such_endpoint))
+        .wrap(tracing_actix_web::TracingLogger::<request_log::RequestLog>::new())
+}
+
+/// The OpenAPI document the server serves (also what `ferry openapi` prints).
+pub fn openapi() -> OpenApi {
+    with_routes(App::new()).1
+}
+
+fn with_routes<T>(app: App<T>) -> (App<T>, OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let (app, document) = app
+        .into_utoipa_app()
+        .openapi(docs::base())
+        .service(utoipa_actix_web::scope(docs::BASE_PATH).configure(controllers::register))
+        .split_for_parts();
+    (app, docs::finish(document))
+}
+
+async fn no_such_endpoint(req: HttpRequest) -> Result<actix_web::HttpResponse, error::ApiError> {
+    Err(error::ApiError::NoSuchEndpoint {
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+    })
+}

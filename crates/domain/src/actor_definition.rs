@@ -1,0 +1,181 @@
+//! Connector definitions. Sources and destinations share one shape and one table
+//! (`actor_definitions`, told apart by [`ActorType`]), as Airbyte's later schema does; the
+//! wire models keep the contract's separate names.
+
+use crate::ids::{DestinationDefinitionId, SourceDefinitionId};
+use crate::values::{DockerImageTag, DockerRepository, HttpUrl, Name};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Which side of a connection an actor (a definition, later a source or destination) is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ActorType {
+    Source,
+    Destination,
+}
+
+impl ActorType {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorType::Source => "source",
+            ActorType::Destination => "destination",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "source" => Some(ActorType::Source),
+            "destination" => Some(ActorType::Destination),
+            _ => None,
+        }
+    }
+
+    /// The resource a missing definition of this type is reported as.
+    pub fn definition_resource(self) -> crate::Resource {
+        match self {
+            ActorType::Source => crate::Resource::SourceDefinition,
+            ActorType::Destination => crate::Resource::DestinationDefinition,
+        }
+    }
+}
+
+/// A stored connector definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActorDefinition {
+    pub id: Uuid,
+    pub actor_type: ActorType,
+    pub name: String,
+    pub docker_repository: String,
+    pub docker_image_tag: String,
+    pub documentation_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// What creating a definition needs, whichever its type.
+#[derive(Clone, Debug)]
+pub struct NewActorDefinition {
+    pub name: Name,
+    pub docker_repository: DockerRepository,
+    pub docker_image_tag: DockerImageTag,
+    pub documentation_url: HttpUrl,
+}
+
+/// Writes the wire models of one definition type. Source and destination definitions are
+/// the same shape under different names, so one macro keeps the two from drifting apart.
+macro_rules! definition_models {
+    (
+        id: $id:ident,
+        id_field: $id_field:ident,
+        create: $create:ident,
+        update: $update:ident,
+        read: $read:ident,
+        read_list: $read_list:ident,
+        list_field: $list_field:ident,
+        id_body: $id_body:ident $(,)?
+    ) => {
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $create {
+            #[schema(value_type = String)]
+            pub name: Name,
+            #[schema(value_type = String, example = "airbyte/source-faker")]
+            pub docker_repository: DockerRepository,
+            #[schema(value_type = String, example = "0.1.0")]
+            pub docker_image_tag: DockerImageTag,
+            #[schema(value_type = String, format = "uri")]
+            pub documentation_url: HttpUrl,
+        }
+
+        impl From<$create> for NewActorDefinition {
+            fn from(c: $create) -> Self {
+                NewActorDefinition {
+                    name: c.name,
+                    docker_repository: c.docker_repository,
+                    docker_image_tag: c.docker_image_tag,
+                    documentation_url: c.documentation_url,
+                }
+            }
+        }
+
+        /// Only the default docker image tag can be changed.
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $update {
+            pub $id_field: $id,
+            #[schema(value_type = String)]
+            pub docker_image_tag: DockerImageTag,
+        }
+
+        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $read {
+            pub $id_field: $id,
+            pub name: String,
+            pub docker_repository: String,
+            pub docker_image_tag: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            #[schema(format = "uri")]
+            pub documentation_url: Option<String>,
+        }
+
+        impl From<ActorDefinition> for $read {
+            fn from(d: ActorDefinition) -> Self {
+                $read {
+                    $id_field: $id(d.id),
+                    name: d.name,
+                    docker_repository: d.docker_repository,
+                    docker_image_tag: d.docker_image_tag,
+                    documentation_url: d.documentation_url,
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $read_list {
+            pub $list_field: Vec<$read>,
+        }
+
+        impl From<Vec<ActorDefinition>> for $read_list {
+            fn from(definitions: Vec<ActorDefinition>) -> Self {
+                $read_list {
+                    $list_field: definitions.into_iter().map($read::from).collect(),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $id_body {
+            pub $id_field: $id,
+        }
+    };
+}
+
+definition_models!(
+    id: SourceDefinitionId,
+    id_field: source_definition_id,
+    create: SourceDefinitionCreate,
+    update: SourceDefinitionUpdate,
+    read: SourceDefinitionRead,
+    read_list: SourceDefinitionReadList,
+    list_field: source_definitions,
+    id_body: SourceDefinitionIdRequestBody,
+);
+
+definition_models!(
+    id: DestinationDefinitionId,
+    id_field: destination_definition_id,
+    create: DestinationDefinitionCreate,
+    update: DestinationDefinitionUpdate,
+    read: DestinationDefinitionRead,
+    read_list: DestinationDefinitionReadList,
+    list_field: destination_definitions,
+    id_body: DestinationDefinitionIdRequestBody,
+);

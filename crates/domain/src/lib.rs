@@ -1,0 +1,19 @@
+//! Ferry's domain: the API models exactly as the Airbyte Configuration API names them
+//! (camelCase on the wire), typed identifiers, value types that validate when they are
+//! deserialised, and the transport-neutral [`Error`].
+//!
+//! This crate does no IO and knows nothing of diesel or actix: the persistence and API
+//! crates depend on it, never the other way round.
+
+pub mod actor_definition;
+pub mod error;
+pub mod ids;
+pub mod slug;
+pub mod system;
+pub mod values;
+pub mod workspace;
+
+pub use error::{Error, Resource, Violation};
+
+/// The result of every fallible domain, persistence and API operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! Health and debugging reads.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct HealthCheckRead {
+    /// Whether the database answered a trivial query just now.
+    pub db: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct DebugRead {
+    #[schema(value_type = Object)]
+    pub info: serde_json::Value,
+}

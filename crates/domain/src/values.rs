@@ -1,0 +1,179 @@
+//! Value types that validate when they are deserialised, so a handler never sees an
+//! invalid one. Each failure message names the rule; the API layer adds the property path.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use validator::ValidateEmail;
+
+macro_rules! string_value {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(value: String) -> Result<Self, String> {
+                $check(value).map(Self)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// The longest display name Ferry stores.
+pub const MAX_NAME_CHARS: usize = 256;
+
+string_value!(
+    /// A display name: trimmed, 1 to 256 characters.
+    Name,
+    check_name
+);
+string_value!(
+    /// An email address.
+    Email,
+    check_email
+);
+string_value!(
+    /// An absolute http(s) URL.
+    HttpUrl,
+    check_http_url
+);
+string_value!(
+    /// A docker repository such as `airbyte/source-faker` or `registry:5000/team/image`.
+    DockerRepository,
+    check_docker_repository
+);
+string_value!(
+    /// A docker image tag such as `0.1.0` or `latest`.
+    DockerImageTag,
+    check_docker_image_tag
+);
+
+fn check_name(value: String) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err("must not be blank".into());
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        return Err(format!("must be at most {MAX_NAME_CHARS} characters"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(trimmed.to_string())
+}
+
+fn check_email(value: String) -> Result<String, String> {
+    let trimmed = value.trim();
+    if trimmed.validate_email() {
+        Ok(trimmed.to_string())
+    } else {
+        Err("must be a valid email address".into())
+    }
+}
+
+fn check_http_url(value: String) -> Result<String, String> {
+    let parsed = url::Url::parse(value.trim()).map_err(|e| format!("must be a valid URL ({e})"))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host().is_some() => Ok(value.trim().to_string()),
+        _ => Err("must be an absolute http or https URL".into()),
+    }
+}
+
+fn check_docker_repository(value: String) -> Result<String, String> {
+    let valid_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/:".contains(c);
+    let starts_well = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !starts_well || value.len() > 255 || !value.chars().all(valid_char) {
+        return Err(
+            "must be a docker repository: lowercase letters, digits, '.', '_', '-', '/' or ':', \
+             starting with a letter or digit, at most 255 characters"
+                .into(),
+        );
+    }
+    Ok(value)
+}
+
+fn check_docker_image_tag(value: String) -> Result<String, String> {
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    let starts_well = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !starts_well || value.len() > 128 || !value.chars().all(valid_char) {
+        return Err(
+            "must be a docker tag: letters, digits, '.', '_' or '-', not starting with '.' or \
+             '-', at most 128 characters"
+                .into(),
+        );
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+        serde_json::from_value(serde_json::Value::String(s.into())).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(parse::<Name>("  Sales  ").unwrap().as_str(), "Sales");
+        assert!(parse::<Name>("   ").unwrap_err().contains("blank"));
+        assert!(parse::<Name>(&"x".repeat(257)).is_err());
+        assert!(parse::<Name>(&"é".repeat(256)).is_ok());
+        assert!(parse::<Name>("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert!(parse::<Email>("ops@example.com").is_ok());
+        assert!(parse::<Email>("not-an-email")
+            .unwrap_err()
+            .contains("email"));
+    }
+
+    #[test]
+    fn urls_must_be_absolute_http() {
+        assert!(parse::<HttpUrl>("https://docs.airbyte.io/integrations").is_ok());
+        assert!(parse::<HttpUrl>("ftp://example.com").is_err());
+        assert!(parse::<HttpUrl>("not a url").is_err());
+        assert!(parse::<HttpUrl>("/relative").is_err());
+    }
+
+    #[test]
+    fn docker_names_follow_docker_rules() {
+        assert!(parse::<DockerRepository>("airbyte/source-faker").is_ok());
+        assert!(parse::<DockerRepository>("registry:5000/team/img").is_ok());
+        assert!(parse::<DockerRepository>("Airbyte/Source").is_err());
+        assert!(parse::<DockerRepository>("").is_err());
+        assert!(parse::<DockerImageTag>("0.1.0").is_ok());
+        assert!(parse::<DockerImageTag>("latest").is_ok());
+        assert!(parse::<DockerImageTag>("-bad").is_err());
+        assert!(parse::<DockerImageTag>("has space").is_err());
+    }
+}

@@ -1,0 +1,142 @@
+//! Source and destination definitions, one table told apart by `actor_type`.
+
+use crate::connection::AnyConnection;
+use crate::error::DieselResultExt;
+use crate::schema::actor_definitions as defs;
+use crate::sql_types::{now, DbTime, DbUuid};
+use diesel::prelude::*;
+use ferry_domain::actor_definition::{ActorDefinition, ActorType, NewActorDefinition};
+use ferry_domain::values::DockerImageTag;
+use ferry_domain::{Error, Result};
+use uuid::Uuid;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = defs)]
+struct DefinitionRow {
+    id: DbUuid,
+    actor_type: String,
+    name: String,
+    docker_repository: String,
+    docker_image_tag: String,
+    documentation_url: Option<String>,
+    created_at: DbTime,
+    updated_at: DbTime,
+    deleted_at: Option<DbTime>,
+}
+
+impl TryFrom<DefinitionRow> for ActorDefinition {
+    type Error = Error;
+
+    fn try_from(r: DefinitionRow) -> Result<Self> {
+        let actor_type = ActorType::parse(&r.actor_type).ok_or_else(|| {
+            Error::internal(format!(
+                "actor_definitions.actor_type holds {:?}",
+                r.actor_type
+            ))
+        })?;
+        Ok(ActorDefinition {
+            id: r.id.0,
+            actor_type,
+            name: r.name,
+            docker_repository: r.docker_repository,
+            docker_image_tag: r.docker_image_tag,
+            documentation_url: r.documentation_url,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+            deleted_at: r.deleted_at.map(|t| t.0),
+        })
+    }
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    new: &NewActorDefinition,
+) -> Result<ActorDefinition> {
+    let timestamp = DbTime(now());
+    let row = DefinitionRow {
+        id: DbUuid(Uuid::new_v4()),
+        actor_type: actor_type.as_str().to_string(),
+        name: new.name.to_string(),
+        docker_repository: new.docker_repository.to_string(),
+        docker_image_tag: new.docker_image_tag.to_string(),
+        documentation_url: Some(new.documentation_url.to_string()),
+        created_at: timestamp,
+        updated_at: timestamp,
+        deleted_at: None,
+    };
+    diesel::insert_into(defs::table)
+        .values(&row)
+        .execute(conn)
+        .db()?;
+    row.try_into()
+}
+
+/// A definition of the given type by id, deleted or not.
+pub fn get(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<ActorDefinition> {
+    defs::table
+        .filter(defs::id.eq(DbUuid(id)))
+        .filter(defs::actor_type.eq(actor_type.as_str()))
+        .select(DefinitionRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(actor_type.definition_resource(), id))?
+        .try_into()
+}
+
+/// Every live definition of the given type, oldest first.
+pub fn list(conn: &mut AnyConnection, actor_type: ActorType) -> Result<Vec<ActorDefinition>> {
+    defs::table
+        .filter(defs::actor_type.eq(actor_type.as_str()))
+        .filter(defs::deleted_at.is_null())
+        .order((defs::created_at.asc(), defs::id.asc()))
+        .select(DefinitionRow::as_select())
+        .load(conn)
+        .db()?
+        .into_iter()
+        .map(ActorDefinition::try_from)
+        .collect()
+}
+
+/// Changes the default image tag of a live definition.
+pub fn update_image_tag(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    id: Uuid,
+    tag: &DockerImageTag,
+) -> Result<ActorDefinition> {
+    let updated = diesel::update(
+        defs::table
+            .filter(defs::id.eq(DbUuid(id)))
+            .filter(defs::actor_type.eq(actor_type.as_str()))
+            .filter(defs::deleted_at.is_null()),
+    )
+    .set((
+        defs::docker_image_tag.eq(tag.as_str()),
+        defs::updated_at.eq(DbTime(now())),
+    ))
+    .execute(conn)
+    .db()?;
+    if updated == 0 {
+        return Err(Error::not_found(actor_type.definition_resource(), id));
+    }
+    get(conn, actor_type, id)
+}
+
+/// Soft-deletes a definition; deleting a deleted one succeeds and changes nothing.
+pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<()> {
+    let definition = get(conn, actor_type, id)?;
+    if definition.deleted_at.is_some() {
+        return Ok(());
+    }
+    let timestamp = DbTime(now());
+    diesel::update(defs::table.filter(defs::id.eq(DbUuid(id))))
+        .set((
+            defs::deleted_at.eq(Some(timestamp)),
+            defs::updated_at.eq(timestamp),
+        ))
+        .execute(conn)
+        .db()?;
+    Ok(())
+}

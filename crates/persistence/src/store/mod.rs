@@ -1,0 +1,5 @@
+//! One module per resource. Every function filters soft-deleted rows (`deleted_at`) unless
+//! its name or doc says it returns them.
+
+pub mod actor_definitions;
+pub mod workspaces;

@@ -1,0 +1,131 @@
+//! `ferry`: the server binary. It wires configuration, logging, the database and the HTTP
+//! layer together; everything else lives in the library crates.
+
+mod settings;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use ferry_api::{ApiSettings, AppState, BodyLimit};
+use ferry_persistence::{Database, PoolOptions};
+use settings::{redact_url, LogFormat, Settings};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "ferry",
+    version,
+    about = "Ferry: a control plane for data integration"
+)]
+struct Cli {
+    /// A TOML file whose keys override the defaults (see config/default.toml).
+    #[arg(long, env = "FERRY_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrates the database and serves the API (the default).
+    Serve,
+    /// Migrates the database and exits.
+    Migrate,
+    /// Prints the OpenAPI document.
+    Openapi,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).context("invalid configuration")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&ferry_api::openapi())?);
+            Ok(())
+        }
+        Command::Migrate => {
+            init_logging(&settings);
+            let db = open_database(&settings)?;
+            migrate(&db, &settings)
+        }
+        Command::Serve => {
+            init_logging(&settings);
+            serve(settings)
+        }
+    }
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(settings.log.level.clone()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match settings.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let options = PoolOptions {
+        max_connections: settings.database.max_connections,
+        connect_timeout: Duration::from_secs(settings.database.connect_timeout_secs),
+    };
+    Database::open(&settings.database.url, &options)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("cannot open {}", redact_url(&settings.database.url)))
+}
+
+/// Migrates and seeds, retrying while the database is not reachable yet (a database
+/// container that starts alongside the server, say).
+fn migrate(db: &Database, settings: &Settings) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(settings.database.startup_wait_secs);
+    loop {
+        match ferry_persistence::bootstrap(db) {
+            Ok(applied) => {
+                tracing::info!(
+                    backend = db.backend().name(),
+                    url = %redact_url(&settings.database.url),
+                    applied = ?applied,
+                    "database ready"
+                );
+                return Ok(());
+            }
+            Err(error @ ferry_domain::Error::Unavailable { .. }) if Instant::now() < deadline => {
+                tracing::warn!(%error, "database not reachable yet; retrying");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(error) => return Err(anyhow::anyhow!("database start-up failed: {error}")),
+        }
+    }
+}
+
+#[actix_web::main]
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings)?;
+    {
+        let (db, settings) = (db.clone(), settings.clone());
+        tokio::task::spawn_blocking(move || migrate(&db, &settings)).await??;
+    }
+    let state = AppState { db };
+    let api_settings = ApiSettings {
+        body_limit: BodyLimit(settings.server.body_limit_bytes),
+    };
+    let mut server =
+        actix_web::HttpServer::new(move || ferry_api::app(state.clone(), api_settings.clone()))
+            .shutdown_timeout(settings.server.shutdown_timeout_secs);
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    let server = server
+        .bind(&settings.server.listen)
+        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
+    tracing::info!(
+        listen = %settings.server.listen,
+        "Ferry is serving http://{}/api/v1 (docs at /api/docs/)",
+        settings.server.listen
+    );
+    server.run().await?;
+    tracing::info!("Ferry stopped");
+    Ok(())
+}

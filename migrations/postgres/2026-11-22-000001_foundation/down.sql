@@ -1,0 +1,2 @@
+DROP TABLE actor_definitions;
+DROP TABLE workspaces;
