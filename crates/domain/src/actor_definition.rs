@@ -51,7 +51,7 @@ pub struct ActorDefinition {
     pub name: String,
     pub docker_repository: String,
     pub docker_image_tag: String,
-    pub documentation_url: Option<String>,
+    pub documentation_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -119,9 +119,8 @@ macro_rules! definition_models {
             pub name: String,
             pub docker_repository: String,
             pub docker_image_tag: String,
-            #[serde(skip_serializing_if = "Option::is_none")]
             #[schema(format = "uri")]
-            pub documentation_url: Option<String>,
+            pub documentation_url: String,
         }
 
         impl From<ActorDefinition> for $read {

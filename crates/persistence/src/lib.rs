@@ -10,6 +10,8 @@ pub mod migrations;
 pub mod schema;
 pub mod sql_types;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use connection::{write_transaction, AnyConnection, Backend, Database, PoolOptions};
 pub use migrations::bootstrap;

@@ -32,7 +32,7 @@ diesel::table! {
         name -> Text,
         docker_repository -> Text,
         docker_image_tag -> Text,
-        documentation_url -> Nullable<Text>,
+        documentation_url -> Text,
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,

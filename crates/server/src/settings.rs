@@ -87,6 +87,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's Jail closures return its large error type; that is the test API.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -25,7 +25,7 @@ CREATE TABLE actor_definitions (
     name              text        NOT NULL,
     docker_repository text        NOT NULL,
     docker_image_tag  text        NOT NULL,
-    documentation_url text,
+    documentation_url text        NOT NULL,
     created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     deleted_at        timestamptz

@@ -62,7 +62,7 @@ struct WorkspaceChanges {
 }
 
 /// How many slug collisions a create absorbs before it gives up (each retry re-reads).
-const SLUG_ATTEMPTS: usize = 5;
+const SLUG_ATTEMPTS: usize = 16;
 
 /// Creates a workspace with a unique slug derived from its name (`ops`, `ops-2`, ...).
 pub fn create(conn: &mut AnyConnection, request: &WorkspaceCreate) -> Result<Workspace> {

@@ -1,0 +1,135 @@
+//! Wire compatibility with the contract, `shared/reference/airbyte-config-api-2020.yaml`:
+//! every operation Ferry shares with it keeps its method, operationId and body schemas, and
+//! every schema it shares keeps every property (same name, same type) and every required one.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn contract() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/airbyte-config-api-2020.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the contract must sit at {}: {e}", path.display()));
+    serde_yaml::from_str(&text).expect("the contract parses")
+}
+
+fn ours() -> Value {
+    serde_json::from_str(&crate::openapi::generated()).expect("json")
+}
+
+fn ref_name(schema: &Value) -> Option<&str> {
+    schema["$ref"].as_str()?.rsplit('/').next()
+}
+
+/// The JSON type a property schema resolves to (following `$ref`, ignoring `null`).
+fn resolved_type(document: &Value, schema: &Value) -> Option<String> {
+    if let Some(name) = ref_name(schema) {
+        return resolved_type(document, &document["components"]["schemas"][name]);
+    }
+    match &schema["type"] {
+        Value::String(t) => Some(t.clone()),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+fn names(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn shared_operations_keep_their_contract() {
+    let (contract, ours) = (contract(), ours());
+    let mut shared = 0;
+    for (path, item) in ours["paths"].as_object().expect("paths") {
+        let Some(theirs) = contract["paths"].get(path) else {
+            continue;
+        };
+        shared += 1;
+        for (method, operation) in item.as_object().expect("item") {
+            let expected = &theirs[method];
+            assert!(expected.is_object(), "{path}: the contract has no {method}");
+            assert_eq!(operation["operationId"], expected["operationId"], "{path}");
+            let body = |op: &Value| {
+                ref_name(&op["requestBody"]["content"]["application/json"]["schema"])
+                    .map(str::to_string)
+            };
+            assert_eq!(body(operation), body(expected), "{path}: request body");
+            let ok = |op: &Value| {
+                ["200", "204"].iter().find_map(|s| {
+                    op["responses"].get(*s).map(|r| {
+                        (
+                            s.to_string(),
+                            ref_name(&r["content"]["application/json"]["schema"])
+                                .map(str::to_string),
+                        )
+                    })
+                })
+            };
+            assert_eq!(ok(operation), ok(expected), "{path}: success response");
+        }
+    }
+    assert!(
+        shared >= 13,
+        "only {shared} operations matched the contract"
+    );
+}
+
+#[test]
+fn shared_schemas_keep_every_property_and_requirement() {
+    let (contract, ours) = (contract(), ours());
+    let mut shared = 0;
+    for (name, schema) in ours["components"]["schemas"].as_object().expect("schemas") {
+        let Some(theirs) = contract["components"]["schemas"].get(name) else {
+            continue;
+        };
+        shared += 1;
+        let Some(their_properties) = theirs["properties"].as_object() else {
+            continue;
+        };
+        for (property, their_schema) in their_properties {
+            let our_schema = &schema["properties"][property];
+            assert!(our_schema.is_object(), "{name}.{property} is missing");
+            assert_eq!(
+                resolved_type(&ours, our_schema),
+                resolved_type(&contract, their_schema),
+                "{name}.{property} has another type"
+            );
+        }
+        // The contract's DestinationDefinitionUpdate requires a misspelt `dockerImageag` that
+        // it never defines; a requirement only binds when the property exists.
+        let their_required: BTreeSet<String> = names(&theirs["required"])
+            .into_iter()
+            .filter(|p| their_properties.contains_key(p))
+            .collect();
+        let our_required = names(&schema["required"]);
+        assert!(
+            their_required.is_subset(&our_required),
+            "{name}: the contract requires {their_required:?}, Ferry {our_required:?}"
+        );
+        if name.ends_with("Create") || name.ends_with("Update") || name.ends_with("RequestBody") {
+            // A request may not demand more than the contract does, or old clients break.
+            assert!(
+                our_required.is_subset(&their_required)
+                    || (name == "DestinationDefinitionUpdate"
+                        && our_required
+                            .iter()
+                            .all(|p| p == "dockerImageTag" || their_required.contains(p))),
+                "{name}: Ferry requires {our_required:?}, the contract only {their_required:?}"
+            );
+        }
+    }
+    assert!(shared >= 18, "only {shared} schemas matched the contract");
+}

@@ -1,0 +1,16 @@
+//! Integration tests: each starts the real HTTP application on a real port, over a fresh
+//! SQLite file or a fresh PostgreSQL database, and talks to it as a client would. Every test
+//! written with `on_both_backends!` runs once per backend.
+
+// A test crate: a failed expectation should panic with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+mod contract;
+mod definitions;
+mod errors;
+mod openapi;
+mod system;
+mod workspaces;
