@@ -1,0 +1,20 @@
+# Builds the ferry binary and runs it on a slim image. Configuration comes from FERRY_*
+# environment variables (see config/default.toml).
+FROM rust:1-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked -p ferry-server
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /var/lib/ferry --create-home ferry
+COPY --from=build /src/target/release/ferry /usr/local/bin/ferry
+USER ferry
+WORKDIR /var/lib/ferry
+ENV FERRY_SERVER__LISTEN=0.0.0.0:8001
+EXPOSE 8001
+HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8001/api/v1/health | grep -q '"db":true'
+ENTRYPOINT ["ferry"]
+CMD ["serve"]
