@@ -24,6 +24,10 @@ pub const BASE_PATH: &str = "/api";
         (name = "workspace", description = "Workspace related resources."),
         (name = "source_definition", description = "SourceDefinition related resources."),
         (name = "destination_definition", description = "DestinationDefinition related resources."),
+        (name = "source", description = "Source related resources."),
+        (name = "destination", description = "Destination related resources."),
+        (name = "connection", description = "Connection between sources and destinations."),
+        (name = "web_backend", description = "Reads shaped for web front ends."),
         (name = "health", description = "Healthchecks"),
         (name = "debugging", description = "Debugging information"),
     )

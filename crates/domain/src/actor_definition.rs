@@ -34,6 +34,30 @@ impl ActorType {
         }
     }
 
+    /// The resource a missing actor of this type is reported as.
+    pub fn resource(self) -> crate::Resource {
+        match self {
+            ActorType::Source => crate::Resource::Source,
+            ActorType::Destination => crate::Resource::Destination,
+        }
+    }
+
+    /// The wire name of the id of an actor of this type: `sourceId`, `destinationId`.
+    pub fn id_field(self) -> &'static str {
+        match self {
+            ActorType::Source => "sourceId",
+            ActorType::Destination => "destinationId",
+        }
+    }
+
+    /// The wire name of the id of a definition of this type.
+    pub fn definition_id_field(self) -> &'static str {
+        match self {
+            ActorType::Source => "sourceDefinitionId",
+            ActorType::Destination => "destinationDefinitionId",
+        }
+    }
+
     /// The resource a missing definition of this type is reported as.
     pub fn definition_resource(self) -> crate::Resource {
         match self {

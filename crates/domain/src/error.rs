@@ -172,7 +172,11 @@ fn collect_violations(
 ) {
     use validator::ValidationErrorsKind;
     for (field, kind) in errors.errors() {
-        let path = join_path(prefix, &camel_case(field));
+        // Struct-level rules report under "__all__": they are about the struct itself.
+        let path = match field.as_ref() {
+            "__all__" => prefix.to_string(),
+            field => join_path(prefix, &camel_case(field)),
+        };
         match kind {
             ValidationErrorsKind::Field(field_errors) => {
                 for error in field_errors {

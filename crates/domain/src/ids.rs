@@ -57,6 +57,19 @@ typed_id!(
     DestinationDefinitionId
 );
 
+typed_id!(
+    /// Identifies a configured source.
+    SourceId
+);
+typed_id!(
+    /// Identifies a configured destination.
+    DestinationId
+);
+typed_id!(
+    /// Identifies a connection between a source and a destination.
+    ConnectionId
+);
+
 /// The workspace that exists from the first start, as in Airbyte.
 pub const DEFAULT_WORKSPACE_ID: WorkspaceId =
     WorkspaceId(Uuid::from_u128(0x5ae6b09b_fdec_41af_aaf7_7d94cfc33ef6));

@@ -5,12 +5,15 @@
 //! This crate does no IO and knows nothing of diesel or actix: the persistence and API
 //! crates depend on it, never the other way round.
 
+pub mod actor;
 pub mod actor_definition;
+pub mod connection;
 pub mod error;
 pub mod ids;
 pub mod slug;
 pub mod system;
 pub mod values;
+pub mod wire_enum;
 pub mod workspace;
 
 pub use error::{Error, Resource, Violation};

@@ -38,3 +38,44 @@ diesel::table! {
         deleted_at -> Nullable<SqlTimestamp>,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlJson, SqlTimestamp, SqlUuid};
+
+    actors (id) {
+        id -> SqlUuid,
+        actor_type -> Text,
+        workspace_id -> SqlUuid,
+        actor_definition_id -> SqlUuid,
+        name -> Text,
+        configuration -> SqlJson,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        deleted_at -> Nullable<SqlTimestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    use crate::sql_types::{SqlJson, SqlTimestamp, SqlUuid};
+
+    connections (id) {
+        id -> SqlUuid,
+        workspace_id -> SqlUuid,
+        source_id -> SqlUuid,
+        destination_id -> SqlUuid,
+        name -> Text,
+        sync_mode -> Text,
+        sync_schema -> SqlJson,
+        schedule_units -> Nullable<BigInt>,
+        schedule_time_unit -> Nullable<Text>,
+        status -> Text,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+    }
+}
+
+diesel::joinable!(actors -> actor_definitions (actor_definition_id));
+diesel::joinable!(actors -> workspaces (workspace_id));
+diesel::allow_tables_to_appear_in_same_query!(workspaces, actor_definitions, actors, connections);

@@ -19,7 +19,7 @@ macro_rules! definition_endpoints {
         id_body: $IdBody:ty $(,)?
     ) => {
         pub mod $module {
-            use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+            use crate::error::{ApiResult, BodyErrors, Conflict, NotFound, ServerErrors};
             use crate::extract::Body;
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
@@ -119,14 +119,15 @@ macro_rules! definition_endpoints {
                 Ok(web::Json(definition.into()))
             }
 
-            /// Deletes a connector definition (a soft delete: later lists skip it).
+            /// Deletes a connector definition (a soft delete: later lists skip it). A definition
+            /// that live sources or destinations use is not deleted (409).
             #[utoipa::path(
                 tag = $tag,
                 operation_id = $delete_op,
                 request_body = $IdBody,
                 responses(
                     (status = 204, description = "The definition was deleted"),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, Conflict, BodyErrors, ServerErrors
                 )
             )]
             #[post($delete_path)]

@@ -1,8 +1,11 @@
 //! Handlers, one module per resource. [`register`] is the only list of endpoints: it adds
 //! each route and its OpenAPI entry in the same call, so the two cannot drift.
 
+pub mod actors;
+pub mod connections;
 pub mod definitions;
 pub mod system;
+pub mod web_backend;
 pub mod workspaces;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,6 +20,8 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(workspaces::update::update_workspace)
         .service(workspaces::delete::delete_workspace);
     register_definitions(cfg);
+    register_actors(cfg);
+    register_connections(cfg);
 }
 
 fn register_definitions(cfg: &mut ServiceConfig) {
@@ -31,4 +36,28 @@ fn register_definitions(cfg: &mut ServiceConfig) {
         .service(d::list_destination_definitions)
         .service(d::update_destination_definition)
         .service(d::delete_destination_definition);
+}
+
+fn register_actors(cfg: &mut ServiceConfig) {
+    use actors::{destination as d, source as s};
+    cfg.service(s::create_source)
+        .service(s::get_source)
+        .service(s::list_sources)
+        .service(s::update_source)
+        .service(s::delete_source)
+        .service(d::create_destination)
+        .service(d::get_destination)
+        .service(d::list_destinations)
+        .service(d::update_destination)
+        .service(d::delete_destination);
+}
+
+fn register_connections(cfg: &mut ServiceConfig) {
+    cfg.service(connections::create::create_connection)
+        .service(connections::get::get_connection)
+        .service(connections::list::list_connections)
+        .service(connections::update::update_connection)
+        .service(connections::delete::delete_connection)
+        .service(web_backend::connections::web_backend_get_connection)
+        .service(web_backend::connections::web_backend_list_connections);
 }

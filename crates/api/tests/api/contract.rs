@@ -27,7 +27,16 @@ fn resolved_type(document: &Value, schema: &Value) -> Option<String> {
     if let Some(name) = ref_name(schema) {
         return resolved_type(document, &document["components"]["schemas"][name]);
     }
+    // An optional reference is written `oneOf: [{type: null}, {$ref: ...}]`.
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(options) = schema[combinator].as_array() {
+            return options
+                .iter()
+                .find_map(|option| resolved_type(document, option));
+        }
+    }
     match &schema["type"] {
+        Value::String(t) if t == "null" => None,
         Value::String(t) => Some(t.clone()),
         Value::Array(types) => types
             .iter()
@@ -102,11 +111,14 @@ fn shared_schemas_keep_every_property_and_requirement() {
         for (property, their_schema) in their_properties {
             let our_schema = &schema["properties"][property];
             assert!(our_schema.is_object(), "{name}.{property} is missing");
-            assert_eq!(
-                resolved_type(&ours, our_schema),
-                resolved_type(&contract, their_schema),
-                "{name}.{property} has another type"
-            );
+            // An untyped contract property (SourceConfiguration) admits any type.
+            if let Some(their_type) = resolved_type(&contract, their_schema) {
+                assert_eq!(
+                    resolved_type(&ours, our_schema),
+                    Some(their_type),
+                    "{name}.{property} has another type"
+                );
+            }
         }
         // The contract's DestinationDefinitionUpdate requires a misspelt `dockerImageag` that
         // it never defines; a requirement only binds when the property exists.
@@ -131,5 +143,5 @@ fn shared_schemas_keep_every_property_and_requirement() {
             );
         }
     }
-    assert!(shared >= 18, "only {shared} schemas matched the contract");
+    assert!(shared >= 40, "only {shared} schemas matched the contract");
 }

@@ -8,9 +8,12 @@
 #[macro_use]
 mod support;
 
+mod actors;
+mod connections;
 mod contract;
 mod definitions;
 mod errors;
+mod fixtures;
 mod openapi;
 mod system;
 mod workspaces;

@@ -1,5 +1,6 @@
 //! Source and destination definitions, one table told apart by `actor_type`.
 
+use super::locks::{lock_live, LockMode, Locked};
 use crate::connection::AnyConnection;
 use crate::error::DieselResultExt;
 use crate::schema::actor_definitions as defs;
@@ -124,11 +125,26 @@ pub fn update_image_tag(
     get(conn, actor_type, id)
 }
 
-/// Soft-deletes a definition; deleting a deleted one succeeds and changes nothing.
+/// Soft-deletes a definition that no live source or destination uses (409 otherwise);
+/// deleting a deleted one succeeds and changes nothing.
 pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<()> {
-    let definition = get(conn, actor_type, id)?;
-    if definition.deleted_at.is_some() {
+    get(conn, actor_type, id)?;
+    // Locked first, so a source being created on it concurrently is counted below.
+    if !lock_live(conn, Locked::ActorDefinition, id, LockMode::Update)? {
         return Ok(());
+    }
+    let users = super::actors::count_using_definition(conn, id)?;
+    if users > 0 {
+        let noun = match (actor_type, users) {
+            (ActorType::Source, 1) => "source uses",
+            (ActorType::Source, _) => "sources use",
+            (ActorType::Destination, 1) => "destination uses",
+            (ActorType::Destination, _) => "destinations use",
+        };
+        return Err(Error::conflict(format!(
+            "{users} live {noun} this {} definition; delete them first",
+            actor_type.as_str()
+        )));
     }
     let timestamp = DbTime(now());
     diesel::update(defs::table.filter(defs::id.eq(DbUuid(id))))

@@ -2,4 +2,7 @@
 //! its name or doc says it returns them.
 
 pub mod actor_definitions;
+pub mod actors;
+pub mod connections;
+pub mod locks;
 pub mod workspaces;

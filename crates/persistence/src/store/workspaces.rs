@@ -1,5 +1,6 @@
 //! Workspaces.
 
+use super::locks::{lock_live, LockMode, Locked};
 use crate::connection::AnyConnection;
 use crate::error::{is_unique_violation, DieselResultExt};
 use crate::schema::workspaces;
@@ -198,11 +199,12 @@ pub fn update(conn: &mut AnyConnection, request: &WorkspaceUpdate) -> Result<Wor
     get(conn, id)
 }
 
-/// Soft-deletes a workspace. Deleting one that is already deleted succeeds and changes
-/// nothing; an unknown id is not found.
+/// Soft-deletes a workspace and, in the same transaction, what it holds: its sources and
+/// destinations are deleted and its connections deprecated. Deleting a deleted workspace
+/// succeeds and changes nothing; an unknown id is not found.
 pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
-    let workspace = get(conn, id)?;
-    if workspace.deleted_at.is_some() {
+    get(conn, id)?;
+    if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
         return Ok(());
     }
     let timestamp = DbTime(now());
@@ -213,7 +215,7 @@ pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
         ))
         .execute(conn)
         .db()?;
-    Ok(())
+    super::actors::delete_all_in_workspace(conn, id)
 }
 
 /// The name and slug of the workspace that exists from the first start.

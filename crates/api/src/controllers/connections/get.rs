@@ -1,0 +1,28 @@
+use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::connection::{ConnectionIdRequestBody, ConnectionRead};
+use ferry_persistence::store::connections;
+
+/// Get a connection
+///
+/// Deprecated (deleted) connections are still found.
+#[utoipa::path(
+    tag = "connection",
+    operation_id = "getConnection",
+    request_body = ConnectionIdRequestBody,
+    responses(
+        (status = 200, description = "Successful operation", body = ConnectionRead),
+        NotFound, BodyErrors, ServerErrors
+    )
+)]
+#[post("/v1/connections/get")]
+pub async fn get_connection(
+    state: web::Data<AppState>,
+    Body(request): Body<ConnectionIdRequestBody>,
+) -> ApiResult<web::Json<ConnectionRead>> {
+    let id = request.connection_id;
+    let connection = state.db.run(move |conn| connections::get(conn, id)).await?;
+    Ok(web::Json(connection.into()))
+}

@@ -1,0 +1,7 @@
+//! `connections/*`: one file per endpoint.
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod update;

@@ -1,0 +1,38 @@
+use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::connection::{ConnectionRead, ConnectionUpdate};
+use ferry_persistence::store::connections::{self, ConnectionChanges};
+
+/// Update a connection
+///
+/// Replaces the sync schema, the schedule (absent: manual) and the status, atomically. A
+/// deprecated connection cannot be re-activated (422).
+#[utoipa::path(
+    tag = "connection",
+    operation_id = "updateConnection",
+    request_body = ConnectionUpdate,
+    responses(
+        (status = 200, description = "Successful operation", body = ConnectionRead),
+        NotFound, BodyErrors, ServerErrors
+    )
+)]
+#[post("/v1/connections/update")]
+pub async fn update_connection(
+    state: web::Data<AppState>,
+    Body(request): Body<ConnectionUpdate>,
+) -> ApiResult<web::Json<ConnectionRead>> {
+    let id = request.connection_id;
+    let changes = ConnectionChanges {
+        sync_schema: request.sync_schema,
+        schedule: request.schedule,
+        status: request.status,
+    };
+    let connection = state
+        .db
+        .write(move |conn| connections::update(conn, id, &changes))
+        .await?;
+    tracing::info!(connection_id = %id, status = %connection.status, "connection updated");
+    Ok(web::Json(connection.into()))
+}

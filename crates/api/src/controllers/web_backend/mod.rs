@@ -1,0 +1,3 @@
+//! `web_backend/*`: reads shaped for web front ends.
+
+pub mod connections;

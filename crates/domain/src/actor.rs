@@ -1,0 +1,206 @@
+//! Sources and destinations ("actors", as Airbyte's later schema calls both): one entity and
+//! one table, told apart by [`ActorType`]; the wire models keep the contract's names.
+
+use crate::actor_definition::ActorType;
+use crate::ids::{
+    DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, WorkspaceId,
+};
+use crate::values::Name;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// A stored source or destination, with the name of its definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actor {
+    pub id: Uuid,
+    pub actor_type: ActorType,
+    pub workspace_id: WorkspaceId,
+    pub definition_id: Uuid,
+    /// The definition's name: `sourceName` / `destinationName` on the wire.
+    pub definition_name: String,
+    pub name: String,
+    pub configuration: Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// What creating an actor needs, whichever its type.
+#[derive(Clone, Debug)]
+pub struct NewActor {
+    pub workspace_id: WorkspaceId,
+    pub definition_id: Uuid,
+    pub name: String,
+    pub configuration: Value,
+}
+
+/// What updating an actor changes.
+#[derive(Clone, Debug)]
+pub struct ActorChanges {
+    pub name: String,
+    pub configuration: Value,
+}
+
+/// Writes a configuration value type: any JSON object, as the connector's spec defines it.
+macro_rules! configuration_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+        #[serde(try_from = "Value", into = "Value")]
+        #[schema(value_type = Object, example = json!({"user": "charles"}))]
+        pub struct $name(Value);
+
+        impl TryFrom<Value> for $name {
+            type Error = String;
+
+            fn try_from(value: Value) -> Result<Self, String> {
+                if value.is_object() {
+                    Ok(Self(value))
+                } else {
+                    Err("must be a JSON object".to_string())
+                }
+            }
+        }
+
+        impl From<$name> for Value {
+            fn from(configuration: $name) -> Value {
+                configuration.0
+            }
+        }
+    };
+}
+
+configuration_type!(
+    /// The values that configure a source; their schema is the source definition's spec.
+    SourceConfiguration
+);
+configuration_type!(
+    /// The values that configure a destination; their schema is the destination definition's spec.
+    DestinationConfiguration
+);
+
+/// Writes the wire models of one actor type (the two differ only in names).
+macro_rules! actor_models {
+    (
+        id: $id:ident, id_field: $id_field:ident,
+        definition_id: $def_id:ident, definition_id_field: $def_id_field:ident,
+        configuration: $config:ident,
+        definition_name_field: $def_name_field:ident,
+        create: $create:ident, update: $update:ident, read: $read:ident,
+        read_list: $read_list:ident, list_field: $list_field:ident, id_body: $id_body:ident,
+        name_on_create: $name_ty:ty, name_schema: $name_schema:ty, name_default: $name_default:expr $(,)?
+    ) => {
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $create {
+            pub workspace_id: WorkspaceId,
+            pub $def_id_field: $def_id,
+            pub connection_configuration: $config,
+            #[schema(value_type = $name_schema)]
+            pub name: $name_ty,
+        }
+
+        impl From<$create> for NewActor {
+            fn from(c: $create) -> Self {
+                let name: Option<Name> = c.name.into();
+                NewActor {
+                    workspace_id: c.workspace_id,
+                    definition_id: c.$def_id_field.0,
+                    name: name
+                        .map(String::from)
+                        .unwrap_or_else(|| $name_default.to_string()),
+                    configuration: c.connection_configuration.into(),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $update {
+            pub $id_field: $id,
+            pub connection_configuration: $config,
+            #[schema(value_type = String)]
+            pub name: Name,
+        }
+
+        impl From<$update> for ActorChanges {
+            fn from(u: $update) -> Self {
+                ActorChanges {
+                    name: u.name.into(),
+                    configuration: u.connection_configuration.into(),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $read {
+            pub $def_id_field: $def_id,
+            pub $id_field: $id,
+            pub workspace_id: WorkspaceId,
+            pub connection_configuration: $config,
+            pub name: String,
+            pub $def_name_field: String,
+        }
+
+        impl From<Actor> for $read {
+            fn from(a: Actor) -> Self {
+                $read {
+                    $def_id_field: $def_id(a.definition_id),
+                    $id_field: $id(a.id),
+                    workspace_id: a.workspace_id,
+                    connection_configuration: $config(a.configuration),
+                    name: a.name,
+                    $def_name_field: a.definition_name,
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $read_list {
+            pub $list_field: Vec<$read>,
+        }
+
+        impl From<Vec<Actor>> for $read_list {
+            fn from(actors: Vec<Actor>) -> Self {
+                $read_list {
+                    $list_field: actors.into_iter().map($read::from).collect(),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $id_body {
+            pub $id_field: $id,
+        }
+    };
+}
+
+actor_models!(
+    id: SourceId, id_field: source_id,
+    definition_id: SourceDefinitionId, definition_id_field: source_definition_id,
+    configuration: SourceConfiguration,
+    definition_name_field: source_name,
+    create: SourceCreate, update: SourceUpdate, read: SourceRead,
+    read_list: SourceReadList, list_field: sources, id_body: SourceIdRequestBody,
+    name_on_create: Name, name_schema: String, name_default: "",
+);
+
+actor_models!(
+    id: DestinationId, id_field: destination_id,
+    definition_id: DestinationDefinitionId, definition_id_field: destination_definition_id,
+    configuration: DestinationConfiguration,
+    definition_name_field: destination_name,
+    create: DestinationCreate, update: DestinationUpdate, read: DestinationRead,
+    read_list: DestinationReadList, list_field: destinations, id_body: DestinationIdRequestBody,
+    name_on_create: Option<Name>, name_schema: Option<String>, name_default: DEFAULT_DESTINATION_NAME,
+);
+
+/// The name a destination gets when its create leaves `name` out, as in Airbyte.
+pub const DEFAULT_DESTINATION_NAME: &str = "default";

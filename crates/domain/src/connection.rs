@@ -1,0 +1,234 @@
+//! Connections: a source, a destination, the streams to sync, and when.
+
+use crate::actor::{DestinationRead, SourceRead};
+use crate::ids::{ConnectionId, DestinationId, SourceId, WorkspaceId};
+use crate::values::Name;
+use crate::wire_enum;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+wire_enum!(
+    /// `deprecated` is what deleting a connection, or its source or destination, leaves.
+    ConnectionStatus { Active => "active", Inactive => "inactive", Deprecated => "deprecated" }
+);
+wire_enum!(SyncMode { FullRefresh => "full_refresh", Incremental => "incremental" });
+wire_enum!(DataType {
+    String => "string",
+    Number => "number",
+    Boolean => "boolean",
+    Object => "object",
+    Array => "array",
+});
+wire_enum!(TimeUnit {
+    Minutes => "minutes",
+    Hours => "hours",
+    Days => "days",
+    Weeks => "weeks",
+    Months => "months",
+});
+
+/// Every `units` `timeUnit`; absent means the connection only syncs when asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSchedule {
+    #[validate(range(min = 1, message = "must be at least 1"))]
+    #[schema(format = Int64, minimum = 1)]
+    pub units: i64,
+    pub time_unit: TimeUnit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceSchemaField {
+    #[validate(length(min = 1, message = "must not be empty"))]
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_name: Option<String>,
+    pub data_type: DataType,
+    pub selected: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceSchemaStream {
+    #[validate(length(min = 1, message = "must not be empty"))]
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_name: Option<String>,
+    #[validate(nested)]
+    pub fields: Vec<SourceSchemaField>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_sync_modes: Option<Vec<SyncMode>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_defined_cursor: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_cursor_field: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_mode: Option<SyncMode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor_field: Option<Vec<String>>,
+}
+
+/// The streams of a source and which of them (and which fields) a connection syncs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+#[validate(schema(function = "unique_stream_names"))]
+pub struct SourceSchema {
+    #[validate(nested)]
+    pub streams: Vec<SourceSchemaStream>,
+}
+
+fn unique_stream_names(schema: &SourceSchema) -> Result<(), ValidationError> {
+    let mut seen = std::collections::HashSet::new();
+    match schema
+        .streams
+        .iter()
+        .find(|s| !seen.insert(s.name.as_str()))
+    {
+        None => Ok(()),
+        Some(duplicate) => {
+            let mut error = ValidationError::new("unique");
+            error.message =
+                Some(format!("stream names must be unique; {:?} repeats", duplicate.name).into());
+            Err(error)
+        }
+    }
+}
+
+/// A stored connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub workspace_id: WorkspaceId,
+    pub source_id: SourceId,
+    pub destination_id: DestinationId,
+    pub name: String,
+    pub sync_mode: SyncMode,
+    pub sync_schema: SourceSchema,
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCreate {
+    /// Defaults to "<source name> <> <destination name>".
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name>,
+    pub source_id: SourceId,
+    pub destination_id: DestinationId,
+    pub sync_mode: SyncMode,
+    #[validate(nested)]
+    pub sync_schema: Option<SourceSchema>,
+    #[validate(nested)]
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+}
+
+/// The 2020 contract's update: the schema and status are required; an absent schedule
+/// makes the connection manual.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionUpdate {
+    pub connection_id: ConnectionId,
+    #[validate(nested)]
+    pub sync_schema: SourceSchema,
+    #[validate(nested)]
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionIdRequestBody {
+    pub connection_id: ConnectionId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionRead {
+    pub connection_id: ConnectionId,
+    pub name: String,
+    pub source_id: SourceId,
+    pub destination_id: DestinationId,
+    pub sync_mode: SyncMode,
+    pub sync_schema: SourceSchema,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+}
+
+impl From<Connection> for ConnectionRead {
+    fn from(c: Connection) -> Self {
+        ConnectionRead {
+            connection_id: c.id,
+            name: c.name,
+            source_id: c.source_id,
+            destination_id: c.destination_id,
+            sync_mode: c.sync_mode,
+            sync_schema: c.sync_schema,
+            schedule: c.schedule,
+            status: c.status,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionReadList {
+    pub connections: Vec<ConnectionRead>,
+}
+
+/// A connection with its source and destination inlined, for web front ends.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WbConnectionRead {
+    pub connection_id: ConnectionId,
+    pub name: String,
+    pub source_id: SourceId,
+    pub destination_id: DestinationId,
+    pub sync_mode: SyncMode,
+    pub sync_schema: SourceSchema,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+    pub source: SourceRead,
+    pub destination: DestinationRead,
+    /// Epoch seconds of the last sync; absent if none has run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Int64)]
+    pub last_sync: Option<i64>,
+    pub is_syncing: bool,
+}
+
+impl WbConnectionRead {
+    pub fn new(connection: Connection, source: SourceRead, destination: DestinationRead) -> Self {
+        let read = ConnectionRead::from(connection);
+        WbConnectionRead {
+            connection_id: read.connection_id,
+            name: read.name,
+            source_id: read.source_id,
+            destination_id: read.destination_id,
+            sync_mode: read.sync_mode,
+            sync_schema: read.sync_schema,
+            schedule: read.schedule,
+            status: read.status,
+            source,
+            destination,
+            last_sync: None,
+            is_syncing: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WbConnectionReadList {
+    pub connections: Vec<WbConnectionRead>,
+}

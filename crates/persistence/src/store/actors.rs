@@ -1,0 +1,257 @@
+//! Sources and destinations, one table told apart by `actor_type`.
+
+use super::locks::{lock_live, LockMode, Locked};
+use crate::connection::AnyConnection;
+use crate::error::DieselResultExt;
+use crate::schema::{actor_definitions, actors, connections};
+use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use diesel::prelude::*;
+use ferry_domain::actor::{Actor, ActorChanges, NewActor};
+use ferry_domain::actor_definition::ActorType;
+use ferry_domain::connection::ConnectionStatus;
+use ferry_domain::ids::WorkspaceId;
+use ferry_domain::{Error, Result, Violation};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = actors)]
+struct ActorRow {
+    id: DbUuid,
+    actor_type: String,
+    workspace_id: DbUuid,
+    actor_definition_id: DbUuid,
+    name: String,
+    configuration: DbJson,
+    created_at: DbTime,
+    updated_at: DbTime,
+    deleted_at: Option<DbTime>,
+}
+
+impl ActorRow {
+    fn into_actor(self, definition_name: String) -> Result<Actor> {
+        let actor_type = ActorType::parse(&self.actor_type).ok_or_else(|| {
+            Error::internal(format!("actors.actor_type holds {:?}", self.actor_type))
+        })?;
+        Ok(Actor {
+            id: self.id.0,
+            actor_type,
+            workspace_id: WorkspaceId(self.workspace_id.0),
+            definition_id: self.actor_definition_id.0,
+            definition_name,
+            name: self.name,
+            configuration: self.configuration.0,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+            deleted_at: self.deleted_at.map(|t| t.0),
+        })
+    }
+}
+
+/// Creates a source or destination. Its workspace and its definition (of the same type)
+/// must exist and be live; otherwise the field that names them is invalid (422).
+pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -> Result<Actor> {
+    let workspace = new.workspace_id.0;
+    if !lock_live(conn, Locked::Workspace, workspace, LockMode::Share)? {
+        return Err(Error::invalid(
+            Violation::new("workspaceId", "names no live workspace")
+                .with_value(workspace.to_string()),
+        ));
+    }
+    let live_definition = lock_live(
+        conn,
+        Locked::ActorDefinition,
+        new.definition_id,
+        LockMode::Share,
+    )?;
+    let definition = match super::actor_definitions::get(conn, actor_type, new.definition_id) {
+        Ok(definition) if live_definition => definition,
+        Ok(_) | Err(Error::NotFound { .. }) => {
+            return Err(Error::invalid(
+                Violation::new(
+                    actor_type.definition_id_field(),
+                    format!("names no live {} definition", actor_type.as_str()),
+                )
+                .with_value(new.definition_id.to_string()),
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    let timestamp = DbTime(now());
+    let row = ActorRow {
+        id: DbUuid(Uuid::new_v4()),
+        actor_type: actor_type.as_str().to_string(),
+        workspace_id: DbUuid(workspace),
+        actor_definition_id: DbUuid(definition.id),
+        name: new.name.clone(),
+        configuration: DbJson(new.configuration.clone()),
+        created_at: timestamp,
+        updated_at: timestamp,
+        deleted_at: None,
+    };
+    diesel::insert_into(actors::table)
+        .values(&row)
+        .execute(conn)
+        .db()?;
+    row.into_actor(definition.name)
+}
+
+/// A source or destination by id, deleted or not.
+pub fn get(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<Actor> {
+    actors::table
+        .inner_join(actor_definitions::table)
+        .filter(actors::id.eq(DbUuid(id)))
+        .filter(actors::actor_type.eq(actor_type.as_str()))
+        .select((ActorRow::as_select(), actor_definitions::name))
+        .first::<(ActorRow, String)>(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(actor_type.resource(), id))
+        .and_then(|(row, definition_name)| row.into_actor(definition_name))
+}
+
+/// The live sources or destinations of a live workspace, oldest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    workspace: WorkspaceId,
+) -> Result<Vec<Actor>> {
+    super::workspaces::get_live(conn, workspace)?;
+    actors::table
+        .inner_join(actor_definitions::table)
+        .filter(actors::workspace_id.eq(DbUuid(workspace.0)))
+        .filter(actors::actor_type.eq(actor_type.as_str()))
+        .filter(actors::deleted_at.is_null())
+        .order((actors::created_at.asc(), actors::id.asc()))
+        .select((ActorRow::as_select(), actor_definitions::name))
+        .load::<(ActorRow, String)>(conn)
+        .db()?
+        .into_iter()
+        .map(|(row, definition_name)| row.into_actor(definition_name))
+        .collect()
+}
+
+/// The actors with the given ids, in one query, keyed by id.
+pub fn get_many(conn: &mut AnyConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Actor>> {
+    let ids: Vec<DbUuid> = ids.iter().copied().map(DbUuid).collect();
+    let mut found = HashMap::with_capacity(ids.len());
+    // Bounded batches keep under every backend's limit on bound parameters.
+    for batch in ids.chunks(10_000) {
+        let rows = actors::table
+            .inner_join(actor_definitions::table)
+            .filter(actors::id.eq_any(batch))
+            .select((ActorRow::as_select(), actor_definitions::name))
+            .load::<(ActorRow, String)>(conn)
+            .db()?;
+        for (row, definition_name) in rows {
+            let actor = row.into_actor(definition_name)?;
+            found.insert(actor.id, actor);
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces a live actor's name and configuration in one statement.
+pub fn update(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    id: Uuid,
+    changes: &ActorChanges,
+) -> Result<Actor> {
+    let updated = diesel::update(
+        actors::table
+            .filter(actors::id.eq(DbUuid(id)))
+            .filter(actors::actor_type.eq(actor_type.as_str()))
+            .filter(actors::deleted_at.is_null()),
+    )
+    .set((
+        actors::name.eq(&changes.name),
+        actors::configuration.eq(DbJson(changes.configuration.clone())),
+        actors::updated_at.eq(DbTime(now())),
+    ))
+    .execute(conn)
+    .db()?;
+    if updated == 0 {
+        return Err(Error::not_found(actor_type.resource(), id));
+    }
+    get(conn, actor_type, id)
+}
+
+/// Soft-deletes an actor and, in the same transaction, deprecates every connection that
+/// uses it. Deleting a deleted actor changes nothing; an unknown id is not found.
+pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<()> {
+    let actor = get(conn, actor_type, id)?;
+    if !lock_live(conn, Locked::Actor, actor.id, LockMode::Update)? {
+        return Ok(());
+    }
+    let timestamp = DbTime(now());
+    diesel::update(actors::table.filter(actors::id.eq(DbUuid(id))))
+        .set((
+            actors::deleted_at.eq(Some(timestamp)),
+            actors::updated_at.eq(timestamp),
+        ))
+        .execute(conn)
+        .db()?;
+    let using = connections::source_id
+        .eq(DbUuid(id))
+        .or(connections::destination_id.eq(DbUuid(id)));
+    deprecate_connections(conn, Box::new(using), timestamp)?;
+    Ok(())
+}
+
+/// Soft-deletes every live actor of a workspace and deprecates its connections.
+pub fn delete_all_in_workspace(conn: &mut AnyConnection, workspace: WorkspaceId) -> Result<()> {
+    let timestamp = DbTime(now());
+    diesel::update(
+        actors::table
+            .filter(actors::workspace_id.eq(DbUuid(workspace.0)))
+            .filter(actors::deleted_at.is_null()),
+    )
+    .set((
+        actors::deleted_at.eq(Some(timestamp)),
+        actors::updated_at.eq(timestamp),
+    ))
+    .execute(conn)
+    .db()?;
+    let in_workspace = connections::workspace_id.eq(DbUuid(workspace.0));
+    deprecate_connections(conn, Box::new(in_workspace), timestamp)
+}
+
+/// Which connections a cascade reaches.
+type ConnectionFilter = Box<
+    dyn diesel::BoxableExpression<
+        connections::table,
+        crate::connection::MultiBackend,
+        SqlType = diesel::sql_types::Bool,
+    >,
+>;
+
+fn deprecate_connections(
+    conn: &mut AnyConnection,
+    which: ConnectionFilter,
+    timestamp: DbTime,
+) -> Result<()> {
+    let deprecated = ConnectionStatus::Deprecated.as_str();
+    diesel::update(
+        connections::table
+            .filter(which)
+            .filter(connections::status.ne(deprecated)),
+    )
+    .set((
+        connections::status.eq(deprecated),
+        connections::updated_at.eq(timestamp),
+    ))
+    .execute(conn)
+    .db()?;
+    Ok(())
+}
+
+/// How many live actors use a definition.
+pub fn count_using_definition(conn: &mut AnyConnection, definition: Uuid) -> Result<i64> {
+    actors::table
+        .filter(actors::actor_definition_id.eq(DbUuid(definition)))
+        .filter(actors::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+        .db()
+}

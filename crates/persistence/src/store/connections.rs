@@ -1,0 +1,421 @@
+//! Connections. A connection is never removed: deleting it deprecates it, and deprecated
+//! connections are left out of every list.
+
+use super::locks::{lock_live, LockMode, Locked};
+use crate::connection::AnyConnection;
+use crate::error::DieselResultExt;
+use crate::schema::connections;
+use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use diesel::prelude::*;
+use ferry_domain::actor::Actor;
+use ferry_domain::actor_definition::ActorType;
+use ferry_domain::connection::{
+    Connection, ConnectionSchedule, ConnectionStatus, SourceSchema, SyncMode, TimeUnit,
+};
+use ferry_domain::ids::{ConnectionId, DestinationId, SourceId, WorkspaceId};
+use ferry_domain::{Error, Resource, Result, Violation};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = connections)]
+struct ConnectionRow {
+    id: DbUuid,
+    workspace_id: DbUuid,
+    source_id: DbUuid,
+    destination_id: DbUuid,
+    name: String,
+    sync_mode: String,
+    sync_schema: DbJson,
+    schedule_units: Option<i64>,
+    schedule_time_unit: Option<String>,
+    status: String,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
+    parsed.ok_or_else(|| Error::internal(format!("connections.{column} holds {value:?}")))
+}
+
+impl TryFrom<ConnectionRow> for Connection {
+    type Error = Error;
+
+    fn try_from(r: ConnectionRow) -> Result<Self> {
+        let schedule = match (r.schedule_units, r.schedule_time_unit.as_deref()) {
+            (Some(units), Some(unit)) => Some(ConnectionSchedule {
+                units,
+                time_unit: stored("schedule_time_unit", unit, TimeUnit::parse(unit))?,
+            }),
+            _ => None,
+        };
+        Ok(Connection {
+            id: ConnectionId(r.id.0),
+            workspace_id: WorkspaceId(r.workspace_id.0),
+            source_id: SourceId(r.source_id.0),
+            destination_id: DestinationId(r.destination_id.0),
+            name: r.name,
+            sync_mode: stored("sync_mode", &r.sync_mode, SyncMode::parse(&r.sync_mode))?,
+            sync_schema: serde_json::from_value(r.sync_schema.0)
+                .map_err(|e| Error::internal(format!("connections.sync_schema: {e}")))?,
+            schedule,
+            status: stored("status", &r.status, ConnectionStatus::parse(&r.status))?,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+fn schema_json(schema: &SourceSchema) -> Result<DbJson> {
+    serde_json::to_value(schema)
+        .map(DbJson)
+        .map_err(Error::internal)
+}
+
+/// What creating a connection needs.
+#[derive(Clone, Debug)]
+pub struct NewConnection {
+    pub name: Option<String>,
+    pub source_id: SourceId,
+    pub destination_id: DestinationId,
+    pub sync_mode: SyncMode,
+    pub sync_schema: SourceSchema,
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+}
+
+/// Creates a connection between a live source and a live destination of one workspace.
+/// The name defaults to "<source name> <> <destination name>".
+pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connection> {
+    if new.status == ConnectionStatus::Deprecated {
+        return Err(Error::invalid(
+            Violation::new("status", "a connection cannot be created deprecated")
+                .with_value("deprecated"),
+        ));
+    }
+    let source = live_reference(conn, ActorType::Source, new.source_id.0)?;
+    let destination = live_reference(conn, ActorType::Destination, new.destination_id.0)?;
+    if source.workspace_id != destination.workspace_id {
+        return Err(Error::invalid(
+            Violation::new(
+                "destinationId",
+                format!(
+                    "belongs to workspace {} but the source belongs to workspace {}",
+                    destination.workspace_id, source.workspace_id
+                ),
+            )
+            .with_value(destination.id.to_string()),
+        ));
+    }
+    let timestamp = DbTime(now());
+    let row = ConnectionRow {
+        id: DbUuid(ConnectionId::random().0),
+        workspace_id: DbUuid(source.workspace_id.0),
+        source_id: DbUuid(source.id),
+        destination_id: DbUuid(destination.id),
+        name: new
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{} <> {}", source.name, destination.name)),
+        sync_mode: new.sync_mode.as_str().to_string(),
+        sync_schema: schema_json(&new.sync_schema)?,
+        schedule_units: new.schedule.map(|s| s.units),
+        schedule_time_unit: new.schedule.map(|s| s.time_unit.as_str().to_string()),
+        status: new.status.as_str().to_string(),
+        created_at: timestamp,
+        updated_at: timestamp,
+    };
+    diesel::insert_into(connections::table)
+        .values(&row)
+        .execute(conn)
+        .db()?;
+    row.try_into()
+}
+
+/// A live actor that a new connection may refer to, locked against a concurrent delete.
+fn live_reference(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    id: uuid::Uuid,
+) -> Result<Actor> {
+    let invalid = || {
+        Error::invalid(
+            Violation::new(
+                actor_type.id_field(),
+                format!("names no live {}", actor_type.as_str()),
+            )
+            .with_value(id.to_string()),
+        )
+    };
+    if !lock_live(conn, Locked::Actor, id, LockMode::Share)? {
+        return Err(invalid());
+    }
+    match super::actors::get(conn, actor_type, id) {
+        Ok(actor) => Ok(actor),
+        Err(Error::NotFound { .. }) => Err(invalid()),
+        Err(other) => Err(other),
+    }
+}
+
+/// A connection by id, whatever its status.
+pub fn get(conn: &mut AnyConnection, id: ConnectionId) -> Result<Connection> {
+    connections::table
+        .filter(connections::id.eq(DbUuid(id.0)))
+        .select(ConnectionRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(Resource::Connection, id))?
+        .try_into()
+}
+
+/// The connections of a live workspace that are not deprecated, oldest first.
+pub fn list(conn: &mut AnyConnection, workspace: WorkspaceId) -> Result<Vec<Connection>> {
+    super::workspaces::get_live(conn, workspace)?;
+    connections::table
+        .filter(connections::workspace_id.eq(DbUuid(workspace.0)))
+        .filter(connections::status.ne(ConnectionStatus::Deprecated.as_str()))
+        .order((connections::created_at.asc(), connections::id.asc()))
+        .select(ConnectionRow::as_select())
+        .load(conn)
+        .db()?
+        .into_iter()
+        .map(Connection::try_from)
+        .collect()
+}
+
+/// What the 2020 contract's update changes.
+#[derive(Clone, Debug)]
+pub struct ConnectionChanges {
+    pub sync_schema: SourceSchema,
+    pub schedule: Option<ConnectionSchedule>,
+    pub status: ConnectionStatus,
+}
+
+/// Applies an update in one statement, so concurrent updates never interleave. A deprecated
+/// connection stays deprecated: asking for another status is invalid.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: ConnectionId,
+    changes: &ConnectionChanges,
+) -> Result<Connection> {
+    let status = changes.status.as_str();
+    let deprecated = ConnectionStatus::Deprecated.as_str();
+    let updated = diesel::update(
+        connections::table
+            .filter(connections::id.eq(DbUuid(id.0)))
+            // Not deprecated, or staying deprecated.
+            .filter(
+                connections::status
+                    .ne(deprecated)
+                    .or(connections::status.eq(status)),
+            ),
+    )
+    .set((
+        connections::sync_schema.eq(schema_json(&changes.sync_schema)?),
+        connections::schedule_units.eq(changes.schedule.map(|s| s.units)),
+        connections::schedule_time_unit.eq(changes.schedule.map(|s| s.time_unit.as_str())),
+        connections::status.eq(status),
+        connections::updated_at.eq(DbTime(now())),
+    ))
+    .execute(conn)
+    .db()?;
+    if updated == 0 {
+        // Either there is no such connection (404), or it is deprecated.
+        get(conn, id)?;
+        return Err(Error::invalid(
+            Violation::new("status", "a deprecated connection cannot be re-activated")
+                .with_value(status),
+        ));
+    }
+    get(conn, id)
+}
+
+/// Deprecates a connection ("delete" in the contract). Idempotent.
+pub fn delete(conn: &mut AnyConnection, id: ConnectionId) -> Result<()> {
+    let deprecated = ConnectionStatus::Deprecated.as_str();
+    let updated = diesel::update(connections::table.filter(connections::id.eq(DbUuid(id.0))))
+        .set((
+            connections::status.eq(deprecated),
+            connections::updated_at.eq(DbTime(now())),
+        ))
+        .execute(conn)
+        .db()?;
+    if updated == 0 {
+        return Err(Error::not_found(Resource::Connection, id));
+    }
+    Ok(())
+}
+
+/// A connection with its source and destination.
+pub type ConnectionWithActors = (Connection, Actor, Actor);
+
+/// One connection with its source and destination (three queries).
+pub fn get_with_actors(conn: &mut AnyConnection, id: ConnectionId) -> Result<ConnectionWithActors> {
+    let connection = get(conn, id)?;
+    let source = super::actors::get(conn, ActorType::Source, connection.source_id.0)?;
+    let destination =
+        super::actors::get(conn, ActorType::Destination, connection.destination_id.0)?;
+    Ok((connection, source, destination))
+}
+
+/// The listed connections of a workspace with their sources and destinations, in a constant
+/// number of queries however many connections there are.
+pub fn list_with_actors(
+    conn: &mut AnyConnection,
+    workspace: WorkspaceId,
+) -> Result<Vec<ConnectionWithActors>> {
+    let connections = list(conn, workspace)?;
+    let ids: Vec<uuid::Uuid> = connections
+        .iter()
+        .flat_map(|c| [c.source_id.0, c.destination_id.0])
+        .collect();
+    let actors = super::actors::get_many(conn, &ids)?;
+    connections
+        .into_iter()
+        .map(|connection| {
+            let take = |id: uuid::Uuid| {
+                actors.get(&id).cloned().ok_or_else(|| {
+                    Error::internal(format!(
+                        "connection {} refers to missing actor {id}",
+                        connection.id
+                    ))
+                })
+            };
+            let source = take(connection.source_id.0)?;
+            let destination = take(connection.destination_id.0)?;
+            Ok((connection, source, destination))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::write_transaction;
+    use crate::testing::{TestBackend, TestDatabase};
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel::Connection as _;
+    use ferry_domain::actor::NewActor;
+    use ferry_domain::actor_definition::NewActorDefinition;
+    use ferry_domain::workspace::WorkspaceCreate;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn value<T: TryFrom<String>>(text: &str) -> T
+    where
+        T::Error: std::fmt::Debug,
+    {
+        T::try_from(text.to_string()).unwrap()
+    }
+
+    fn actor(
+        conn: &mut AnyConnection,
+        actor_type: ActorType,
+        workspace: WorkspaceId,
+        name: &str,
+    ) -> Actor {
+        let definition = crate::store::actor_definitions::create(
+            conn,
+            actor_type,
+            &NewActorDefinition {
+                name: value(name),
+                docker_repository: value("airbyte/faker"),
+                docker_image_tag: value("1.0"),
+                documentation_url: value("https://example.com/docs"),
+            },
+        )
+        .unwrap();
+        let new = NewActor {
+            workspace_id: workspace,
+            definition_id: definition.id,
+            name: name.to_string(),
+            configuration: serde_json::json!({"name": name}),
+        };
+        crate::store::actors::create(conn, actor_type, &new).unwrap()
+    }
+
+    /// Counts the statements `work` sends.
+    fn count_queries<T>(
+        conn: &mut AnyConnection,
+        work: impl FnOnce(&mut AnyConnection) -> T,
+    ) -> (T, usize) {
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let result = work(conn);
+        conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+        (result, count.load(Ordering::SeqCst))
+    }
+
+    /// Statements that listing `n` connections with their actors costs.
+    fn listing_cost(backend: TestBackend, n: usize) -> usize {
+        let test_db = TestDatabase::new(backend);
+        let mut conn = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut conn;
+        let request = WorkspaceCreate {
+            name: value("Load"),
+            email: None,
+            anonymous_data_collection: None,
+            news: None,
+            security_updates: None,
+        };
+        let workspace = crate::store::workspaces::create(conn, &request).unwrap().id;
+        let sources: Vec<Actor> = (0..3)
+            .map(|i| actor(conn, ActorType::Source, workspace, &format!("s{i}")))
+            .collect();
+        let destinations: Vec<Actor> = (0..2)
+            .map(|i| actor(conn, ActorType::Destination, workspace, &format!("d{i}")))
+            .collect();
+        write_transaction(conn, |c| {
+            for i in 0..n {
+                let new = NewConnection {
+                    name: None,
+                    source_id: SourceId(sources[i % sources.len()].id),
+                    destination_id: DestinationId(destinations[i % destinations.len()].id),
+                    sync_mode: SyncMode::FullRefresh,
+                    sync_schema: SourceSchema::default(),
+                    schedule: None,
+                    status: ConnectionStatus::Active,
+                };
+                create(c, &new)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let (listed, queries) = count_queries(conn, |c| list_with_actors(c, workspace).unwrap());
+        assert_eq!(listed.len(), n);
+        for (connection, source, destination) in &listed {
+            assert_eq!(connection.source_id.0, source.id);
+            assert_eq!(connection.destination_id.0, destination.id);
+            assert_eq!(
+                connection.name,
+                format!("{} <> {}", source.name, destination.name)
+            );
+        }
+        queries
+    }
+
+    fn assert_constant_cost(backend: TestBackend) {
+        let small = listing_cost(backend, 10);
+        let large = listing_cost(backend, 1_000);
+        println!("{backend:?}: web_backend/connections/list issues {small} statements for 10 connections, {large} for 1,000");
+        assert_eq!(
+            small, large,
+            "the number of statements grew with the connections"
+        );
+        assert!(small <= 4, "{small} statements");
+    }
+
+    #[test]
+    fn web_backend_listing_costs_constant_queries_on_sqlite() {
+        assert_constant_cost(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn web_backend_listing_costs_constant_queries_on_postgres() {
+        assert_constant_cost(TestBackend::Postgres);
+    }
+}
