@@ -173,12 +173,11 @@ async fn reference_rules(app: &TestApp, family: &Family) {
 
     // A definition in use cannot be deleted; once its users are gone, it can.
     let definition_path = format!("{}_definitions", &family.prefix[..family.prefix.len() - 1]);
-    let in_use = app
-        .ok(
-            &create,
-            family.create_body(DEFAULT_WORKSPACE, &definition, "user"),
-        )
-        .await;
+    app.ok(
+        &create,
+        family.create_body(DEFAULT_WORKSPACE, &definition, "user"),
+    )
+    .await;
     app.ok(
         &create,
         family.create_body(DEFAULT_WORKSPACE, &definition, "user2"),
