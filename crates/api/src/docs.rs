@@ -21,6 +21,7 @@ pub const BASE_PATH: &str = "/api";
     ),
     components(schemas(ErrorResponse, InvalidInputProperty)),
     tags(
+        (name = "organization", description = "Organizations, which hold workspaces."),
         (name = "workspace", description = "Workspace related resources."),
         (name = "source_definition", description = "SourceDefinition related resources."),
         (name = "destination_definition", description = "DestinationDefinition related resources."),

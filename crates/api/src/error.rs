@@ -20,6 +20,11 @@ pub enum ApiError {
     UnsupportedMediaType { content_type: String },
     #[error("no such endpoint: {method} {path}")]
     NoSuchEndpoint { method: String, path: String },
+    #[error("X-API-Version {requested:?} is not supported; supported versions: {supported}")]
+    UnsupportedApiVersion {
+        requested: String,
+        supported: &'static str,
+    },
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -67,6 +72,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             ApiError::UnsupportedMediaType { .. } => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::NoSuchEndpoint { .. } => "RESOURCE_NOT_FOUND",
+            ApiError::UnsupportedApiVersion { .. } => "UNSUPPORTED_API_VERSION",
         }
     }
 
@@ -126,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NoSuchEndpoint { .. } => StatusCode::NOT_FOUND,
+            ApiError::UnsupportedApiVersion { .. } => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -160,7 +167,9 @@ pub enum BodyErrors {
 
 /// The failures any operation can meet whatever its input.
 #[derive(IntoResponses)]
-pub enum ServerErrors {
+pub enum CommonErrors {
+    #[response(status = 400, description = "Unsupported X-API-Version")]
+    UnsupportedApiVersion(#[allow(dead_code)] ErrorResponse),
     #[response(
         status = 500,
         description = "Internal error: see errorId in the server log"

@@ -28,51 +28,84 @@ impl Default for BodyLimit {
 /// A validated JSON request body.
 pub struct Body<T>(pub T);
 
+/// A validated JSON request body that may be left out: no body at all reads as `T::default()`,
+/// for list endpoints whose contract has no request body.
+pub struct OptionalBody<T>(pub T);
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<BodyLimit>>()
-            .map(|l| *l.get_ref())
-            .unwrap_or_default()
-            .0;
-        let declared_length = req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let content_type = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap_or("(not text)").to_string());
-        let mut payload = payload.take();
+        let bytes = read_json(req, payload);
         Box::pin(async move {
-            if declared_length.is_some_and(|len| len > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            if let Some(content_type) = content_type.filter(|ct| !is_json(ct)) {
-                return Err(ApiError::UnsupportedMediaType { content_type });
-            }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    Error::invalid(Violation::new(
-                        "body",
-                        format!("could not read the body: {e}"),
-                    ))
-                })?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            let value = parse::<T>(&bytes)?;
+            let value = parse::<T>(&bytes.await?)?;
             value.validate().map_err(Error::from)?;
             Ok(Body(value))
         })
     }
+}
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, ApiResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = read_json(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalBody(T::default()));
+            }
+            let value = parse::<T>(&bytes)?;
+            value.validate().map_err(Error::from)?;
+            Ok(OptionalBody(value))
+        })
+    }
+}
+
+/// Reads a body within the size limit, refusing a content type that is not JSON.
+fn read_json(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, ApiResult<web::BytesMut>> {
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map(|l| *l.get_ref())
+        .unwrap_or_default()
+        .0;
+    let declared_length = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)").to_string());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared_length.is_some_and(|len| len > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        if let Some(content_type) = content_type.filter(|ct| !is_json(ct)) {
+            return Err(ApiError::UnsupportedMediaType { content_type });
+        }
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                Error::invalid(Violation::new(
+                    "body",
+                    format!("could not read the body: {e}"),
+                ))
+            })?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    })
 }
 
 /// `application/json`, any `+json` type, with or without parameters such as a charset.

@@ -11,6 +11,7 @@ mod request_log;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpRequest};
+use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -22,6 +23,18 @@ pub use extract::BodyLimit;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Database,
+    /// The regions workspaces may be placed in (configuration).
+    pub regions: Regions,
+}
+
+impl AppState {
+    /// A state with the default settings: one region, `local`.
+    pub fn new(db: Database) -> Self {
+        AppState {
+            db,
+            regions: Regions::default(),
+        }
+    }
 }
 
 /// Per-deployment settings of the HTTP layer.
@@ -56,6 +69,7 @@ pub fn app(
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(settings.body_limit))
         .default_service(web::to(no_such_endpoint))
+        .wrap(actix_web::middleware::from_fn(api_version))
         .wrap(tracing_actix_web::TracingLogger::<request_log::RequestLog>::new())
 }
 
@@ -81,4 +95,25 @@ async fn no_such_endpoint(req: HttpRequest) -> Result<actix_web::HttpResponse, e
         method: req.method().to_string(),
         path: req.path().to_string(),
     })
+}
+
+/// The API versions this server speaks, as `X-API-Version` names them.
+pub const SUPPORTED_API_VERSIONS: &str = "v1";
+
+/// Refuses a request whose `X-API-Version` header names a version this server does not
+/// speak (400); a request without the header is served as `v1`.
+async fn api_version(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(requested) = req.headers().get("x-api-version") {
+        if requested.as_bytes() != SUPPORTED_API_VERSIONS.as_bytes() {
+            return Err(error::ApiError::UnsupportedApiVersion {
+                requested: String::from_utf8_lossy(requested.as_bytes()).into_owned(),
+                supported: SUPPORTED_API_VERSIONS,
+            }
+            .into());
+        }
+    }
+    next.call(req).await
 }

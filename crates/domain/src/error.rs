@@ -10,6 +10,7 @@ use std::fmt;
 /// The kinds of object a [`Error::NotFound`] can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Resource {
+    Organization,
     Workspace,
     SourceDefinition,
     DestinationDefinition,
@@ -23,6 +24,7 @@ impl Resource {
     /// The resource name as the API's schemas spell it.
     pub fn name(self) -> &'static str {
         match self {
+            Resource::Organization => "Organization",
             Resource::Workspace => "Workspace",
             Resource::SourceDefinition => "SourceDefinition",
             Resource::DestinationDefinition => "DestinationDefinition",

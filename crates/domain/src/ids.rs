@@ -70,6 +70,14 @@ typed_id!(
     ConnectionId
 );
 
+typed_id!(
+    /// Identifies an organization, which holds workspaces.
+    OrganizationId
+);
+
+/// The organization that exists from the first start (Airbyte's fixed id).
+pub const DEFAULT_ORGANIZATION_ID: OrganizationId = OrganizationId(Uuid::nil());
+
 /// The workspace that exists from the first start, as in Airbyte.
 pub const DEFAULT_WORKSPACE_ID: WorkspaceId =
     WorkspaceId(Uuid::from_u128(0x5ae6b09b_fdec_41af_aaf7_7d94cfc33ef6));

@@ -10,6 +10,8 @@ pub mod actor_definition;
 pub mod connection;
 pub mod error;
 pub mod ids;
+pub mod list;
+pub mod organization;
 pub mod slug;
 pub mod system;
 pub mod values;

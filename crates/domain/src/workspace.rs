@@ -1,20 +1,78 @@
-//! Workspaces: the entity and its wire models (WorkspaceRead, WorkspaceCreate, ...).
+//! Workspaces: the entity and its wire models. Everything added after the 2020 contract is
+//! optional on input and additive on output.
 
-use crate::ids::{CustomerId, WorkspaceId};
+use crate::ids::{CustomerId, OrganizationId, WorkspaceId};
+use crate::list::{Pagination, SortOrder};
 use crate::values::{Email, Name};
+use crate::{wire_enum, Error, Violation};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use utoipa::ToSchema;
 use validator::Validate;
+
+wire_enum!(
+    /// An inactive workspace keeps its objects, but none of its connections is active.
+    WorkspaceStatus { Active => "active", Inactive => "inactive" }
+);
+wire_enum!(WorkspaceSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+/// The longest description a workspace keeps, in characters.
+pub const MAX_DESCRIPTION_CHARS: u64 = 2000;
+/// The most tags a workspace carries.
+pub const MAX_TAGS: u64 = 50;
+
+/// A tag: 1-64 letters, digits, `-`, `_`, `.` or `:`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Tag(String);
+
+impl TryFrom<String> for Tag {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        let valid = |c: char| c.is_ascii_alphanumeric() || "-_.:".contains(c);
+        if (1..=64).contains(&value.chars().count()) && value.chars().all(valid) {
+            Ok(Tag(value))
+        } else {
+            Err("must be 1 to 64 letters, digits, '-', '_', '.' or ':'".into())
+        }
+    }
+}
+
+impl From<Tag> for String {
+    fn from(tag: Tag) -> String {
+        tag.0
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Tags as stored and returned: sorted, without duplicates.
+pub fn normalise_tags(tags: &[Tag]) -> Vec<String> {
+    let mut tags: Vec<String> = tags.iter().map(|t| t.0.clone()).collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
 
 /// A stored workspace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workspace {
     pub id: WorkspaceId,
+    pub organization_id: OrganizationId,
     pub customer_id: CustomerId,
     pub name: String,
     pub slug: String,
     pub email: Option<String>,
+    pub description: Option<String>,
+    pub status: WorkspaceStatus,
+    pub tags: Vec<String>,
+    pub region: String,
     pub initial_setup_complete: bool,
     pub onboarding_complete: bool,
     pub anonymous_data_collection: bool,
@@ -23,6 +81,22 @@ pub struct Workspace {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Workspace {
+    /// The text that `search` matches, lowercased: id, name, slug, email and description, one
+    /// per line (a search term never holds a newline, so it cannot match across fields).
+    pub fn search_text(&self) -> String {
+        [
+            self.id.to_string().as_str(),
+            &self.name,
+            &self.slug,
+            self.email.as_deref().unwrap_or(""),
+            self.description.as_deref().unwrap_or(""),
+        ]
+        .join("\n")
+        .to_lowercase()
+    }
 }
 
 /// What `workspaces/create` asks for. Airbyte's later API names it WorkspaceCreate.
@@ -36,20 +110,60 @@ pub struct WorkspaceCreate {
     pub anonymous_data_collection: Option<bool>,
     pub news: Option<bool>,
     pub security_updates: Option<bool>,
+    /// Defaults to the default organization.
+    pub organization_id: Option<OrganizationId>,
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub description: Option<String>,
+    /// Defaults to `active`.
+    pub status: Option<WorkspaceStatus>,
+    #[validate(length(max = 50, message = "must hold at most 50 tags"))]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Vec<Tag>>,
+    /// One of the regions set in configuration; defaults to its default (`local`).
+    pub region: Option<String>,
 }
 
-/// The 2020 contract's update: every flag is required; an absent `email` keeps the stored one.
+impl WorkspaceCreate {
+    /// A request that names the workspace and leaves everything else to the defaults.
+    pub fn named(name: Name) -> Self {
+        WorkspaceCreate {
+            name,
+            email: None,
+            anonymous_data_collection: None,
+            news: None,
+            security_updates: None,
+            organization_id: None,
+            description: None,
+            status: None,
+            tags: None,
+            region: None,
+        }
+    }
+}
+
+/// A partial update: every field but `workspaceId` may be left out, and what is left out
+/// keeps its stored value (the 2020 contract's clients, which send every flag, still work).
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceUpdate {
     pub workspace_id: WorkspaceId,
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name>,
     #[schema(value_type = Option<String>, format = Email)]
     pub email: Option<Email>,
-    pub initial_setup_complete: bool,
-    pub onboarding_complete: bool,
-    pub anonymous_data_collection: bool,
-    pub news: bool,
-    pub security_updates: bool,
+    pub initial_setup_complete: Option<bool>,
+    pub onboarding_complete: Option<bool>,
+    pub anonymous_data_collection: Option<bool>,
+    pub news: Option<bool>,
+    pub security_updates: Option<bool>,
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub description: Option<String>,
+    /// Setting `inactive` makes every active connection of the workspace inactive.
+    pub status: Option<WorkspaceStatus>,
+    #[validate(length(max = 50, message = "must hold at most 50 tags"))]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Vec<Tag>>,
+    pub region: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -63,6 +177,18 @@ pub struct WorkspaceIdRequestBody {
 pub struct SlugRequestBody {
     #[validate(length(min = 1, message = "must not be empty"))]
     pub slug: String,
+}
+
+/// `workspaces/duplicate`: a new workspace with copies of the original's live sources,
+/// destinations and connections. Fields left out are copied from the original, except the
+/// name, which is required.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceDuplicateRequestBody {
+    pub workspace_id: WorkspaceId,
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub workspace: WorkspaceCreate,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -82,6 +208,15 @@ pub struct WorkspaceRead {
     pub security_updates: bool,
     /// True once the workspace was deleted; `get` still answers for it.
     pub tombstone: bool,
+    pub organization_id: OrganizationId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub status: WorkspaceStatus,
+    /// Sorted, without duplicates.
+    pub tags: Vec<String>,
+    pub region: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<Workspace> for WorkspaceRead {
@@ -98,7 +233,74 @@ impl From<Workspace> for WorkspaceRead {
             news: w.news,
             security_updates: w.security_updates,
             tombstone: w.deleted_at.is_some(),
+            organization_id: w.organization_id,
+            description: w.description,
+            status: w.status,
+            tags: w.tags,
+            region: w.region,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
         }
+    }
+}
+
+/// `workspaces/list`: every field is optional, and `{}` (or no body) lists every live
+/// workspace, unpaged, as the 2020 contract did.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceListRequestBody {
+    pub organization_id: Option<OrganizationId>,
+    /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
+    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    pub name_contains: Option<String>,
+    /// Case-insensitive substring of the id, name, slug, email or description.
+    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    pub search: Option<String>,
+    pub status: Option<WorkspaceStatus>,
+    /// Workspaces carrying every one of these tags.
+    #[validate(length(max = 50, message = "must hold at most 50 tags"))]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Vec<Tag>>,
+    pub created_at_from: Option<DateTime<Utc>>,
+    pub created_at_to: Option<DateTime<Utc>>,
+    pub updated_at_from: Option<DateTime<Utc>>,
+    pub updated_at_to: Option<DateTime<Utc>>,
+    /// Also list deleted workspaces (default false).
+    pub include_deleted: Option<bool>,
+    /// Default `createdAt`; the id always breaks ties.
+    pub sort_by: Option<WorkspaceSortBy>,
+    /// Default `asc`.
+    pub sort_order: Option<SortOrder>,
+    /// 1 to 1000; without it the list is unpaged.
+    #[serde(skip_serializing)]
+    pub page_size: Option<i64>,
+    /// The previous page's `nextCursor`.
+    #[serde(skip_serializing)]
+    pub cursor: Option<String>,
+    /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
+    #[serde(skip_serializing)]
+    #[validate(nested)]
+    pub pagination: Option<Pagination>,
+}
+
+impl WorkspaceListRequestBody {
+    /// Checks what `validator` cannot: each date range must not be inverted.
+    pub fn check_ranges(&self) -> Result<(), Error> {
+        let ranges = [
+            ("createdAtTo", self.created_at_from, self.created_at_to),
+            ("updatedAtTo", self.updated_at_from, self.updated_at_to),
+        ];
+        for (field, from, to) in ranges {
+            if let (Some(from), Some(to)) = (from, to) {
+                if to < from {
+                    return Err(Error::invalid(
+                        Violation::new(field, format!("must not be before {}", from.to_rfc3339()))
+                            .with_value(to.to_rfc3339()),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -106,4 +308,114 @@ impl From<Workspace> for WorkspaceRead {
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceReadList {
     pub workspaces: Vec<WorkspaceRead>,
+    /// How many workspaces match the filters, over all pages.
+    #[schema(format = Int64)]
+    pub total: i64,
+    pub has_more: bool,
+    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceStatsRequestBody {
+    pub organization_id: Option<OrganizationId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceStatsRead {
+    #[schema(format = Int64)]
+    pub active_count: i64,
+    #[schema(format = Int64)]
+    pub inactive_count: i64,
+    #[schema(format = Int64)]
+    pub total_count: i64,
+}
+
+/// The regions a workspace may be placed in, from configuration.
+#[derive(Clone, Debug)]
+pub struct Regions {
+    allowed: Vec<String>,
+    default: String,
+}
+
+impl Regions {
+    pub fn new(allowed: Vec<String>, default: String) -> Result<Self, String> {
+        if allowed.contains(&default) {
+            Ok(Regions { allowed, default })
+        } else {
+            Err(format!(
+                "the default region {default:?} is not among {allowed:?}"
+            ))
+        }
+    }
+
+    /// The region a request names, or the default; an unknown one is a 422 listing the
+    /// allowed values.
+    pub fn resolve(&self, requested: Option<&str>) -> Result<String, Error> {
+        match requested {
+            None => Ok(self.default.clone()),
+            Some(region) if self.allowed.iter().any(|a| a == region) => Ok(region.to_string()),
+            Some(region) => Err(Error::invalid(
+                Violation::new(
+                    "region",
+                    format!("must be one of: {}", self.allowed.join(", ")),
+                )
+                .with_value(region),
+            )),
+        }
+    }
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions {
+            allowed: vec!["local".to_string()],
+            default: "local".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_checked_sorted_and_deduplicated() {
+        let tag = |s: &str| Tag::try_from(s.to_string());
+        assert!(tag("team:data").is_ok());
+        assert!(tag("v1.2_x-y").is_ok());
+        assert!(tag("").is_err());
+        assert!(tag("has space").is_err());
+        assert!(tag(&"x".repeat(65)).is_err());
+        let tags: Vec<Tag> = ["b", "a", "b"].iter().map(|s| tag(s).unwrap()).collect();
+        assert_eq!(normalise_tags(&tags), ["a", "b"]);
+    }
+
+    #[test]
+    fn regions_default_and_refuse_unknown_values() {
+        let regions = Regions::new(vec!["local".into(), "eu".into()], "local".into()).unwrap();
+        assert_eq!(regions.resolve(None).unwrap(), "local");
+        assert_eq!(regions.resolve(Some("eu")).unwrap(), "eu");
+        let error = regions.resolve(Some("mars")).unwrap_err();
+        assert!(error.client_message().contains("local, eu"));
+        assert!(Regions::new(vec!["eu".into()], "local".into()).is_err());
+    }
+
+    #[test]
+    fn inverted_ranges_name_the_upper_bound() {
+        let body = WorkspaceListRequestBody {
+            created_at_from: Some(Utc::now()),
+            created_at_to: Some(Utc::now() - chrono::Duration::days(1)),
+            ..Default::default()
+        };
+        match body.check_ranges() {
+            Err(Error::InvalidInput { violations, .. }) => {
+                assert_eq!(violations[0].property_path, "createdAtTo")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -19,6 +19,36 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        organization_id -> SqlUuid,
+        description -> Nullable<Text>,
+        status -> Text,
+        region -> Text,
+        name_folded -> Text,
+        search_folded -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::sql_types::SqlUuid;
+
+    workspace_tags (workspace_id, tag) {
+        workspace_id -> SqlUuid,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    organizations (id) {
+        id -> SqlUuid,
+        name -> Text,
+        email -> Nullable<Text>,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        deleted_at -> Nullable<SqlTimestamp>,
     }
 }
 
@@ -78,4 +108,13 @@ diesel::table! {
 
 diesel::joinable!(actors -> actor_definitions (actor_definition_id));
 diesel::joinable!(actors -> workspaces (workspace_id));
-diesel::allow_tables_to_appear_in_same_query!(workspaces, actor_definitions, actors, connections);
+diesel::joinable!(workspace_tags -> workspaces (workspace_id));
+diesel::joinable!(workspaces -> organizations (organization_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    workspaces,
+    workspace_tags,
+    actor_definitions,
+    actors,
+    connections
+);

@@ -6,6 +6,7 @@ mod settings;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use ferry_api::{ApiSettings, AppState, BodyLimit};
+use ferry_domain::workspace::Regions;
 use ferry_persistence::{Database, PoolOptions};
 use settings::{redact_url, LogFormat, Settings};
 use std::path::PathBuf;
@@ -107,7 +108,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         let (db, settings) = (db.clone(), settings.clone());
         tokio::task::spawn_blocking(move || migrate(&db, &settings)).await??;
     }
-    let state = AppState { db };
+    let regions = Regions::new(
+        settings.workspaces.regions.clone(),
+        settings.workspaces.default_region.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("invalid configuration: workspaces: {e}"))?;
+    let state = AppState { db, regions };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
     };

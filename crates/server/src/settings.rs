@@ -12,7 +12,14 @@ const DEFAULTS: &str = include_str!("../../../config/default.toml");
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
+    pub workspaces: WorkspaceSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkspaceSettings {
+    pub regions: Vec<String>,
+    pub default_region: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

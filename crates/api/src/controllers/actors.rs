@@ -15,7 +15,7 @@ macro_rules! actor_endpoints {
         read: $Read:ty, read_list: $ReadList:ty, id_body: $IdBody:ty $(,)?
     ) => {
         pub mod $module {
-            use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+            use crate::error::{ApiResult, BodyErrors, NotFound, CommonErrors};
             use crate::extract::Body;
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
@@ -33,7 +33,7 @@ macro_rules! actor_endpoints {
                 request_body = $Create,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    BodyErrors, ServerErrors
+                    BodyErrors, CommonErrors
                 )
             )]
             #[post($create_path)]
@@ -57,7 +57,7 @@ macro_rules! actor_endpoints {
                 request_body = $IdBody,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($get_path)]
@@ -78,7 +78,7 @@ macro_rules! actor_endpoints {
                 request_body = WorkspaceIdRequestBody,
                 responses(
                     (status = 200, description = "Successful operation", body = $ReadList),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($list_path)]
@@ -101,7 +101,7 @@ macro_rules! actor_endpoints {
                 request_body = $Update,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($update_path)]
@@ -126,7 +126,7 @@ macro_rules! actor_endpoints {
                 request_body = $IdBody,
                 responses(
                     (status = 204, description = "The resource was deleted successfully."),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($delete_path)]

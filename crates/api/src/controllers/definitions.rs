@@ -19,7 +19,7 @@ macro_rules! definition_endpoints {
         id_body: $IdBody:ty $(,)?
     ) => {
         pub mod $module {
-            use crate::error::{ApiResult, BodyErrors, Conflict, NotFound, ServerErrors};
+            use crate::error::{ApiResult, BodyErrors, Conflict, NotFound, CommonErrors};
             use crate::extract::Body;
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
@@ -35,7 +35,7 @@ macro_rules! definition_endpoints {
                 request_body = $Create,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    BodyErrors, ServerErrors
+                    BodyErrors, CommonErrors
                 )
             )]
             #[post($create_path)]
@@ -59,7 +59,7 @@ macro_rules! definition_endpoints {
                 request_body = $IdBody,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($get_path)]
@@ -81,7 +81,7 @@ macro_rules! definition_endpoints {
                 operation_id = $list_op,
                 responses(
                     (status = 200, description = "Successful operation", body = $ReadList),
-                    ServerErrors
+                    CommonErrors
                 )
             )]
             #[post($list_path)]
@@ -100,7 +100,7 @@ macro_rules! definition_endpoints {
                 request_body = $Update,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    NotFound, BodyErrors, ServerErrors
+                    NotFound, BodyErrors, CommonErrors
                 )
             )]
             #[post($update_path)]
@@ -127,7 +127,7 @@ macro_rules! definition_endpoints {
                 request_body = $IdBody,
                 responses(
                     (status = 204, description = "The definition was deleted"),
-                    NotFound, Conflict, BodyErrors, ServerErrors
+                    NotFound, Conflict, BodyErrors, CommonErrors
                 )
             )]
             #[post($delete_path)]

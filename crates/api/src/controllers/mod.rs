@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod connections;
 pub mod definitions;
+pub mod organizations;
 pub mod system;
 pub mod web_backend;
 pub mod workspaces;
@@ -18,7 +19,14 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(workspaces::get_by_slug::get_workspace_by_slug)
         .service(workspaces::list::list_workspaces)
         .service(workspaces::update::update_workspace)
-        .service(workspaces::delete::delete_workspace);
+        .service(workspaces::delete::delete_workspace)
+        .service(workspaces::stats::workspace_stats)
+        .service(workspaces::duplicate::duplicate_workspace)
+        .service(organizations::create_organization)
+        .service(organizations::get_organization)
+        .service(organizations::list_organizations)
+        .service(organizations::update_organization)
+        .service(organizations::delete_organization);
     register_definitions(cfg);
     register_actors(cfg);
     register_connections(cfg);

@@ -1,6 +1,7 @@
 //! The harness: a running app, a client, and the macro that runs a test on both backends.
 
 use ferry_api::{ApiSettings, AppState, BodyLimit};
+use ferry_domain::workspace::Regions;
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::Value;
 
@@ -25,8 +26,11 @@ impl TestApp {
     }
 
     pub fn serve(database: TestDatabase) -> Self {
+        let regions =
+            Regions::new(vec!["local".into(), "eu-west".into()], "local".into()).expect("regions");
         let state = AppState {
             db: database.db.clone(),
+            regions,
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),

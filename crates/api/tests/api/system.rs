@@ -31,9 +31,7 @@ fn unreachable_database() -> Database {
 
 #[actix_web::test]
 async fn health_is_false_not_500_when_the_database_is_down() {
-    let state = ferry_api::AppState {
-        db: unreachable_database(),
-    };
+    let state = ferry_api::AppState::new(unreachable_database());
     let server = actix_test::start(move || ferry_api::app(state.clone(), Default::default()));
     let mut response = server.get("/api/v1/health").send().await.expect("sent");
     assert_eq!(response.status().as_u16(), 200);

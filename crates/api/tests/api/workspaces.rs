@@ -112,11 +112,7 @@ on_both_backends! {
         assert_eq!(read, updated);
     }
 
-    async fn update_rejects_missing_flags_bad_emails_and_unknown_ids(app: TestApp) {
-        let missing = app
-            .post("workspaces/update", json!({ "workspaceId": DEFAULT_ID, "initialSetupComplete": true }))
-            .await;
-        assert_invalid(&missing, "onboardingComplete");
+    async fn update_rejects_bad_emails_and_unknown_ids(app: TestApp) {
         let flags = json!({
             "initialSetupComplete": true, "onboardingComplete": true,
             "anonymousDataCollection": true, "news": true, "securityUpdates": true
@@ -130,6 +126,7 @@ on_both_backends! {
         let mut unknown = flags;
         unknown["workspaceId"] = json!(UNKNOWN_ID);
         assert_not_found(&app.post("workspaces/update", unknown).await, "Workspace", UNKNOWN_ID);
+        assert_invalid(&app.post("workspaces/update", json!({ "news": true })).await, "workspaceId");
     }
 
     async fn delete_is_soft_and_idempotent(app: TestApp) {

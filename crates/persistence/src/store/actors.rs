@@ -255,3 +255,36 @@ pub fn count_using_definition(conn: &mut AnyConnection, definition: Uuid) -> Res
         .get_result(conn)
         .db()
 }
+
+/// Copies every live actor of one workspace into another (configurations verbatim, secrets
+/// included, never leaving the database layer). Returns the new id of each copied actor.
+pub fn copy_all(
+    conn: &mut AnyConnection,
+    from: WorkspaceId,
+    to: WorkspaceId,
+) -> Result<HashMap<Uuid, Uuid>> {
+    let originals: Vec<ActorRow> = actors::table
+        .filter(actors::workspace_id.eq(DbUuid(from.0)))
+        .filter(actors::deleted_at.is_null())
+        .order((actors::created_at.asc(), actors::id.asc()))
+        .select(ActorRow::as_select())
+        .load(conn)
+        .db()?;
+    let timestamp = DbTime(now());
+    let mut copies = HashMap::with_capacity(originals.len());
+    for original in originals {
+        let copy = ActorRow {
+            id: DbUuid(Uuid::new_v4()),
+            workspace_id: DbUuid(to.0),
+            created_at: timestamp,
+            updated_at: timestamp,
+            ..original
+        };
+        diesel::insert_into(actors::table)
+            .values(&copy)
+            .execute(conn)
+            .db()?;
+        copies.insert(original.id.0, copy.id.0);
+    }
+    Ok(copies)
+}

@@ -105,6 +105,9 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
             .with_value(destination.id.to_string()),
         ));
     }
+    if new.status == ConnectionStatus::Active {
+        super::workspaces::check_may_activate(conn, source.workspace_id)?;
+    }
     let timestamp = DbTime(now());
     let row = ConnectionRow {
         id: DbUuid(ConnectionId::random().0),
@@ -245,6 +248,54 @@ pub fn delete(conn: &mut AnyConnection, id: ConnectionId) -> Result<()> {
     Ok(())
 }
 
+/// Copies the listed connections of one workspace into another, pointing at the copied
+/// actors, every copy inactive. Returns how many were copied.
+pub fn copy_all(
+    conn: &mut AnyConnection,
+    from: WorkspaceId,
+    to: WorkspaceId,
+    actor_copies: &std::collections::HashMap<uuid::Uuid, uuid::Uuid>,
+) -> Result<usize> {
+    let originals: Vec<ConnectionRow> = connections::table
+        .filter(connections::workspace_id.eq(DbUuid(from.0)))
+        .filter(connections::status.ne(ConnectionStatus::Deprecated.as_str()))
+        .order((connections::created_at.asc(), connections::id.asc()))
+        .select(ConnectionRow::as_select())
+        .load(conn)
+        .db()?;
+    let copied = originals.len();
+    let timestamp = DbTime(now());
+    for original in originals {
+        let copy_of = |actor: DbUuid| {
+            actor_copies
+                .get(&actor.0)
+                .copied()
+                .map(DbUuid)
+                .ok_or_else(|| {
+                    Error::internal(format!(
+                        "connection {} uses actor {} that was not copied",
+                        original.id.0, actor.0
+                    ))
+                })
+        };
+        let copy = ConnectionRow {
+            id: DbUuid(ConnectionId::random().0),
+            workspace_id: DbUuid(to.0),
+            source_id: copy_of(original.source_id)?,
+            destination_id: copy_of(original.destination_id)?,
+            status: ConnectionStatus::Inactive.as_str().to_string(),
+            created_at: timestamp,
+            updated_at: timestamp,
+            ..original
+        };
+        diesel::insert_into(connections::table)
+            .values(&copy)
+            .execute(conn)
+            .db()?;
+    }
+    Ok(copied)
+}
+
 /// A connection with its source and destination.
 pub type ConnectionWithActors = (Connection, Actor, Actor);
 
@@ -355,14 +406,10 @@ mod tests {
         let test_db = TestDatabase::new(backend);
         let mut conn = test_db.db.connection().unwrap();
         let conn: &mut AnyConnection = &mut conn;
-        let request = WorkspaceCreate {
-            name: value("Load"),
-            email: None,
-            anonymous_data_collection: None,
-            news: None,
-            security_updates: None,
-        };
-        let workspace = crate::store::workspaces::create(conn, &request).unwrap().id;
+        let request = WorkspaceCreate::named(value("Load"));
+        let workspace = crate::store::workspaces::create(conn, &request, "local".into())
+            .unwrap()
+            .id;
         let sources: Vec<Actor> = (0..3)
             .map(|i| actor(conn, ActorType::Source, workspace, &format!("s{i}")))
             .collect();

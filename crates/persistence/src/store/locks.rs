@@ -16,6 +16,7 @@ use uuid::Uuid;
 /// The tables whose live rows can be locked; "live" means not soft-deleted.
 #[derive(Clone, Copy, Debug)]
 pub enum Locked {
+    Organization,
     Workspace,
     ActorDefinition,
     Actor,
@@ -24,6 +25,7 @@ pub enum Locked {
 impl Locked {
     fn table(self) -> &'static str {
         match self {
+            Locked::Organization => "organizations",
             Locked::Workspace => "workspaces",
             Locked::ActorDefinition => "actor_definitions",
             Locked::Actor => "actors",

@@ -5,4 +5,5 @@ pub mod actor_definitions;
 pub mod actors;
 pub mod connections;
 pub mod locks;
+pub mod organizations;
 pub mod workspaces;

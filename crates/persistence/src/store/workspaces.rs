@@ -1,18 +1,28 @@
 //! Workspaces.
 
 use super::locks::{lock_live, LockMode, Locked};
-use crate::connection::AnyConnection;
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
-use crate::schema::workspaces;
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::schema::{connections, workspace_tags, workspaces};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use ferry_domain::ids::{CustomerId, WorkspaceId, DEFAULT_WORKSPACE_ID};
+use ferry_domain::connection::ConnectionStatus;
+use ferry_domain::ids::{
+    CustomerId, OrganizationId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
+};
+use ferry_domain::list::{Cursor, SortOrder};
 use ferry_domain::slug::{slugify, with_suffix};
-use ferry_domain::workspace::{Workspace, WorkspaceCreate, WorkspaceUpdate};
-use ferry_domain::{Error, Resource, Result};
+use ferry_domain::workspace::{
+    normalise_tags, Workspace, WorkspaceCreate, WorkspaceSortBy, WorkspaceStatsRead,
+    WorkspaceStatus, WorkspaceUpdate,
+};
+use ferry_domain::{Error, Resource, Result, Violation};
+use std::collections::HashMap;
+use uuid::Uuid;
 
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = workspaces)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = workspaces, treat_none_as_null = true)]
 struct WorkspaceRow {
     id: DbUuid,
     customer_id: DbUuid,
@@ -27,88 +37,181 @@ struct WorkspaceRow {
     created_at: DbTime,
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
+    organization_id: DbUuid,
+    description: Option<String>,
+    status: String,
+    region: String,
+    name_folded: String,
+    search_folded: String,
 }
 
-impl From<WorkspaceRow> for Workspace {
-    fn from(r: WorkspaceRow) -> Self {
-        Workspace {
-            id: WorkspaceId(r.id.0),
-            customer_id: CustomerId(r.customer_id.0),
-            name: r.name,
-            slug: r.slug,
-            email: r.email,
-            initial_setup_complete: r.initial_setup_complete,
-            onboarding_complete: r.onboarding_complete,
-            anonymous_data_collection: r.anonymous_data_collection,
-            news: r.news,
-            security_updates: r.security_updates,
-            created_at: r.created_at.0,
-            updated_at: r.updated_at.0,
-            deleted_at: r.deleted_at.map(|t| t.0),
+impl WorkspaceRow {
+    fn from_workspace(w: &Workspace) -> Self {
+        WorkspaceRow {
+            id: DbUuid(w.id.0),
+            customer_id: DbUuid(w.customer_id.0),
+            name: w.name.clone(),
+            slug: w.slug.clone(),
+            email: w.email.clone(),
+            initial_setup_complete: w.initial_setup_complete,
+            onboarding_complete: w.onboarding_complete,
+            anonymous_data_collection: w.anonymous_data_collection,
+            news: w.news,
+            security_updates: w.security_updates,
+            created_at: DbTime(w.created_at),
+            updated_at: DbTime(w.updated_at),
+            deleted_at: w.deleted_at.map(DbTime),
+            organization_id: DbUuid(w.organization_id.0),
+            description: w.description.clone(),
+            status: w.status.as_str().to_string(),
+            region: w.region.clone(),
+            name_folded: w.name.to_lowercase(),
+            search_folded: w.search_text(),
         }
+    }
+
+    fn into_workspace(self, tags: Vec<String>) -> Result<Workspace> {
+        let status = WorkspaceStatus::parse(&self.status)
+            .ok_or_else(|| Error::internal(format!("workspaces.status holds {:?}", self.status)))?;
+        Ok(Workspace {
+            id: WorkspaceId(self.id.0),
+            organization_id: OrganizationId(self.organization_id.0),
+            customer_id: CustomerId(self.customer_id.0),
+            name: self.name,
+            slug: self.slug,
+            email: self.email,
+            description: self.description,
+            status,
+            tags,
+            region: self.region,
+            initial_setup_complete: self.initial_setup_complete,
+            onboarding_complete: self.onboarding_complete,
+            anonymous_data_collection: self.anonymous_data_collection,
+            news: self.news,
+            security_updates: self.security_updates,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+            deleted_at: self.deleted_at.map(|t| t.0),
+        })
     }
 }
 
-/// Fields an update may change; `None` keeps the stored value.
-#[derive(AsChangeset)]
-#[diesel(table_name = workspaces)]
-struct WorkspaceChanges {
-    email: Option<String>,
-    initial_setup_complete: Option<bool>,
-    onboarding_complete: Option<bool>,
-    anonymous_data_collection: Option<bool>,
-    news: Option<bool>,
-    security_updates: Option<bool>,
-    updated_at: DbTime,
+/// The tags of the given workspaces, in one query.
+fn load_tags(conn: &mut AnyConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>> {
+    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for batch in ids.chunks(10_000) {
+        let batch: Vec<DbUuid> = batch.iter().copied().map(DbUuid).collect();
+        let rows: Vec<(DbUuid, String)> = workspace_tags::table
+            .filter(workspace_tags::workspace_id.eq_any(batch))
+            .order((workspace_tags::workspace_id, workspace_tags::tag))
+            .select((workspace_tags::workspace_id, workspace_tags::tag))
+            .load(conn)
+            .db()?;
+        for (id, tag) in rows {
+            tags.entry(id.0).or_default().push(tag);
+        }
+    }
+    Ok(tags)
+}
+
+fn with_tags(conn: &mut AnyConnection, rows: Vec<WorkspaceRow>) -> Result<Vec<Workspace>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id.0).collect();
+    let mut tags = load_tags(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let own = tags.remove(&row.id.0).unwrap_or_default();
+            row.into_workspace(own)
+        })
+        .collect()
+}
+
+fn replace_tags(conn: &mut AnyConnection, id: WorkspaceId, tags: &[String]) -> Result<()> {
+    diesel::delete(workspace_tags::table.filter(workspace_tags::workspace_id.eq(DbUuid(id.0))))
+        .execute(conn)
+        .db()?;
+    // One row at a time: multi-row inserts do not compile through the multi connection, and
+    // a workspace holds at most 50 tags.
+    for tag in tags {
+        diesel::insert_into(workspace_tags::table)
+            .values((
+                workspace_tags::workspace_id.eq(DbUuid(id.0)),
+                workspace_tags::tag.eq(tag),
+            ))
+            .execute(conn)
+            .db()?;
+    }
+    Ok(())
 }
 
 /// How many slug collisions a create absorbs before it gives up (each retry re-reads).
 const SLUG_ATTEMPTS: usize = 16;
 
-/// Creates a workspace with a unique slug derived from its name (`ops`, `ops-2`, ...).
-pub fn create(conn: &mut AnyConnection, request: &WorkspaceCreate) -> Result<Workspace> {
-    create_with_id(conn, WorkspaceId::random(), request.name.as_str(), request)
+/// Creates a workspace in its organization (the default one when none is named; an unknown
+/// or deleted one is a 404) with a unique slug derived from its name (`ops`, `ops-2`, ...).
+/// `region` was resolved against configuration by the caller.
+pub fn create(
+    conn: &mut AnyConnection,
+    request: &WorkspaceCreate,
+    region: String,
+) -> Result<Workspace> {
+    create_with_id(conn, WorkspaceId::random(), request, region)
 }
 
 fn create_with_id(
     conn: &mut AnyConnection,
     id: WorkspaceId,
-    name: &str,
     request: &WorkspaceCreate,
+    region: String,
 ) -> Result<Workspace> {
-    let base = slugify(name);
+    let organization = request.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID);
+    super::organizations::lock_for_new_workspace(conn, organization)?;
+    let timestamp = now();
+    let mut workspace = Workspace {
+        id,
+        organization_id: organization,
+        customer_id: CustomerId::random(),
+        name: request.name.to_string(),
+        slug: String::new(),
+        email: request.email.as_ref().map(ToString::to_string),
+        description: request.description.clone(),
+        status: request.status.unwrap_or(WorkspaceStatus::Active),
+        tags: request
+            .tags
+            .as_deref()
+            .map(normalise_tags)
+            .unwrap_or_default(),
+        region,
+        initial_setup_complete: false,
+        onboarding_complete: false,
+        anonymous_data_collection: request.anonymous_data_collection.unwrap_or(false),
+        news: request.news.unwrap_or(false),
+        security_updates: request.security_updates.unwrap_or(false),
+        created_at: timestamp,
+        updated_at: timestamp,
+        deleted_at: None,
+    };
+    let base = slugify(&workspace.name);
     for _ in 0..SLUG_ATTEMPTS {
-        let slug = first_free_slug(conn, &base)?;
-        let timestamp = DbTime(now());
-        let row = WorkspaceRow {
-            id: DbUuid(id.0),
-            customer_id: DbUuid(CustomerId::random().0),
-            name: name.to_string(),
-            slug,
-            email: request.email.as_ref().map(|e| e.to_string()),
-            initial_setup_complete: false,
-            onboarding_complete: false,
-            anonymous_data_collection: request.anonymous_data_collection.unwrap_or(false),
-            news: request.news.unwrap_or(false),
-            security_updates: request.security_updates.unwrap_or(false),
-            created_at: timestamp,
-            updated_at: timestamp,
-            deleted_at: None,
-        };
-        // A savepoint, so that losing a race for the slug leaves an outer transaction usable.
+        workspace.slug = first_free_slug(conn, &base)?;
+        let row = WorkspaceRow::from_workspace(&workspace);
+        // A savepoint, so that losing a race for the slug leaves the transaction usable.
         let inserted = conn.transaction(|c| {
             diesel::insert_into(workspaces::table)
                 .values(&row)
                 .execute(c)
         });
         match inserted {
-            Ok(_) => return Ok(row.into()),
+            Ok(_) => {
+                replace_tags(conn, workspace.id, &workspace.tags)?;
+                return Ok(workspace);
+            }
             Err(e) if is_unique_violation(&e) => continue,
             Err(e) => return Err(crate::error::from_diesel(e)),
         }
     }
     Err(Error::conflict(format!(
-        "could not find a free slug for {name:?}; try again"
+        "could not find a free slug for {:?}; try again",
+        workspace.name
     )))
 }
 
@@ -124,22 +227,35 @@ fn first_free_slug(conn: &mut AnyConnection, base: &str) -> Result<String> {
         .load(conn)
         .db()?;
     let taken: std::collections::HashSet<String> = taken.into_iter().collect();
-    let free = (0..)
+    (0..)
         .map(|attempt| with_suffix(base, attempt))
-        .find(|candidate| !taken.contains(candidate));
-    free.ok_or_else(|| Error::internal("slug suffixes exhausted"))
+        .find(|candidate| !taken.contains(candidate))
+        .ok_or_else(|| Error::internal("slug suffixes exhausted"))
 }
 
-/// A workspace by id, deleted or not (a deleted one reads with `tombstone: true`).
-pub fn get(conn: &mut AnyConnection, id: WorkspaceId) -> Result<Workspace> {
-    workspaces::table
-        .filter(workspaces::id.eq(DbUuid(id.0)))
+fn get_one(
+    conn: &mut AnyConnection,
+    query: BoxedWorkspaces<'static>,
+    missing: impl FnOnce() -> Error,
+) -> Result<Workspace> {
+    let row = query
         .select(WorkspaceRow::as_select())
         .first(conn)
         .optional()
         .db()?
-        .map(Workspace::from)
-        .ok_or_else(|| Error::not_found(Resource::Workspace, id))
+        .ok_or_else(missing)?;
+    let tags = load_tags(conn, &[row.id.0])?
+        .remove(&row.id.0)
+        .unwrap_or_default();
+    row.into_workspace(tags)
+}
+
+/// A workspace by id, deleted or not (a deleted one reads with `tombstone: true`).
+pub fn get(conn: &mut AnyConnection, id: WorkspaceId) -> Result<Workspace> {
+    let query = workspaces::table
+        .filter(workspaces::id.eq(DbUuid(id.0)))
+        .into_boxed();
+    get_one(conn, query, || Error::not_found(Resource::Workspace, id))
 }
 
 /// A live workspace by id: what every write and every child object needs.
@@ -152,51 +268,328 @@ pub fn get_live(conn: &mut AnyConnection, id: WorkspaceId) -> Result<Workspace> 
 
 /// A workspace by slug, deleted or not.
 pub fn get_by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Workspace> {
-    workspaces::table
-        .filter(workspaces::slug.eq(slug))
-        .select(WorkspaceRow::as_select())
-        .first(conn)
-        .optional()
-        .db()?
-        .map(Workspace::from)
-        .ok_or_else(|| Error::not_found(Resource::Workspace, slug))
+    let query = workspaces::table
+        .filter(workspaces::slug.eq(slug.to_string()))
+        .into_boxed();
+    get_one(conn, query, || Error::not_found(Resource::Workspace, slug))
 }
 
-/// Every live workspace, oldest first (ties broken by id, so the order is total).
-pub fn list(conn: &mut AnyConnection) -> Result<Vec<Workspace>> {
-    let rows: Vec<WorkspaceRow> = workspaces::table
-        .filter(workspaces::deleted_at.is_null())
-        .order((workspaces::created_at.asc(), workspaces::id.asc()))
-        .select(WorkspaceRow::as_select())
-        .load(conn)
-        .db()?;
-    Ok(rows.into_iter().map(Workspace::from).collect())
+/// The filters of `workspaces/list`, already validated and lowercased.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceFilter {
+    pub organization_id: Option<OrganizationId>,
+    pub name_contains: Option<String>,
+    pub search: Option<String>,
+    pub status: Option<WorkspaceStatus>,
+    pub tags: Vec<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub updated_from: Option<DateTime<Utc>>,
+    pub updated_to: Option<DateTime<Utc>>,
+    pub include_deleted: bool,
 }
 
-/// Applies the 2020 contract's update to a live workspace. An absent email keeps the stored one.
-pub fn update(conn: &mut AnyConnection, request: &WorkspaceUpdate) -> Result<Workspace> {
-    let changes = WorkspaceChanges {
-        email: request.email.as_ref().map(|e| e.to_string()),
-        initial_setup_complete: Some(request.initial_setup_complete),
-        onboarding_complete: Some(request.onboarding_complete),
-        anonymous_data_collection: Some(request.anonymous_data_collection),
-        news: Some(request.news),
-        security_updates: Some(request.security_updates),
-        updated_at: DbTime(now()),
+/// How a list is ordered and which slice of it to return.
+#[derive(Clone, Debug)]
+pub struct WorkspacePage {
+    pub sort_by: WorkspaceSortBy,
+    pub order: SortOrder,
+    /// At most this many rows (none: all).
+    pub limit: Option<i64>,
+    /// Rows strictly after this position (keyset).
+    pub after: Option<Cursor>,
+    /// Rows after skipping this many (Airbyte's offset pagination).
+    pub offset: Option<i64>,
+}
+
+/// One page of a list, and where the next one starts.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub workspaces: Vec<Workspace>,
+    pub total: i64,
+    pub has_more: bool,
+    /// The last row's (sort key, id), when there are more rows.
+    pub next: Option<(String, Uuid)>,
+}
+
+type BoxedWorkspaces<'a> = workspaces::BoxedQuery<'a, MultiBackend>;
+
+/// `%term%` for LIKE, with LIKE's own wildcards escaped.
+fn contains_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
+    let mut query = workspaces::table.into_boxed();
+    if !filter.include_deleted {
+        query = query.filter(workspaces::deleted_at.is_null());
+    }
+    if let Some(organization) = filter.organization_id {
+        query = query.filter(workspaces::organization_id.eq(DbUuid(organization.0)));
+    }
+    if let Some(term) = &filter.name_contains {
+        query = query.filter(
+            workspaces::name_folded
+                .like(contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    if let Some(term) = &filter.search {
+        query = query.filter(
+            workspaces::search_folded
+                .like(contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(workspaces::status.eq(status.as_str()));
+    }
+    for tag in &filter.tags {
+        let carrying = workspace_tags::table
+            .filter(workspace_tags::tag.eq(tag.clone()))
+            .select(workspace_tags::workspace_id);
+        query = query.filter(workspaces::id.eq_any(carrying));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(workspaces::created_at.ge(DbTime(from)));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(workspaces::created_at.le(DbTime(to)));
+    }
+    if let Some(from) = filter.updated_from {
+        query = query.filter(workspaces::updated_at.ge(DbTime(from)));
+    }
+    if let Some(to) = filter.updated_to {
+        query = query.filter(workspaces::updated_at.le(DbTime(to)));
+    }
+    query
+}
+
+/// Orders by the sort column then the id, and starts after `after` when given: `(key, id) >
+/// (k, i)` ascending, `<` descending, written out so both backends can use the index.
+macro_rules! sorted_after {
+    ($query:expr, $column:expr, $after:expr, $order:expr) => {{
+        let query = $query;
+        let query = match ($after, $order) {
+            (Some((key, id)), SortOrder::Asc) => query.filter(
+                $column
+                    .gt(key.clone())
+                    .or($column.eq(key).and(workspaces::id.gt(DbUuid(id)))),
+            ),
+            (Some((key, id)), SortOrder::Desc) => query.filter(
+                $column
+                    .lt(key.clone())
+                    .or($column.eq(key).and(workspaces::id.lt(DbUuid(id)))),
+            ),
+            (None, _) => query,
+        };
+        match $order {
+            SortOrder::Asc => query.order(($column.asc(), workspaces::id.asc())),
+            SortOrder::Desc => query.order(($column.desc(), workspaces::id.desc())),
+        }
+    }};
+}
+
+fn parse_time_key(key: &str) -> Result<DbTime> {
+    DateTime::parse_from_rfc3339(key)
+        .map(|t| DbTime(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            Error::invalid(Violation::new("cursor", "does not fit this sort").with_value(key))
+        })
+}
+
+/// The sort key of a row, as a cursor carries it.
+fn sort_key(workspace: &Workspace, sort_by: WorkspaceSortBy) -> String {
+    match sort_by {
+        WorkspaceSortBy::Name => workspace.name.to_lowercase(),
+        WorkspaceSortBy::CreatedAt => sqlite_time_text(&workspace.created_at),
+        WorkspaceSortBy::UpdatedAt => sqlite_time_text(&workspace.updated_at),
+    }
+}
+
+/// A filtered, sorted page of workspaces, the number of all matching rows, and where the
+/// next page starts. Costs three queries (count, page, tags) whatever the page's depth.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &WorkspaceFilter,
+    page: &WorkspacePage,
+) -> Result<Listed> {
+    let total: i64 = filtered(filter).count().get_result(conn).db()?;
+    let after = page.after.as_ref().map(|c| (c.key.clone(), c.id));
+    let query = filtered(filter);
+    let query = match page.sort_by {
+        WorkspaceSortBy::Name => sorted_after!(query, workspaces::name_folded, after, page.order),
+        WorkspaceSortBy::CreatedAt => {
+            let after = after
+                .map(|(k, id)| parse_time_key(&k).map(|t| (t, id)))
+                .transpose()?;
+            sorted_after!(query, workspaces::created_at, after, page.order)
+        }
+        WorkspaceSortBy::UpdatedAt => {
+            let after = after
+                .map(|(k, id)| parse_time_key(&k).map(|t| (t, id)))
+                .transpose()?;
+            sorted_after!(query, workspaces::updated_at, after, page.order)
+        }
     };
+    let query = match page.offset {
+        Some(offset) => query.offset(offset),
+        None => query,
+    };
+    // One row more than asked tells whether there is a next page.
+    let query = match page.limit {
+        Some(limit) => query.limit(limit + 1),
+        None => query,
+    };
+    let mut rows: Vec<WorkspaceRow> = query.select(WorkspaceRow::as_select()).load(conn).db()?;
+    let has_more = page.limit.is_some_and(|limit| rows.len() as i64 > limit);
+    if let Some(limit) = page.limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    let workspaces = with_tags(conn, rows)?;
+    let next = match workspaces.last() {
+        Some(last) if has_more => Some((sort_key(last, page.sort_by), last.id.0)),
+        _ => None,
+    };
+    Ok(Listed {
+        workspaces,
+        total,
+        has_more,
+        next,
+    })
+}
+
+/// Counts live workspaces by status, in one query.
+pub fn stats(
+    conn: &mut AnyConnection,
+    organization: Option<OrganizationId>,
+) -> Result<WorkspaceStatsRead> {
+    let live = workspaces::table.filter(workspaces::deleted_at.is_null());
+    macro_rules! by_status {
+        ($query:expr) => {
+            $query
+                .group_by(workspaces::status)
+                .select((workspaces::status, diesel::dsl::count_star()))
+                .load::<(String, i64)>(conn)
+                .db()?
+        };
+    }
+    let counts = match organization {
+        Some(organization) => {
+            by_status!(live.filter(workspaces::organization_id.eq(DbUuid(organization.0))))
+        }
+        None => by_status!(live),
+    };
+    let count_of = |status: WorkspaceStatus| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
+    let (active_count, inactive_count) = (
+        count_of(WorkspaceStatus::Active),
+        count_of(WorkspaceStatus::Inactive),
+    );
+    Ok(WorkspaceStatsRead {
+        active_count,
+        inactive_count,
+        total_count: active_count + inactive_count,
+    })
+}
+
+/// Applies a partial update to a live workspace: what the request leaves out keeps its
+/// stored value. Setting the status to `inactive` makes every active connection in the
+/// workspace inactive in the same transaction. `region` was resolved by the caller.
+pub fn update(
+    conn: &mut AnyConnection,
+    request: &WorkspaceUpdate,
+    region: Option<String>,
+) -> Result<Workspace> {
     let id = request.workspace_id;
-    let updated = diesel::update(
-        workspaces::table
-            .filter(workspaces::id.eq(DbUuid(id.0)))
-            .filter(workspaces::deleted_at.is_null()),
-    )
-    .set(&changes)
-    .execute(conn)
-    .db()?;
-    if updated == 0 {
+    if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
         return Err(Error::not_found(Resource::Workspace, id));
     }
-    get(conn, id)
+    let mut workspace = get(conn, id)?;
+    let was = workspace.status;
+    macro_rules! keep_or_set {
+        ($($field:ident),*) => {$(
+            if let Some(value) = &request.$field {
+                workspace.$field = value.clone().into();
+            }
+        )*};
+    }
+    keep_or_set!(
+        initial_setup_complete,
+        onboarding_complete,
+        anonymous_data_collection,
+        news,
+        security_updates,
+        status
+    );
+    if let Some(name) = &request.name {
+        workspace.name = name.to_string();
+    }
+    if let Some(email) = &request.email {
+        workspace.email = Some(email.to_string());
+    }
+    if let Some(description) = &request.description {
+        workspace.description = Some(description.clone());
+    }
+    if let Some(region) = region {
+        workspace.region = region;
+    }
+    workspace.updated_at = now();
+    diesel::update(workspaces::table.filter(workspaces::id.eq(DbUuid(id.0))))
+        .set(&WorkspaceRow::from_workspace(&workspace))
+        .execute(conn)
+        .db()?;
+    if let Some(tags) = &request.tags {
+        workspace.tags = normalise_tags(tags);
+        replace_tags(conn, id, &workspace.tags)?;
+    }
+    if was != WorkspaceStatus::Inactive && workspace.status == WorkspaceStatus::Inactive {
+        let deactivated = deactivate_connections(conn, id)?;
+        tracing::info!(workspace_id = %id, deactivated, "workspace inactive: its active connections are now inactive");
+    }
+    Ok(workspace)
+}
+
+fn deactivate_connections(conn: &mut AnyConnection, id: WorkspaceId) -> Result<usize> {
+    diesel::update(
+        connections::table
+            .filter(connections::workspace_id.eq(DbUuid(id.0)))
+            .filter(connections::status.eq(ConnectionStatus::Active.as_str())),
+    )
+    .set((
+        connections::status.eq(ConnectionStatus::Inactive.as_str()),
+        connections::updated_at.eq(DbTime(now())),
+    ))
+    .execute(conn)
+    .db()
+}
+
+/// Refuses to make a connection active in an inactive workspace. Locks the workspace row
+/// against a concurrent status change until the transaction ends.
+pub fn check_may_activate(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
+    lock_live(conn, Locked::Workspace, id.0, LockMode::Share)?;
+    let workspace = get(conn, id)?;
+    if workspace.status == WorkspaceStatus::Inactive {
+        return Err(Error::invalid(
+            Violation::new(
+                "status",
+                format!(
+                    "workspace {id} is inactive, so its connections cannot be active; \
+                     activate the workspace first"
+                ),
+            )
+            .with_value("active"),
+        ));
+    }
+    Ok(())
 }
 
 /// Soft-deletes a workspace and, in the same transaction, what it holds: its sources and
@@ -218,6 +611,58 @@ pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
     super::actors::delete_all_in_workspace(conn, id)
 }
 
+/// The name of a duplicate that fails after copying everything: lets the tests prove that
+/// nothing of a failed duplicate remains.
+#[cfg(feature = "testing")]
+pub const FAIL_DUPLICATE_NAME: &str = "fail after copying (testing)";
+
+/// Creates a workspace holding copies of another's live sources, destinations and
+/// connections: configurations (secrets included) are copied inside the database, each copy
+/// points at the copies, and every copied connection is inactive so that a duplicate never
+/// syncs into the same destination by surprise. Fields the request leaves out are copied
+/// from the original. Call inside `write_transaction`: a failure leaves nothing behind.
+pub fn duplicate(
+    conn: &mut AnyConnection,
+    original: WorkspaceId,
+    request: &WorkspaceCreate,
+    region: Option<String>,
+) -> Result<Workspace> {
+    let source = get_live(conn, original)?;
+    let mut merged = request.clone();
+    merged.organization_id = request.organization_id.or(Some(source.organization_id));
+    if merged.email.is_none() {
+        merged.email = source.email.clone().and_then(|e| e.try_into().ok());
+    }
+    merged.description = request.description.clone().or(source.description.clone());
+    merged.status = request.status.or(Some(source.status));
+    merged.anonymous_data_collection = request
+        .anonymous_data_collection
+        .or(Some(source.anonymous_data_collection));
+    merged.news = request.news.or(Some(source.news));
+    merged.security_updates = request.security_updates.or(Some(source.security_updates));
+    if merged.tags.is_none() {
+        merged.tags = Some(
+            source
+                .tags
+                .iter()
+                .filter_map(|t| t.clone().try_into().ok())
+                .collect(),
+        );
+    }
+    let copy = create(conn, &merged, region.unwrap_or(source.region.clone()))?;
+    let actor_copies = super::actors::copy_all(conn, original, copy.id)?;
+    let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies)?;
+    tracing::info!(
+        original = %original, copy = %copy.id, actors = actor_copies.len(), connections,
+        "workspace duplicated"
+    );
+    #[cfg(feature = "testing")]
+    if request.name.as_str() == FAIL_DUPLICATE_NAME {
+        return Err(Error::internal("duplicate failed on purpose (testing)"));
+    }
+    Ok(copy)
+}
+
 /// The name and slug of the workspace that exists from the first start.
 pub const DEFAULT_WORKSPACE_NAME: &str = "default";
 
@@ -233,15 +678,12 @@ pub fn ensure_default(conn: &mut AnyConnection) -> Result<()> {
     if exists {
         return Ok(());
     }
-    let request = WorkspaceCreate {
-        name: serde_json::from_value(serde_json::json!(DEFAULT_WORKSPACE_NAME))
-            .map_err(Error::internal)?,
-        email: None,
-        anonymous_data_collection: None,
-        news: None,
-        security_updates: None,
-    };
-    let created = create_with_id(conn, DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, &request)?;
+    let name = DEFAULT_WORKSPACE_NAME
+        .to_string()
+        .try_into()
+        .map_err(Error::internal)?;
+    let request = WorkspaceCreate::named(name);
+    let created = create_with_id(conn, DEFAULT_WORKSPACE_ID, &request, "local".to_string())?;
     tracing::info!(workspace_id = %created.id, slug = %created.slug, "created the default workspace");
     Ok(())
 }

@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -16,7 +16,7 @@ use ferry_persistence::store::connections::{self, NewConnection};
     request_body = ConnectionCreate,
     responses(
         (status = 200, description = "Successful operation", body = ConnectionRead),
-        BodyErrors, ServerErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/connections/create")]

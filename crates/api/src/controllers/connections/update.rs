@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -15,7 +15,7 @@ use ferry_persistence::store::connections::{self, ConnectionChanges};
     request_body = ConnectionUpdate,
     responses(
         (status = 200, description = "Successful operation", body = ConnectionRead),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/connections/update")]

@@ -1,6 +1,6 @@
 //! `web_backend/connections/get|list`: connections with their source and destination inlined.
 
-use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -19,7 +19,7 @@ fn web_read((connection, source, destination): ConnectionWithActors) -> WbConnec
     request_body = ConnectionIdRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = WbConnectionRead),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/web_backend/connections/get")]
@@ -44,7 +44,7 @@ pub async fn web_backend_get_connection(
     request_body = WorkspaceIdRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = WbConnectionReadList),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/web_backend/connections/list")]

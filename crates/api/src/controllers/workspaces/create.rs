@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, Conflict, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -7,14 +7,15 @@ use ferry_persistence::store::workspaces;
 
 /// Creates a workspace
 ///
-/// The slug is derived from the name and made unique (`ops`, `ops-2`, ...).
+/// The slug is derived from the name and made unique (`ops`, `ops-2`, ...). Without an
+/// `organizationId` the workspace joins the default organization; an unknown one is a 404.
 #[utoipa::path(
     tag = "workspace",
     operation_id = "createWorkspace",
     request_body = WorkspaceCreate,
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceRead),
-        Conflict, BodyErrors, ServerErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/create")]
@@ -22,9 +23,10 @@ pub async fn create_workspace(
     state: web::Data<AppState>,
     Body(request): Body<WorkspaceCreate>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
+    let region = state.regions.resolve(request.region.as_deref())?;
     let workspace = state
         .db
-        .write(move |conn| workspaces::create(conn, &request))
+        .write(move |conn| workspaces::create(conn, &request, region))
         .await?;
     tracing::info!(workspace_id = %workspace.id, slug = %workspace.slug, "workspace created");
     Ok(web::Json(workspace.into()))

@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web, HttpResponse};
@@ -15,7 +15,7 @@ use ferry_persistence::store::workspaces;
     request_body = WorkspaceIdRequestBody,
     responses(
         (status = 204, description = "The workspace was deleted"),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/delete")]

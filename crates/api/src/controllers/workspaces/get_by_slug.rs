@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -12,7 +12,7 @@ use ferry_persistence::store::workspaces;
     request_body = SlugRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceRead),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/get_by_slug")]

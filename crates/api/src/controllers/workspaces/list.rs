@@ -1,26 +1,107 @@
-use crate::error::{ApiResult, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::workspace::{WorkspaceRead, WorkspaceReadList};
-use ferry_persistence::store::workspaces;
+use ferry_domain::list::{fingerprint, Cursor, Paging, SortOrder};
+use ferry_domain::workspace::{
+    normalise_tags, WorkspaceListRequestBody, WorkspaceRead, WorkspaceReadList, WorkspaceSortBy,
+};
+use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage};
 
-/// List all live workspaces
+/// List workspaces
 ///
-/// Oldest first, ties broken by id. Deleted workspaces are never listed.
+/// With no body (or `{}`) every live workspace, oldest first, unpaged, as in the 2020
+/// contract. Filters combine; `sortBy` and `sortOrder` order the list with the id breaking
+/// ties; `pageSize` with the previous page's `nextCursor` pages through it by keyset (or
+/// Airbyte's `pagination` by offset). See docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "workspace",
     operation_id = "listWorkspaces",
+    request_body(content = Option<WorkspaceListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceReadList),
-        ServerErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/list")]
 pub async fn list_workspaces(
     state: web::Data<AppState>,
+    OptionalBody(mut request): OptionalBody<WorkspaceListRequestBody>,
 ) -> ApiResult<web::Json<WorkspaceReadList>> {
-    let workspaces = state.db.run(workspaces::list).await?;
+    request.check_ranges()?;
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(WorkspaceSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let tags = request
+        .tags
+        .as_deref()
+        .map(normalise_tags)
+        .unwrap_or_default();
+    request.tags = Some(
+        tags.iter()
+            .filter_map(|t| t.clone().try_into().ok())
+            .collect(),
+    );
+    let query = fingerprint(&request);
+    let paging = Paging::from_request(
+        request.page_size,
+        request.cursor.as_deref(),
+        request.pagination,
+        query,
+    )?;
+    let filter = WorkspaceFilter {
+        organization_id: request.organization_id,
+        name_contains: request.name_contains.as_deref().map(str::to_lowercase),
+        // A search term cannot span fields, which are stored one per line.
+        search: request
+            .search
+            .as_deref()
+            .map(|s| s.replace('\n', " ").to_lowercase()),
+        status: request.status,
+        tags,
+        created_from: request.created_at_from,
+        created_to: request.created_at_to,
+        updated_from: request.updated_at_from,
+        updated_to: request.updated_at_to,
+        include_deleted: request.include_deleted.unwrap_or(false),
+    };
+    let page = match paging {
+        Paging::All => WorkspacePage {
+            sort_by,
+            order,
+            limit: None,
+            after: None,
+            offset: None,
+        },
+        Paging::Keyset { size, after } => WorkspacePage {
+            sort_by,
+            order,
+            limit: Some(size),
+            after,
+            offset: None,
+        },
+        Paging::Offset { size, offset } => WorkspacePage {
+            sort_by,
+            order,
+            limit: Some(size),
+            after: None,
+            offset: Some(offset),
+        },
+    };
+    let listed = state
+        .db
+        .run(move |conn| workspaces::list(conn, &filter, &page))
+        .await?;
     Ok(web::Json(WorkspaceReadList {
-        workspaces: workspaces.into_iter().map(WorkspaceRead::from).collect(),
+        workspaces: listed
+            .workspaces
+            .into_iter()
+            .map(WorkspaceRead::from)
+            .collect(),
+        total: listed.total,
+        has_more: listed.has_more,
+        next_cursor: listed
+            .next
+            .map(|(key, id)| Cursor { key, id, query }.encode()),
     }))
 }

@@ -2,7 +2,9 @@
 
 pub mod create;
 pub mod delete;
+pub mod duplicate;
 pub mod get;
 pub mod get_by_slug;
 pub mod list;
+pub mod stats;
 pub mod update;

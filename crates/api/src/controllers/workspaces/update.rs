@@ -1,4 +1,4 @@
-use crate::error::{ApiResult, BodyErrors, NotFound, ServerErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -7,7 +7,9 @@ use ferry_persistence::store::workspaces;
 
 /// Update workspace state
 ///
-/// Every flag is required, as in the 2020 contract; an absent `email` keeps the stored one.
+/// A partial update: every field but `workspaceId` may be left out and keeps its stored
+/// value. Setting `status` to `inactive` makes every active connection of the workspace
+/// inactive in the same transaction; setting it back to `active` re-enables none of them.
 /// A deleted workspace cannot be updated (404).
 #[utoipa::path(
     tag = "workspace",
@@ -15,7 +17,7 @@ use ferry_persistence::store::workspaces;
     request_body = WorkspaceUpdate,
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceRead),
-        NotFound, BodyErrors, ServerErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/update")]
@@ -23,9 +25,13 @@ pub async fn update_workspace(
     state: web::Data<AppState>,
     Body(request): Body<WorkspaceUpdate>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
+    let region = match request.region.as_deref() {
+        Some(region) => Some(state.regions.resolve(Some(region))?),
+        None => None,
+    };
     let workspace = state
         .db
-        .write(move |conn| workspaces::update(conn, &request))
+        .write(move |conn| workspaces::update(conn, &request, region))
         .await?;
     Ok(web::Json(workspace.into()))
 }

@@ -1,0 +1,38 @@
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::workspace::{WorkspaceDuplicateRequestBody, WorkspaceRead};
+use ferry_persistence::store::workspaces;
+
+/// Duplicate a workspace
+///
+/// Creates a workspace (in the same organization unless another is given) holding copies
+/// of the original's live sources, destinations and connections. Configurations, secrets
+/// included, are copied inside the server; every copied connection is `inactive`. Fields left
+/// out are copied from the original. All or nothing: a failure leaves nothing behind.
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "duplicateWorkspace",
+    request_body = WorkspaceDuplicateRequestBody,
+    responses(
+        (status = 200, description = "Successful operation", body = WorkspaceRead),
+        NotFound, Conflict, BodyErrors, CommonErrors
+    )
+)]
+#[post("/v1/workspaces/duplicate")]
+pub async fn duplicate_workspace(
+    state: web::Data<AppState>,
+    Body(request): Body<WorkspaceDuplicateRequestBody>,
+) -> ApiResult<web::Json<WorkspaceRead>> {
+    let region = match request.workspace.region.as_deref() {
+        Some(region) => Some(state.regions.resolve(Some(region))?),
+        None => None,
+    };
+    let original = request.workspace_id;
+    let copy = state
+        .db
+        .write(move |conn| workspaces::duplicate(conn, original, &request.workspace, region))
+        .await?;
+    Ok(web::Json(copy.into()))
+}

@@ -1,0 +1,194 @@
+//! The list convention every list endpoint follows: optional filters as body fields,
+//! `sortBy` + `sortOrder` with the id as the final tie-breaker, and keyset pagination with
+//! `pageSize` and an opaque `cursor` (or Airbyte's `pagination: {pageSize, rowOffset}`).
+//! Responses add `total`, `hasMore` and `nextCursor`.
+
+use crate::{wire_enum, Error, Violation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+wire_enum!(SortOrder { Asc => "asc", Desc => "desc" });
+
+/// The largest page a list returns.
+pub const MAX_PAGE_SIZE: i64 = 1000;
+
+/// Airbyte's offset pagination, accepted as an alternative to cursors.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    #[validate(range(min = 1, max = 1000, message = "must be between 1 and 1000"))]
+    pub page_size: Option<i64>,
+    #[validate(range(min = 0, message = "must not be negative"))]
+    pub row_offset: Option<i64>,
+}
+
+/// Where the next page starts: after the row with this sort key and id, for the query
+/// whose fingerprint it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The last row's sort key, as text (a folded name or an RFC 3339 timestamp).
+    #[serde(rename = "k")]
+    pub key: String,
+    #[serde(rename = "i")]
+    pub id: Uuid,
+    /// Fingerprint of the filters and sort that made this cursor.
+    #[serde(rename = "q")]
+    pub query: u64,
+}
+
+impl Cursor {
+    /// `base64url(json).checksum`: opaque to clients, and any change to it is detected.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        format!("{}.{:016x}", URL_SAFE_NO_PAD.encode(&json), fnv1a(&json))
+    }
+
+    /// Decodes a cursor made for the query with `fingerprint`; anything else is a 422
+    /// naming `cursor`.
+    pub fn decode(text: &str, fingerprint: u64) -> Result<Cursor, Error> {
+        let invalid = |why: &str| {
+            Error::invalid(Violation::new("cursor", why.to_string()).with_value(text.to_string()))
+        };
+        let (body, checksum) = text
+            .split_once('.')
+            .ok_or_else(|| invalid("is not a cursor this service issued"))?;
+        let json = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| invalid("is not a cursor this service issued"))?;
+        if format!("{:016x}", fnv1a(&json)) != checksum {
+            return Err(invalid("was altered"));
+        }
+        let cursor: Cursor = serde_json::from_slice(&json)
+            .map_err(|_| invalid("is not a cursor this service issued"))?;
+        if cursor.query != fingerprint {
+            return Err(invalid(
+                "was issued for another filter or sort; start again without a cursor",
+            ));
+        }
+        Ok(cursor)
+    }
+}
+
+/// A stable 64-bit fingerprint of a value's JSON form (FNV-1a: the same on every build).
+pub fn fingerprint<T: Serialize>(value: &T) -> u64 {
+    fnv1a(&serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// How a list request pages: not at all, by keyset, or by offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Paging {
+    All,
+    Keyset { size: i64, after: Option<Cursor> },
+    Offset { size: i64, offset: i64 },
+}
+
+impl Paging {
+    /// Reads `pageSize`/`cursor`, or Airbyte's `pagination`, for a query with `fingerprint`.
+    pub fn from_request(
+        page_size: Option<i64>,
+        cursor: Option<&str>,
+        pagination: Option<Pagination>,
+        fingerprint: u64,
+    ) -> Result<Paging, Error> {
+        if let Some(size) = page_size {
+            if !(1..=MAX_PAGE_SIZE).contains(&size) {
+                return Err(Error::invalid(
+                    Violation::new("pageSize", format!("must be between 1 and {MAX_PAGE_SIZE}"))
+                        .with_value(size.to_string()),
+                ));
+            }
+        }
+        let after = cursor.map(|c| Cursor::decode(c, fingerprint)).transpose()?;
+        match (page_size, after, pagination) {
+            (Some(size), after, _) => Ok(Paging::Keyset { size, after }),
+            (None, Some(_), _) => Err(Error::invalid(Violation::new(
+                "pageSize",
+                "is required with a cursor",
+            ))),
+            (
+                None,
+                None,
+                Some(Pagination {
+                    page_size,
+                    row_offset,
+                }),
+            ) => Ok(Paging::Offset {
+                size: page_size.unwrap_or(20),
+                offset: row_offset.unwrap_or(0),
+            }),
+            (None, None, None) => Ok(Paging::All),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor() -> Cursor {
+        Cursor {
+            key: "2026-01-01T00:00:00.000000Z".into(),
+            id: Uuid::nil(),
+            query: 42,
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let text = cursor().encode();
+        assert_eq!(Cursor::decode(&text, 42).unwrap(), cursor());
+    }
+
+    #[test]
+    fn altered_or_foreign_cursors_are_refused() {
+        let text = cursor().encode();
+        let mut altered = text.clone().into_bytes();
+        altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).unwrap();
+        for bad in [altered.as_str(), "garbage", "", "abc.def"] {
+            match Cursor::decode(bad, 42) {
+                Err(Error::InvalidInput { violations, .. }) => {
+                    assert_eq!(violations[0].property_path, "cursor")
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert!(
+            Cursor::decode(&text, 43).is_err(),
+            "a cursor for another query"
+        );
+    }
+
+    #[test]
+    fn paging_modes() {
+        assert_eq!(
+            Paging::from_request(None, None, None, 1).unwrap(),
+            Paging::All
+        );
+        assert!(Paging::from_request(Some(0), None, None, 1).is_err());
+        assert!(Paging::from_request(Some(1001), None, None, 1).is_err());
+        let offset = Pagination {
+            page_size: Some(5),
+            row_offset: Some(10),
+        };
+        assert_eq!(
+            Paging::from_request(None, None, Some(offset), 1).unwrap(),
+            Paging::Offset {
+                size: 5,
+                offset: 10
+            }
+        );
+        let text = cursor().encode();
+        assert!(Paging::from_request(None, Some(&text), None, 42).is_err());
+    }
+}

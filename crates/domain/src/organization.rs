@@ -1,0 +1,74 @@
+//! Organizations: every workspace belongs to exactly one.
+
+use crate::ids::OrganizationId;
+use crate::values::{Email, Name};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationCreateRequestBody {
+    #[schema(value_type = String)]
+    pub organization_name: Name,
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Email>,
+}
+
+/// A partial update: what is left out keeps its stored value.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationUpdateRequestBody {
+    pub organization_id: OrganizationId,
+    #[schema(value_type = Option<String>)]
+    pub organization_name: Option<Name>,
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Email>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationIdRequestBody {
+    pub organization_id: OrganizationId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationRead {
+    pub organization_id: OrganizationId,
+    pub organization_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Email)]
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Organization> for OrganizationRead {
+    fn from(o: Organization) -> Self {
+        OrganizationRead {
+            organization_id: o.id,
+            organization_name: o.name,
+            email: o.email,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationReadList {
+    pub organizations: Vec<OrganizationRead>,
+}

@@ -1,0 +1,12 @@
+DROP TABLE workspace_tags;
+DROP INDEX workspaces_name_idx;
+DROP INDEX workspaces_created_idx;
+DROP INDEX workspaces_updated_idx;
+DROP INDEX workspaces_organization_idx;
+ALTER TABLE workspaces DROP COLUMN organization_id;
+ALTER TABLE workspaces DROP COLUMN description;
+ALTER TABLE workspaces DROP COLUMN status;
+ALTER TABLE workspaces DROP COLUMN region;
+ALTER TABLE workspaces DROP COLUMN name_folded;
+ALTER TABLE workspaces DROP COLUMN search_folded;
+DROP TABLE organizations;
