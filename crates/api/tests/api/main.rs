@@ -15,5 +15,7 @@ mod definitions;
 mod errors;
 mod fixtures;
 mod openapi;
+mod organizations;
 mod system;
+mod workspace_management;
 mod workspaces;

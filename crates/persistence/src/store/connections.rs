@@ -200,6 +200,10 @@ pub fn update(
     id: ConnectionId,
     changes: &ConnectionChanges,
 ) -> Result<Connection> {
+    if changes.status == ConnectionStatus::Active {
+        let workspace = get(conn, id)?.workspace_id;
+        super::workspaces::check_may_activate(conn, workspace)?;
+    }
     let status = changes.status.as_str();
     let deprecated = ConnectionStatus::Deprecated.as_str();
     let updated = diesel::update(
