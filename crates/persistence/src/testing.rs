@@ -119,3 +119,48 @@ mod tests {
         assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
     }
 }
+
+/// Inserts `count` synthetic live workspaces in the default organization in one set-based
+/// statement (per-row inserts would take minutes at 100,000). Names repeat every 1,000 rows
+/// and creation times every 10, so every sort has ties for the id to break.
+pub fn insert_synthetic_workspaces(
+    conn: &mut crate::connection::AnyConnection,
+    count: u32,
+) -> ferry_domain::Result<usize> {
+    use crate::connection::AnyConnection;
+    use crate::error::DieselResultExt;
+    let pg = format!(
+        "INSERT INTO workspaces (id, customer_id, name, slug, initial_setup_complete,
+             onboarding_complete, anonymous_data_collection, news, security_updates,
+             created_at, updated_at, organization_id, status, region, name_folded, search_folded)
+         SELECT gen_random_uuid(), gen_random_uuid(), 'Workspace ' || (i % 1000), 'bench-' || i,
+             false, false, false, false, false,
+             date_trunc('second', now()) - make_interval(secs => i / 10),
+             date_trunc('second', now()) - make_interval(secs => i / 7),
+             '00000000-0000-0000-0000-000000000000',
+             CASE WHEN i % 5 = 0 THEN 'inactive' ELSE 'active' END, 'local',
+             'workspace ' || (i % 1000), 'workspace ' || (i % 1000) || chr(10) || 'bench-' || i
+         FROM generate_series(1, {count}) AS i"
+    );
+    let uuid = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+                substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || \
+                substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+    let sqlite = format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count})
+         INSERT INTO workspaces (id, customer_id, name, slug, initial_setup_complete,
+             onboarding_complete, anonymous_data_collection, news, security_updates,
+             created_at, updated_at, organization_id, status, region, name_folded, search_folded)
+         SELECT {uuid}, {uuid}, 'Workspace ' || (i % 1000), 'bench-' || i, 0, 0, 0, 0, 0,
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || (i / 10) || ' seconds') || '.000000Z',
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || (i / 7) || ' seconds') || '.000000Z',
+             '00000000-0000-0000-0000-000000000000',
+             CASE WHEN i % 5 = 0 THEN 'inactive' ELSE 'active' END, 'local',
+             'workspace ' || (i % 1000), 'workspace ' || (i % 1000) || char(10) || 'bench-' || i
+         FROM seq"
+    );
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(pg).execute(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sqlite).execute(c),
+    }
+    .db()
+}

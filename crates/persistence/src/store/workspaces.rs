@@ -370,21 +370,19 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
 }
 
 /// Orders by the sort column then the id, and starts after `after` when given: `(key, id) >
-/// (k, i)` ascending, `<` descending, written out so both backends can use the index.
+/// (k, i)` ascending, `<` descending. Written `key >= k AND (key > k OR id > i)`: the first
+/// conjunct lets both backends seek the (key, id) index to `k` instead of scanning up to it,
+/// so a page deep in the list costs what the first one does.
 macro_rules! sorted_after {
     ($query:expr, $column:expr, $after:expr, $order:expr) => {{
         let query = $query;
         let query = match ($after, $order) {
-            (Some((key, id)), SortOrder::Asc) => query.filter(
-                $column
-                    .gt(key.clone())
-                    .or($column.eq(key).and(workspaces::id.gt(DbUuid(id)))),
-            ),
-            (Some((key, id)), SortOrder::Desc) => query.filter(
-                $column
-                    .lt(key.clone())
-                    .or($column.eq(key).and(workspaces::id.lt(DbUuid(id)))),
-            ),
+            (Some((key, id)), SortOrder::Asc) => query
+                .filter($column.ge(key.clone()))
+                .filter($column.gt(key).or(workspaces::id.gt(DbUuid(id)))),
+            (Some((key, id)), SortOrder::Desc) => query
+                .filter($column.le(key.clone()))
+                .filter($column.lt(key).or(workspaces::id.lt(DbUuid(id)))),
             (None, _) => query,
         };
         match $order {
