@@ -6,6 +6,9 @@
 //! Run: `cargo bench -p ferry-persistence --bench workspace_list` (PostgreSQL from
 //! FERRY_TEST_POSTGRES_URL, as for the tests). `FERRY_BENCH_ROWS` changes the row count.
 
+// A benchmark: a failed step should stop it with its message.
+#![allow(clippy::expect_used)]
+
 use ferry_domain::list::{Cursor, SortOrder};
 use ferry_domain::workspace::WorkspaceSortBy;
 use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage};
