@@ -102,24 +102,6 @@ impl Drop for TestDatabase {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::database_url;
-
-    #[test]
-    fn database_names_are_replaced() {
-        assert_eq!(
-            database_url("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            database_url("postgres://u@h/db?sslmode=disable", "t1"),
-            "postgres://u@h/t1?sslmode=disable"
-        );
-        assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
-    }
-}
-
 /// Inserts `count` synthetic live workspaces in the default organization in one set-based
 /// statement (per-row inserts would take minutes at 100,000). Names repeat every 1,000 rows
 /// and creation times every 10, so every sort has ties for the id to break.
@@ -163,4 +145,22 @@ pub fn insert_synthetic_workspaces(
         AnyConnection::Sqlite(c) => diesel::sql_query(sqlite).execute(c),
     }
     .db()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(
+            database_url("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            database_url("postgres://u@h/db?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
+        assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
+    }
 }
