@@ -25,6 +25,8 @@ pub const BASE_PATH: &str = "/api";
         (name = "workspace", description = "Workspace related resources."),
         (name = "source_definition", description = "SourceDefinition related resources."),
         (name = "destination_definition", description = "DestinationDefinition related resources."),
+        (name = "source_definition_specification", description = "SourceDefinition specification related resources."),
+        (name = "destination_definition_specification", description = "DestinationDefinitionSpecification related resources."),
         (name = "source", description = "Source related resources."),
         (name = "destination", description = "Destination related resources."),
         (name = "connection", description = "Connection between sources and destinations."),

@@ -126,6 +126,8 @@ impl ResponseError for ApiError {
                 Error::NotFound { .. } => StatusCode::NOT_FOUND,
                 Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::Conflict { .. } => StatusCode::CONFLICT,
+                Error::CheckFailed { .. } => StatusCode::BAD_REQUEST,
+                Error::ConnectorFailed { .. } => StatusCode::BAD_GATEWAY,
                 Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -164,6 +166,24 @@ pub enum BodyErrors {
     #[response(status = 422, description = "Invalid input: see validationErrors")]
     InvalidInput(#[allow(dead_code)] ErrorResponse),
 }
+
+/// The failures of operations that run a connector.
+#[derive(IntoResponses)]
+pub enum ConnectorErrors {
+    #[response(
+        status = 502,
+        description = "The connector could not be run or broke the protocol"
+    )]
+    ConnectorFailed(#[allow(dead_code)] ErrorResponse),
+}
+
+/// 400: the connector's check failed (web_backend create and recreate).
+#[derive(IntoResponses)]
+#[response(
+    status = 400,
+    description = "The connector's check failed; nothing was kept"
+)]
+pub struct CheckFailed(#[allow(dead_code)] ErrorResponse);
 
 /// The failures any operation can meet whatever its input.
 #[derive(IntoResponses)]

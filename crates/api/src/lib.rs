@@ -7,12 +7,14 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 mod request_log;
+pub mod runtime;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpRequest};
 use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
+use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -25,6 +27,8 @@ pub struct AppState {
     pub db: Database,
     /// The regions workspaces may be placed in (configuration).
     pub regions: Regions,
+    /// Runs connector operations (spec, check, discover).
+    pub connectors: Connectors,
 }
 
 impl AppState {
@@ -33,6 +37,7 @@ impl AppState {
         AppState {
             db,
             regions: Regions::default(),
+            connectors: Connectors::new(Launcher::new(LauncherSettings::default())),
         }
     }
 }

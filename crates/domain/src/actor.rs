@@ -5,6 +5,7 @@ use crate::actor_definition::ActorType;
 use crate::ids::{
     DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, WorkspaceId,
 };
+use crate::secrets::{mask, SecretPath};
 use crate::values::Name;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,8 @@ pub struct Actor {
     pub definition_name: String,
     pub name: String,
     pub configuration: Value,
+    /// Where the configuration holds secrets (from the spec, when it was written).
+    pub secret_paths: Vec<SecretPath>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -36,6 +39,8 @@ pub struct NewActor {
     pub definition_id: Uuid,
     pub name: String,
     pub configuration: Value,
+    /// Filled in by the connector runtime from the definition's spec.
+    pub secret_paths: Vec<SecretPath>,
 }
 
 /// What updating an actor changes.
@@ -43,6 +48,8 @@ pub struct NewActor {
 pub struct ActorChanges {
     pub name: String,
     pub configuration: Value,
+    /// Filled in by the connector runtime from the definition's spec.
+    pub secret_paths: Vec<SecretPath>,
 }
 
 /// Writes a configuration value type: any JSON object, as the connector's spec defines it.
@@ -92,7 +99,8 @@ macro_rules! actor_models {
         definition_name_field: $def_name_field:ident,
         create: $create:ident, update: $update:ident, read: $read:ident,
         read_list: $read_list:ident, list_field: $list_field:ident, id_body: $id_body:ident,
-        name_on_create: $name_ty:ty, name_schema: $name_schema:ty, name_default: $name_default:expr $(,)?
+        name_on_create: $name_ty:ty, name_schema: $name_schema:ty, name_default: $name_default:expr,
+        recreate: $recreate:ident, spec_read: $spec_read:ident $(,)?
     ) => {
         #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
         #[serde(rename_all = "camelCase")]
@@ -114,6 +122,7 @@ macro_rules! actor_models {
                         .map(String::from)
                         .unwrap_or_else(|| $name_default.to_string()),
                     configuration: c.connection_configuration.into(),
+                    secret_paths: Vec::new(),
                 }
             }
         }
@@ -132,6 +141,7 @@ macro_rules! actor_models {
                 ActorChanges {
                     name: u.name.into(),
                     configuration: u.connection_configuration.into(),
+                    secret_paths: Vec::new(),
                 }
             }
         }
@@ -153,7 +163,8 @@ macro_rules! actor_models {
                     $def_id_field: $def_id(a.definition_id),
                     $id_field: $id(a.id),
                     workspace_id: a.workspace_id,
-                    connection_configuration: $config(a.configuration),
+                    // Every read masks secrets.
+                    connection_configuration: $config(mask(&a.configuration, &a.secret_paths)),
                     name: a.name,
                     $def_name_field: a.definition_name,
                 }
@@ -179,6 +190,59 @@ macro_rules! actor_models {
         pub struct $id_body {
             pub $id_field: $id,
         }
+
+        /// `web_backend/*/recreate`: a new object that replaces the one named only when the
+        /// connector's check succeeds.
+        #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $recreate {
+            pub $def_id_field: $def_id,
+            pub $id_field: $id,
+            pub workspace_id: WorkspaceId,
+            pub connection_configuration: $config,
+            #[schema(value_type = String)]
+            pub name: Name,
+        }
+
+        impl $recreate {
+            /// The create this recreate starts with, and the id it replaces.
+            pub fn into_parts(self) -> (NewActor, Uuid) {
+                let replaced = self.$id_field.0;
+                let new = NewActor {
+                    workspace_id: self.workspace_id,
+                    definition_id: self.$def_id_field.0,
+                    name: self.name.into(),
+                    configuration: self.connection_configuration.into(),
+                    secret_paths: Vec::new(),
+                };
+                (new, replaced)
+            }
+        }
+
+        /// What the definition's connector says its configuration looks like.
+        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $spec_read {
+            pub $def_id_field: $def_id,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub documentation_url: Option<String>,
+            #[schema(value_type = Object)]
+            pub connection_specification: Value,
+        }
+
+        impl $spec_read {
+            pub fn new(
+                id: $def_id,
+                documentation_url: Option<String>,
+                specification: Value,
+            ) -> Self {
+                $spec_read {
+                    $def_id_field: id,
+                    documentation_url,
+                    connection_specification: specification,
+                }
+            }
+        }
     };
 }
 
@@ -190,6 +254,7 @@ actor_models!(
     create: SourceCreate, update: SourceUpdate, read: SourceRead,
     read_list: SourceReadList, list_field: sources, id_body: SourceIdRequestBody,
     name_on_create: Name, name_schema: String, name_default: "",
+    recreate: SourceRecreate, spec_read: SourceDefinitionSpecificationRead,
 );
 
 actor_models!(
@@ -200,7 +265,26 @@ actor_models!(
     create: DestinationCreate, update: DestinationUpdate, read: DestinationRead,
     read_list: DestinationReadList, list_field: destinations, id_body: DestinationIdRequestBody,
     name_on_create: Option<Name>, name_schema: Option<String>, name_default: DEFAULT_DESTINATION_NAME,
+    recreate: DestinationRecreate, spec_read: DestinationDefinitionSpecificationRead,
 );
 
 /// The name a destination gets when its create leaves `name` out, as in Airbyte.
 pub const DEFAULT_DESTINATION_NAME: &str = "default";
+
+/// What a connector's check said (the contract's CheckConnectionRead).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckConnectionRead {
+    pub status: CheckStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+crate::wire_enum!(CheckStatus { Succeeded => "succeeded", Failed => "failed" });
+
+/// The streams a source offers, every one selected.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceDiscoverSchemaRead {
+    pub schema: crate::connection::SourceSchema,
+}

@@ -67,6 +67,10 @@ impl ActorType {
     }
 }
 
+/// The repository of Ferry's own destination, which ships inside the `ferry` binary and is
+/// registered from the first start.
+pub const LOCAL_JSON_REPOSITORY: &str = "ferry/destination-local-json";
+
 /// A stored connector definition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActorDefinition {

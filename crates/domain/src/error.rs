@@ -84,6 +84,14 @@ pub enum Error {
     #[error("conflict: {message}")]
     Conflict { message: String },
 
+    /// A connector's check failed where the operation needed it to succeed.
+    #[error("check failed: {message}")]
+    CheckFailed { message: String },
+
+    /// A connector could not be run, or did not do what the protocol asks.
+    #[error("connector failed: {message}")]
+    ConnectorFailed { message: String },
+
     /// A dependency (the database) cannot be reached; the client may retry.
     #[error("unavailable: {internal}")]
     Unavailable { internal: String },
@@ -131,7 +139,10 @@ impl Error {
     pub fn client_message(&self) -> String {
         match self {
             Error::NotFound { resource, id } => format!("{resource} not found: {id}"),
-            Error::InvalidInput { message, .. } | Error::Conflict { message } => message.clone(),
+            Error::InvalidInput { message, .. }
+            | Error::Conflict { message }
+            | Error::CheckFailed { message }
+            | Error::ConnectorFailed { message } => message.clone(),
             Error::Unavailable { .. } => {
                 "The service is temporarily unavailable; try again shortly.".to_string()
             }
@@ -145,6 +156,8 @@ impl Error {
             Error::NotFound { .. } => "RESOURCE_NOT_FOUND",
             Error::InvalidInput { .. } => "VALIDATION_ERROR",
             Error::Conflict { .. } => "CONFLICT",
+            Error::CheckFailed { .. } => "CONNECTION_CHECK_FAILED",
+            Error::ConnectorFailed { .. } => "CONNECTOR_FAILED",
             Error::Unavailable { .. } => "SERVICE_UNAVAILABLE",
             Error::Internal { .. } => "INTERNAL_SERVER_ERROR",
         }

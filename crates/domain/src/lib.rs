@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod list;
 pub mod organization;
+pub mod secrets;
 pub mod slug;
 pub mod system;
 pub mod values;

@@ -29,6 +29,7 @@ pub fn bootstrap(db: &Database) -> Result<Vec<String>> {
     }
     let outcome = migrate(conn).and_then(|applied| {
         write_transaction(conn, workspaces::ensure_default)?;
+        write_transaction(conn, crate::store::actor_definitions::ensure_builtin)?;
         Ok(applied)
     });
     if let AnyConnection::Postgres(pg) = conn {

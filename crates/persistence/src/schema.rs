@@ -83,6 +83,20 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        secret_paths -> SqlJson,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlJson, SqlTimestamp};
+
+    connector_specs (docker_repository, docker_image_tag) {
+        docker_repository -> Text,
+        docker_image_tag -> Text,
+        specification -> SqlJson,
+        documentation_url -> Nullable<Text>,
+        created_at -> SqlTimestamp,
     }
 }
 
@@ -116,5 +130,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     workspace_tags,
     actor_definitions,
     actors,
-    connections
+    connections,
+    connector_specs
 );

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use ferry_api::{ApiSettings, AppState, BodyLimit};
 use ferry_domain::workspace::Regions;
 use ferry_persistence::{Database, PoolOptions};
+use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use settings::{redact_url, LogFormat, Settings};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -35,12 +36,39 @@ enum Command {
     Migrate,
     /// Prints the OpenAPI document.
     Openapi,
+    /// Runs one of Ferry's own connectors (as the launcher does).
+    Connector {
+        #[command(subcommand)]
+        connector: ConnectorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConnectorCommand {
+    /// Writes each stream's records as JSON lines under a directory.
+    #[command(name = "destination-local-json", disable_help_flag = true)]
+    DestinationLocalJson {
+        /// spec | check --config FILE | write --config FILE --catalog FILE
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    // A connector speaks only the protocol: no configuration, no logging on stdout.
+    if let Command::Connector {
+        connector: ConnectorCommand::DestinationLocalJson { args },
+    } = &command
+    {
+        let stdin = std::io::stdin().lock();
+        let code = ferry_worker::local_json::run(args, stdin, std::io::stdout().lock());
+        std::process::exit(code);
+    }
     let settings = Settings::load(cli.config.as_deref()).context("invalid configuration")?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::Connector { .. } => Ok(()),
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&ferry_api::openapi())?);
             Ok(())
@@ -113,7 +141,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         settings.workspaces.default_region.clone(),
     )
     .map_err(|e| anyhow::anyhow!("invalid configuration: workspaces: {e}"))?;
-    let state = AppState { db, regions };
+    let launcher = Launcher::new(LauncherSettings {
+        commands: settings.connectors.commands.clone(),
+        docker: settings.connectors.docker,
+        timeout: Duration::from_secs(settings.connectors.timeout_secs),
+    });
+    let state = AppState {
+        db,
+        regions,
+        connectors: Connectors::new(launcher),
+    };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
     };

@@ -13,7 +13,15 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub workspaces: WorkspaceSettings,
+    pub connectors: ConnectorSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConnectorSettings {
+    pub timeout_secs: u64,
+    pub docker: bool,
+    pub commands: std::collections::HashMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

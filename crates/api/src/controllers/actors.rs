@@ -15,7 +15,7 @@ macro_rules! actor_endpoints {
         read: $Read:ty, read_list: $ReadList:ty, id_body: $IdBody:ty $(,)?
     ) => {
         pub mod $module {
-            use crate::error::{ApiResult, BodyErrors, NotFound, CommonErrors};
+            use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
             use crate::extract::Body;
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
@@ -26,14 +26,15 @@ macro_rules! actor_endpoints {
 
             const ACTOR_TYPE: ActorType = $actor_type;
 
-            /// Creates one in a workspace, from a live definition of the same type.
+            /// Creates one in a workspace, from a live definition of the same type. Its
+            /// configuration must match the definition's spec (422 naming each violation).
             #[utoipa::path(
                 tag = $tag,
                 operation_id = $create_op,
                 request_body = $Create,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    BodyErrors, CommonErrors
+                    BodyErrors, ConnectorErrors, CommonErrors
                 )
             )]
             #[post($create_path)]
@@ -41,7 +42,7 @@ macro_rules! actor_endpoints {
                 state: web::Data<AppState>,
                 Body(request): Body<$Create>,
             ) -> ApiResult<web::Json<$Read>> {
-                let new = NewActor::from(request);
+                let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, NewActor::from(request)).await?;
                 let actor = state
                     .db
                     .write(move |conn| actors::create(conn, ACTOR_TYPE, &new))
@@ -94,14 +95,15 @@ macro_rules! actor_endpoints {
                 Ok(web::Json(<$ReadList>::from(actors)))
             }
 
-            /// Replaces the name and configuration.
+            /// Replaces the name and configuration. A secret sent back as `**********` (as reads
+            /// show it) keeps its stored value.
             #[utoipa::path(
                 tag = $tag,
                 operation_id = $update_op,
                 request_body = $Update,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    NotFound, BodyErrors, CommonErrors
+                    NotFound, BodyErrors, ConnectorErrors, CommonErrors
                 )
             )]
             #[post($update_path)]
@@ -110,7 +112,8 @@ macro_rules! actor_endpoints {
                 Body(request): Body<$Update>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
-                let changes = ActorChanges::from(request);
+                let changes =
+                    crate::runtime::prepare_changes(&state, ACTOR_TYPE, id, ActorChanges::from(request)).await?;
                 let actor = state
                     .db
                     .write(move |conn| actors::update(conn, ACTOR_TYPE, id, &changes))

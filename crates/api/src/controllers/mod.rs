@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod connections;
+pub mod connectors;
 pub mod definitions;
 pub mod organizations;
 pub mod system;
@@ -30,6 +31,7 @@ pub fn register(cfg: &mut ServiceConfig) {
     register_definitions(cfg);
     register_actors(cfg);
     register_connections(cfg);
+    register_connectors(cfg);
 }
 
 fn register_definitions(cfg: &mut ServiceConfig) {
@@ -58,6 +60,19 @@ fn register_actors(cfg: &mut ServiceConfig) {
         .service(d::list_destinations)
         .service(d::update_destination)
         .service(d::delete_destination);
+}
+
+fn register_connectors(cfg: &mut ServiceConfig) {
+    use connectors::{destination as d, discover, source as s};
+    cfg.service(s::get_source_definition_specification)
+        .service(d::get_destination_definition_specification)
+        .service(s::check_connection_to_source)
+        .service(d::check_connection_to_destination)
+        .service(discover::discover_schema_for_source)
+        .service(s::web_backend_create_source)
+        .service(s::web_backend_recreate_source)
+        .service(d::web_backend_create_destination)
+        .service(d::web_backend_recreate_destination);
 }
 
 fn register_connections(cfg: &mut ServiceConfig) {

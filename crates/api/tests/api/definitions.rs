@@ -11,6 +11,8 @@ struct Family {
     id_field: &'static str,
     list_field: &'static str,
     resource: &'static str,
+    /// What every fresh database already lists: Ferry's own local-json destination.
+    builtin: &'static [&'static str],
 }
 
 const SOURCE: Family = Family {
@@ -18,6 +20,7 @@ const SOURCE: Family = Family {
     id_field: "sourceDefinitionId",
     list_field: "sourceDefinitions",
     resource: "SourceDefinition",
+    builtin: &[],
 };
 
 const DESTINATION: Family = Family {
@@ -25,6 +28,7 @@ const DESTINATION: Family = Family {
     id_field: "destinationDefinitionId",
     list_field: "destinationDefinitions",
     resource: "DestinationDefinition",
+    builtin: &["Local JSON"],
 };
 
 impl Family {
@@ -53,6 +57,7 @@ async fn list_names(app: &TestApp, family: &Family) -> Vec<String> {
         .expect("list array")
         .iter()
         .map(|d| d["name"].as_str().unwrap_or_default().to_string())
+        .filter(|name| !family.builtin.contains(&name.as_str()))
         .collect()
 }
 
@@ -173,6 +178,21 @@ on_both_backends! {
 
     async fn destination_definition_errors(app: TestApp) {
         errors(&app, &DESTINATION).await;
+    }
+
+    async fn the_local_json_destination_is_registered_from_the_first_start(app: TestApp) {
+        let list = app.ok("destination_definitions/list", json!({})).await;
+        let builtin: Vec<&Value> = list["destinationDefinitions"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|d| d["dockerRepository"] == "ferry/destination-local-json")
+            .collect();
+        assert_eq!(builtin.len(), 1, "{list}");
+        assert_eq!(builtin[0]["name"], "Local JSON");
+        assert!(app.ok("source_definitions/list", json!({})).await["sourceDefinitions"]
+            .as_array()
+            .is_some_and(Vec::is_empty));
     }
 
     async fn the_two_families_do_not_see_each_other(app: TestApp) {

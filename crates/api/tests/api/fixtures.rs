@@ -22,7 +22,7 @@ pub async fn workspace(app: &TestApp, name: &str) -> String {
 
 pub async fn source_definition(app: &TestApp, name: &str) -> String {
     let body = json!({
-        "name": name, "dockerRepository": "airbyte/source-faker", "dockerImageTag": "0.1.0",
+        "name": name, "dockerRepository": crate::support::FIXTURE_SOURCE, "dockerImageTag": "0.1.0",
         "documentationUrl": "https://docs.airbyte.io/integrations/sources/faker"
     });
     id(
@@ -33,7 +33,7 @@ pub async fn source_definition(app: &TestApp, name: &str) -> String {
 
 pub async fn destination_definition(app: &TestApp, name: &str) -> String {
     let body = json!({
-        "name": name, "dockerRepository": "ferry/destination-local-json", "dockerImageTag": "0.1.0",
+        "name": name, "dockerRepository": crate::support::FIXTURE_DESTINATION, "dockerImageTag": "0.1.0",
         "documentationUrl": "https://example.com/local-json"
     });
     id(

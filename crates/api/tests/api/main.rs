@@ -10,6 +10,7 @@ mod support;
 
 mod actors;
 mod connections;
+mod connectors;
 mod contract;
 mod definitions;
 mod errors;

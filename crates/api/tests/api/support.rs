@@ -2,6 +2,28 @@
 
 use ferry_api::{ApiSettings, AppState, BodyLimit};
 use ferry_domain::workspace::Regions;
+use ferry_worker::{Connectors, Launcher, LauncherSettings};
+
+/// The repositories the tests' definitions use, both run by the fixture connector.
+pub const FIXTURE_SOURCE: &str = "ferry-test/source-fixture";
+pub const FIXTURE_DESTINATION: &str = "ferry-test/destination-fixture";
+
+/// Runs the fixture connector for the fixture repositories; nothing else runs (no docker).
+fn fixture_launcher() -> LauncherSettings {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/connectors/fixture-connector.sh"
+    );
+    let command = vec!["sh".to_string(), script.to_string()];
+    LauncherSettings {
+        commands: [FIXTURE_SOURCE, FIXTURE_DESTINATION]
+            .iter()
+            .map(|repository| (repository.to_string(), command.clone()))
+            .collect(),
+        docker: false,
+        timeout: std::time::Duration::from_secs(60),
+    }
+}
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::Value;
 
@@ -31,6 +53,7 @@ impl TestApp {
         let state = AppState {
             db: database.db.clone(),
             regions,
+            connectors: Connectors::new(Launcher::new(fixture_launcher())),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),

@@ -122,7 +122,10 @@ pub fn update_image_tag(
     if updated == 0 {
         return Err(Error::not_found(actor_type.definition_resource(), id));
     }
-    get(conn, actor_type, id)
+    let definition = get(conn, actor_type, id)?;
+    // The spec is asked for again after a definition changes.
+    super::specs::forget(conn, &definition.docker_repository)?;
+    Ok(definition)
 }
 
 /// Soft-deletes a definition that no live source or destination uses (409 otherwise);
@@ -154,5 +157,35 @@ pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Resu
         ))
         .execute(conn)
         .db()?;
+    Ok(())
+}
+
+/// Registers Ferry's own local-json destination unless a live definition of its repository
+/// exists (an operator who deleted it may register it again by hand).
+pub fn ensure_builtin(conn: &mut AnyConnection) -> Result<()> {
+    use ferry_domain::actor_definition::LOCAL_JSON_REPOSITORY;
+    let registered = defs::table
+        .filter(defs::docker_repository.eq(LOCAL_JSON_REPOSITORY))
+        .count()
+        .get_result::<i64>(conn)
+        .db()?
+        > 0;
+    if registered {
+        return Ok(());
+    }
+    let value = |text: &str| serde_json::Value::String(text.to_string());
+    let new = NewActorDefinition {
+        name: serde_json::from_value(value("Local JSON")).map_err(Error::internal)?,
+        docker_repository: serde_json::from_value(value(LOCAL_JSON_REPOSITORY))
+            .map_err(Error::internal)?,
+        docker_image_tag: serde_json::from_value(value(env!("CARGO_PKG_VERSION")))
+            .map_err(Error::internal)?,
+        documentation_url: serde_json::from_value(value(
+            "https://docs.ferry.invalid/destinations/local-json",
+        ))
+        .map_err(Error::internal)?,
+    };
+    let definition = create(conn, ActorType::Destination, &new)?;
+    tracing::info!(definition_id = %definition.id, "registered the local-json destination");
     Ok(())
 }

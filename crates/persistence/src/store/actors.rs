@@ -26,6 +26,7 @@ struct ActorRow {
     created_at: DbTime,
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
+    secret_paths: DbJson,
 }
 
 impl ActorRow {
@@ -41,11 +42,19 @@ impl ActorRow {
             definition_name,
             name: self.name,
             configuration: self.configuration.0,
+            secret_paths: serde_json::from_value(self.secret_paths.0)
+                .map_err(|e| Error::internal(format!("actors.secret_paths: {e}")))?,
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
             deleted_at: self.deleted_at.map(|t| t.0),
         })
     }
+}
+
+fn paths_json(paths: &[ferry_domain::secrets::SecretPath]) -> Result<DbJson> {
+    serde_json::to_value(paths)
+        .map(DbJson)
+        .map_err(Error::internal)
 }
 
 /// Creates a source or destination. Its workspace and its definition (of the same type)
@@ -88,6 +97,7 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
+        secret_paths: paths_json(&new.secret_paths)?,
     };
     diesel::insert_into(actors::table)
         .values(&row)
@@ -167,6 +177,7 @@ pub fn update(
     .set((
         actors::name.eq(&changes.name),
         actors::configuration.eq(DbJson(changes.configuration.clone())),
+        actors::secret_paths.eq(paths_json(&changes.secret_paths)?),
         actors::updated_at.eq(DbTime(now())),
     ))
     .execute(conn)

@@ -6,4 +6,5 @@ pub mod actors;
 pub mod connections;
 pub mod locks;
 pub mod organizations;
+pub mod specs;
 pub mod workspaces;

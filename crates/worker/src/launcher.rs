@@ -1,0 +1,349 @@
+//! Runs connector processes. A definition's docker repository maps to a local command line
+//! in configuration (the `process` launcher); a repository with no mapping runs with
+//! `docker run --rm -i <repository>:<tag>` when docker is installed.
+
+use crate::protocol::AirbyteMessage;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+/// A connector image: what a definition names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    pub repository: String,
+    pub tag: String,
+}
+
+impl std::fmt::Display for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.repository, self.tag)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(
+        "no way to run connector {image}: map its repository under connectors.commands, or \
+         install docker"
+    )]
+    NoLauncher { image: String },
+    #[error("connector {image} could not be started: {reason}")]
+    Start { image: String, reason: String },
+    #[error("connector {image} ran longer than {seconds} s and was stopped")]
+    Timeout { image: String, seconds: u64 },
+    #[error("connector {image} failed: {reason}")]
+    Failed { image: String, reason: String },
+    #[error("connector work directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Launcher settings from configuration.
+#[derive(Clone, Debug)]
+pub struct LauncherSettings {
+    /// Docker repository -> command line. `{ferry}` in a command stands for the running
+    /// `ferry` binary (which carries Ferry's own connectors).
+    pub commands: HashMap<String, Vec<String>>,
+    /// Fall back to `docker run` for unmapped repositories when docker is on PATH.
+    pub docker: bool,
+    /// How long one connector operation (spec, check, discover) may run.
+    pub timeout: Duration,
+}
+
+impl Default for LauncherSettings {
+    fn default() -> Self {
+        LauncherSettings {
+            commands: HashMap::new(),
+            docker: true,
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// An argument of a connector command: a literal, or a file Ferry writes for the run (the
+/// launcher decides the path the connector sees).
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Literal(&'static str),
+    File { name: &'static str, contents: Value },
+}
+
+/// What a finished connector run printed.
+#[derive(Clone, Debug, Default)]
+pub struct RunOutput {
+    pub messages: Vec<AirbyteMessage>,
+    /// stderr lines, non-protocol stdout lines and LOG messages, in order.
+    pub logs: Vec<String>,
+    pub exit_code: Option<i32>,
+}
+
+impl RunOutput {
+    /// Why a run failed, in the connector's words where it gave any.
+    pub fn failure_reason(&self) -> String {
+        if let Some(error) = self
+            .messages
+            .iter()
+            .rev()
+            .find_map(AirbyteMessage::trace_error)
+        {
+            return error;
+        }
+        let tail: Vec<&str> = self
+            .logs
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .map(String::as_str)
+            .collect();
+        match self.exit_code {
+            Some(code) => format!("exit code {code}; last log lines: {}", tail.join(" | ")),
+            None => format!("killed by a signal; last log lines: {}", tail.join(" | ")),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Launcher {
+    settings: LauncherSettings,
+}
+
+impl Launcher {
+    pub fn new(settings: LauncherSettings) -> Self {
+        Launcher { settings }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
+    /// Runs `image` with `args` to completion (or until the timeout, when it is killed) and
+    /// collects what it printed. Files for the run live in a private directory that is
+    /// removed afterwards; configuration files are readable by the owner only.
+    pub async fn run(&self, image: &Image, args: &[Arg]) -> Result<RunOutput, RuntimeError> {
+        let dir = tempfile::Builder::new()
+            .prefix("ferry-connector-")
+            .tempdir()?;
+        let mut command = self.command(image, args, dir.path()).await?;
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|e| RuntimeError::Start {
+            image: image.to_string(),
+            reason: e.to_string(),
+        })?;
+        tracing::info!(%image, pid = child.id(), "connector started");
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let collect = async {
+            let mut output = RunOutput::default();
+            let mut out_lines = stdout.map(|s| BufReader::new(s).lines());
+            let mut err_lines = stderr.map(|s| BufReader::new(s).lines());
+            loop {
+                tokio::select! {
+                    line = next_line(&mut out_lines), if out_lines.is_some() => match line {
+                        Some(line) => match AirbyteMessage::parse(&line) {
+                            Some(AirbyteMessage::Log { log }) => {
+                                output.logs.push(format!("{} {}", log.level, log.message));
+                            }
+                            Some(message) => output.messages.push(message),
+                            None => output.logs.push(line),
+                        },
+                        None => out_lines = None,
+                    },
+                    line = next_line(&mut err_lines), if err_lines.is_some() => match line {
+                        Some(line) => output.logs.push(line),
+                        None => err_lines = None,
+                    },
+                    else => break,
+                }
+            }
+            let status = child.wait().await?;
+            output.exit_code = status.code();
+            Ok::<_, RuntimeError>(output)
+        };
+        match tokio::time::timeout(self.settings.timeout, collect).await {
+            Ok(output) => {
+                let output = output?;
+                tracing::info!(%image, exit_code = ?output.exit_code, "connector finished");
+                Ok(output)
+            }
+            // Dropping the future drops the child, which kill_on_drop kills.
+            Err(_) => Err(RuntimeError::Timeout {
+                image: image.to_string(),
+                seconds: self.settings.timeout.as_secs(),
+            }),
+        }
+    }
+
+    /// The command that runs `image`: a mapped command line, or docker.
+    async fn command(
+        &self,
+        image: &Image,
+        args: &[Arg],
+        dir: &Path,
+    ) -> Result<Command, RuntimeError> {
+        let files = write_files(args, dir).await?;
+        if let Some(line) = self.settings.commands.get(&image.repository) {
+            let mut parts = line.iter().map(|part| expand(part));
+            let program = parts.next().ok_or_else(|| RuntimeError::Start {
+                image: image.to_string(),
+                reason: "its command line in connectors.commands is empty".into(),
+            })?;
+            let mut command = Command::new(program);
+            command.args(parts).current_dir(dir);
+            for (arg, file) in args.iter().zip(&files) {
+                match (arg, file) {
+                    (Arg::Literal(text), _) => command.arg(text),
+                    (Arg::File { .. }, Some(path)) => command.arg(path),
+                    (Arg::File { .. }, None) => &mut command,
+                };
+            }
+            return Ok(command);
+        }
+        if self.settings.docker && on_path("docker") {
+            let mut command = Command::new("docker");
+            command
+                .args(["run", "--rm", "-i", "--init", "-w", "/data", "-v"])
+                .arg(format!("{}:/data", dir.display()))
+                .arg(image.to_string());
+            for arg in args {
+                match arg {
+                    Arg::Literal(text) => command.arg(text),
+                    Arg::File { name, .. } => command.arg(format!("/data/{name}")),
+                };
+            }
+            return Ok(command);
+        }
+        Err(RuntimeError::NoLauncher {
+            image: image.to_string(),
+        })
+    }
+}
+
+async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut Option<tokio::io::Lines<R>>,
+) -> Option<String> {
+    match lines {
+        Some(lines) => lines.next_line().await.ok().flatten(),
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes each file argument into the run's directory, readable by the owner only.
+async fn write_files(args: &[Arg], dir: &Path) -> Result<Vec<Option<PathBuf>>, RuntimeError> {
+    let mut paths = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg {
+            Arg::File { name, contents } => {
+                let path = dir.join(name);
+                let bytes = serde_json::to_vec(contents).map_err(std::io::Error::other)?;
+                tokio::fs::write(&path, bytes).await?;
+                restrict(&path).await?;
+                paths.push(Some(path));
+            }
+            Arg::Literal(_) => paths.push(None),
+        }
+    }
+    Ok(paths)
+}
+
+#[cfg(unix)]
+async fn restrict(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    tokio::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).await
+}
+
+#[cfg(not(unix))]
+async fn restrict(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// `{ferry}` is the running binary, which carries Ferry's own connectors.
+fn expand(part: &str) -> String {
+    if part.contains("{ferry}") {
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "ferry".to_string());
+        part.replace("{ferry}", &exe)
+    } else {
+        part.to_string()
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launcher(commands: &[(&str, &[&str])], timeout: Duration) -> Launcher {
+        Launcher::new(LauncherSettings {
+            commands: commands
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                .collect(),
+            docker: false,
+            timeout,
+        })
+    }
+
+    fn image(repository: &str) -> Image {
+        Image {
+            repository: repository.into(),
+            tag: "dev".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_process_speaks_the_protocol() {
+        let script = r#"echo '{"type":"LOG","log":{"level":"INFO","message":"hello"}}'; echo plain; echo oops >&2; cat "$1"; echo; echo '{"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"}}'"#;
+        let launcher = launcher(
+            &[("test/echo", &["sh", "-c", script, "sh"])],
+            Duration::from_secs(30),
+        );
+        let args = [Arg::File {
+            name: "config.json",
+            contents: serde_json::json!({"type": "RECORD", "record": {"stream": "s", "data": {}}}),
+        }];
+        let output = launcher.run(&image("test/echo"), &args).await.unwrap();
+        assert_eq!(output.exit_code, Some(0));
+        assert_eq!(output.messages.len(), 2, "{:?}", output.messages);
+        assert!(output.logs.contains(&"INFO hello".to_string()));
+        assert!(output.logs.contains(&"plain".to_string()));
+        assert!(output.logs.contains(&"oops".to_string()));
+    }
+
+    #[tokio::test]
+    async fn failures_and_timeouts_are_reported() {
+        let launcher = launcher(
+            &[
+                ("test/fail", &["sh", "-c", "echo doomed >&2; exit 3"]),
+                ("test/slow", &["sleep", "30"]),
+            ],
+            Duration::from_millis(500),
+        );
+        let output = launcher.run(&image("test/fail"), &[]).await.unwrap();
+        assert_eq!(output.exit_code, Some(3));
+        assert!(output.failure_reason().contains("exit code 3"));
+        assert!(output.failure_reason().contains("doomed"));
+        let started = std::time::Instant::now();
+        let error = launcher.run(&image("test/slow"), &[]).await.unwrap_err();
+        assert!(matches!(error, RuntimeError::Timeout { .. }), "{error}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the process was not killed"
+        );
+        let error = launcher.run(&image("test/unknown"), &[]).await.unwrap_err();
+        assert!(matches!(error, RuntimeError::NoLauncher { .. }));
+    }
+}

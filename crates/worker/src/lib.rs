@@ -1,0 +1,15 @@
+//! Ferry's connector runtime: the Airbyte protocol's messages, launchers that run connector
+//! processes (a local command, or `docker run`), and the connector operations built on them.
+//!
+//! Connectors speak JSON messages, one per line, on stdout. Everything a connector writes to
+//! stderr, and its LOG messages, becomes log lines; a crash or a non-zero exit becomes an
+//! error carrying the reason and the last log lines.
+
+pub mod catalog;
+pub mod launcher;
+pub mod local_json;
+pub mod operations;
+pub mod protocol;
+
+pub use launcher::{Image, Launcher, LauncherSettings, RuntimeError};
+pub use operations::{CheckOutcome, Connectors};
