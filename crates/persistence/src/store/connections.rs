@@ -384,6 +384,7 @@ mod tests {
             definition_id: definition.id,
             name: name.to_string(),
             configuration: serde_json::json!({"name": name}),
+            secret_paths: Vec::new(),
         };
         crate::store::actors::create(conn, actor_type, &new).unwrap()
     }
