@@ -1,0 +1,307 @@
+//! End to end with real connectors: the `ferry` server process, the real `source-faker`
+//! (from PyPI; see `faker()`) and Ferry's own local-json destination, on SQLite and on
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ferry_persistence::testing::{TestBackend, TestDatabase};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "e2e-hunter2-secret";
+
+/// The version the tests were written against.
+const FAKER_PACKAGE: &str = "airbyte-source-faker==7.2.1";
+
+/// The source-faker executable: FERRY_TEST_SOURCE_FAKER, or `source-faker` on PATH, or else
+/// installed once from PyPI into a virtualenv under target/tmp (about a minute, first time).
+fn faker() -> PathBuf {
+    static FAKER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FAKER
+        .get_or_init(|| {
+            if let Some(path) = std::env::var_os("FERRY_TEST_SOURCE_FAKER") {
+                return PathBuf::from(path);
+            }
+            let on_path = std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths).map(|d| d.join("source-faker")).find(|p| p.is_file())
+            });
+            if let Some(path) = on_path {
+                return path;
+            }
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("connectors-venv");
+            let executable = venv.join("bin/source-faker");
+            if !executable.is_file() {
+                let run = |program: &Path, args: &[&str]| {
+                    let status = Command::new(program).args(args).status().unwrap_or_else(|e| {
+                        panic!("{} could not run ({e}); install {FAKER_PACKAGE} and set FERRY_TEST_SOURCE_FAKER", program.display())
+                    });
+                    assert!(status.success(), "{} {args:?} failed", program.display());
+                };
+                run(Path::new("python3"), &["-m", "venv", venv.to_str().unwrap()]);
+                run(&venv.join("bin/pip"), &["install", "--quiet", FAKER_PACKAGE]);
+            }
+            executable
+        })
+        .clone()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    _database: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(backend: TestBackend) -> Server {
+        let database = TestDatabase::empty(backend);
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../api/tests/connectors/fixture-connector.sh");
+        let config = format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
+             [database]\nurl = \"{url}\"\n\
+             [connectors]\ndocker = false\ntimeout_secs = 120\n\
+             [connectors.commands]\n\
+             \"airbyte/source-faker\" = [\"{faker}\"]\n\
+             \"ferry/destination-local-json\" = [\"{{ferry}}\", \"connector\", \"destination-local-json\"]\n\
+             \"ferry-test/source-fixture\" = [\"sh\", \"{fixture}\"]\n",
+            url = database.url,
+            faker = faker().display(),
+            fixture = fixture.display(),
+        );
+        let config_path = dir.path().join("ferry.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["--config", config_path.to_str().unwrap(), "serve"])
+            .env_remove("RUST_LOG")
+            .env("FERRY_LOG__LEVEL", "debug")
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut server = Server {
+            child,
+            port,
+            _database: database,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.request("GET", "/api/v1/health", None).is_err() {
+            assert!(Instant::now() < deadline, "ferry did not start");
+            assert!(server.child.try_wait().unwrap().is_none(), "ferry exited");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> std::io::Result<(u16, Value)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(180)))?;
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let status = response
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let payload = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or("");
+        Ok((status, serde_json::from_str(payload).unwrap_or(Value::Null)))
+    }
+
+    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.request("POST", &format!("/api/v1/{path}"), Some(&body))
+            .unwrap()
+    }
+
+    fn ok(&self, path: &str, body: Value) -> Value {
+        let (status, body) = self.post(path, body);
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
+
+    /// Stops the server and returns everything it logged.
+    fn stop(mut self) -> String {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let mut logs = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut logs)
+            .unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut logs)
+            .unwrap();
+        self.child.wait().unwrap();
+        logs
+    }
+}
+
+const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
+
+fn scenario(backend: TestBackend) {
+    let server = Server::start(backend);
+    let faker_definition = server.ok(
+        "source_definitions/create",
+        json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
+                "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
+    )["sourceDefinitionId"]
+        .clone();
+    let spec = server.ok(
+        "source_definition_specifications/get",
+        json!({ "sourceDefinitionId": faker_definition }),
+    );
+    assert_eq!(
+        spec["connectionSpecification"]["properties"]["count"]["type"], "integer",
+        "{spec}"
+    );
+
+    // Faker validates against its own spec: count must be at least 1.
+    let (status, body) = server.post(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
+                "connectionConfiguration": { "count": 0 } }),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["validationErrors"][0]["propertyPath"],
+        "connectionConfiguration.count"
+    );
+    let source = server.ok(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
+                "connectionConfiguration": { "count": 10, "seed": 1 } }),
+    );
+    let check = server.ok(
+        "sources/check_connection",
+        json!({ "sourceId": source["sourceId"] }),
+    );
+    assert_eq!(check["status"], "succeeded", "{check}");
+    let discovered = server.ok(
+        "sources/discover_schema",
+        json!({ "sourceId": source["sourceId"] }),
+    );
+    let streams: Vec<&str> = discovered["schema"]["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    for stream in ["users", "products", "purchases"] {
+        assert!(streams.contains(&stream), "{streams:?}");
+    }
+
+    // Ferry's own destination is registered from the first start and really writes files.
+    let definitions = server.ok("destination_definitions/list", json!({}));
+    let local_json = definitions["destinationDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
+        .expect("local-json registered")["destinationDefinitionId"]
+        .clone();
+    let out = tempfile::tempdir().unwrap();
+    let destination = server.ok(
+        "destinations/create",
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
+                "connectionConfiguration": { "destination_path": out.path().join("records") } }),
+    );
+    let check = server.ok(
+        "destinations/check_connection",
+        json!({ "destinationId": destination["destinationId"] }),
+    );
+    assert_eq!(check, json!({ "status": "succeeded" }));
+    assert!(out.path().join("records").is_dir());
+    let blocker = out.path().join("a-file");
+    std::fs::write(&blocker, "x").unwrap();
+    let bad_path = json!({ "destination_path": blocker.join("sub") });
+    let (status, body) = server.post(
+        "web_backend/destinations/create",
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "connectionConfiguration": bad_path }),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cannot create"),
+        "{body}"
+    );
+    let listed = server.ok("destinations/list", json!({ "workspaceId": WORKSPACE }));
+    assert_eq!(listed["destinations"].as_array().map(Vec::len), Some(1));
+
+    // A secret goes in, is used by the connector, and appears in no response and no log line.
+    let fixture_definition = server.ok(
+        "source_definitions/create",
+        json!({ "name": "Fixture", "dockerRepository": "ferry-test/source-fixture", "dockerImageTag": "1",
+                "documentationUrl": "https://docs.ferry.invalid/fixture" }),
+    )["sourceDefinitionId"]
+        .clone();
+    let with_secret = server.ok(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": fixture_definition, "name": "secret",
+                "connectionConfiguration": { "password": SECRET } }),
+    );
+    let read = server.ok(
+        "sources/get",
+        json!({ "sourceId": with_secret["sourceId"] }),
+    );
+    let check = server.ok(
+        "sources/check_connection",
+        json!({ "sourceId": with_secret["sourceId"] }),
+    );
+    assert_eq!(
+        check["status"], "failed",
+        "the fixture only accepts hunter2"
+    );
+    for response in [&with_secret, &read, &check] {
+        assert!(!response.to_string().contains(SECRET), "{response}");
+    }
+    let logs = server.stop();
+    assert!(
+        logs.contains("connector started"),
+        "the log shows connector runs"
+    );
+    assert!(!logs.contains(SECRET), "a secret reached the log");
+}
+
+#[test]
+fn real_connectors_on_sqlite() {
+    scenario(TestBackend::Sqlite);
+}
+
+#[test]
+fn real_connectors_on_postgres() {
+    scenario(TestBackend::Postgres);
+}
