@@ -31,6 +31,7 @@ pub const BASE_PATH: &str = "/api";
         (name = "destination", description = "Destination related resources."),
         (name = "connection", description = "Connection between sources and destinations."),
         (name = "web_backend", description = "Reads shaped for web front ends."),
+        (name = "jobs", description = "Jobs: syncs and resets, their attempts and logs."),
         (name = "health", description = "Healthchecks"),
         (name = "debugging", description = "Debugging information"),
     )

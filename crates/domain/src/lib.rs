@@ -10,6 +10,7 @@ pub mod actor_definition;
 pub mod connection;
 pub mod error;
 pub mod ids;
+pub mod job;
 pub mod list;
 pub mod organization;
 pub mod secrets;

@@ -133,3 +133,60 @@ diesel::allow_tables_to_appear_in_same_query!(
     connections,
     connector_specs
 );
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Text};
+    use crate::sql_types::SqlTimestamp;
+
+    jobs (id) {
+        id -> BigInt,
+        config_type -> Text,
+        config_id -> Text,
+        status -> Text,
+        not_before -> SqlTimestamp,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+    use crate::sql_types::SqlTimestamp;
+
+    attempts (id) {
+        id -> BigInt,
+        job_id -> BigInt,
+        attempt_number -> Integer,
+        status -> Text,
+        records_synced -> BigInt,
+        bytes_synced -> BigInt,
+        heartbeat_at -> SqlTimestamp,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        ended_at -> Nullable<SqlTimestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Text};
+
+    attempt_logs (id) {
+        id -> BigInt,
+        attempt_id -> BigInt,
+        line -> Text,
+    }
+}
+
+diesel::table! {
+    use crate::sql_types::{SqlJson, SqlTimestamp, SqlUuid};
+
+    connection_states (connection_id) {
+        connection_id -> SqlUuid,
+        state -> SqlJson,
+        updated_at -> SqlTimestamp,
+    }
+}
+
+diesel::joinable!(attempts -> jobs (job_id));
+diesel::joinable!(attempt_logs -> attempts (attempt_id));
+diesel::allow_tables_to_appear_in_same_query!(jobs, attempts, attempt_logs, connection_states);

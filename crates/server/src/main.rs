@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use ferry_api::{ApiSettings, AppState, BodyLimit};
 use ferry_domain::workspace::Regions;
+use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
+use ferry_worker::runner::{Worker, WorkerSettings};
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use settings::{redact_url, LogFormat, Settings};
 use std::path::PathBuf;
@@ -34,6 +36,8 @@ enum Command {
     Serve,
     /// Migrates the database and exits.
     Migrate,
+    /// Runs a worker alone (no API): claims and runs pending jobs.
+    Worker,
     /// Prints the OpenAPI document.
     Openapi,
     /// Runs one of Ferry's own connectors (as the launcher does).
@@ -81,6 +85,10 @@ fn main() -> anyhow::Result<()> {
         Command::Serve => {
             init_logging(&settings);
             serve(settings)
+        }
+        Command::Worker => {
+            init_logging(&settings);
+            work(settings)
         }
     }
 }
@@ -141,10 +149,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         settings.workspaces.default_region.clone(),
     )
     .map_err(|e| anyhow::anyhow!("invalid configuration: workspaces: {e}"))?;
-    let launcher = Launcher::new(LauncherSettings {
-        commands: settings.connectors.commands.clone(),
-        docker: settings.connectors.docker,
-        timeout: Duration::from_secs(settings.connectors.timeout_secs),
+    let launcher = launcher(&settings);
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = settings.worker.enabled.then(|| {
+        let worker = Worker::new(db.clone(), launcher.clone(), worker_settings(&settings));
+        tokio::spawn(worker.run(worker_stopped))
     });
     let state = AppState {
         db,
@@ -169,6 +178,55 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         settings.server.listen
     );
     server.run().await?;
+    let _ = stop_worker.send(true);
+    if let Some(worker) = worker {
+        // A running attempt is abandoned here; its heartbeats stop and it is retried.
+        worker.abort();
+    }
     tracing::info!("Ferry stopped");
+    Ok(())
+}
+
+fn launcher(settings: &Settings) -> Launcher {
+    Launcher::new(LauncherSettings {
+        commands: settings.connectors.commands.clone(),
+        docker: settings.connectors.docker,
+        timeout: Duration::from_secs(settings.connectors.timeout_secs),
+        sync_timeout: Duration::from_secs(settings.connectors.sync_timeout_secs),
+    })
+}
+
+fn worker_settings(settings: &Settings) -> WorkerSettings {
+    let worker = &settings.worker;
+    WorkerSettings {
+        poll_interval: Duration::from_millis(worker.poll_interval_ms),
+        heartbeat_interval: Duration::from_secs(worker.heartbeat_secs),
+        stale_after: Duration::from_secs(worker.stale_after_secs),
+        retries: Retries {
+            max_attempts: worker.max_attempts,
+            backoff: Duration::from_secs(worker.retry_backoff_secs),
+        },
+    }
+}
+
+/// `ferry worker`: migrations, then a worker until SIGTERM or Ctrl-C.
+#[tokio::main]
+async fn work(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings)?;
+    {
+        let (db, settings) = (db.clone(), settings.clone());
+        tokio::task::spawn_blocking(move || migrate(&db, &settings)).await??;
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker =
+        tokio::spawn(Worker::new(db, launcher(&settings), worker_settings(&settings)).run(stopped));
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("worker stopping");
+    let _ = stop.send(true);
+    worker.abort();
     Ok(())
 }

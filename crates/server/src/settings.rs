@@ -14,12 +14,24 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub workspaces: WorkspaceSettings,
     pub connectors: ConnectorSettings,
+    pub worker: WorkerSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkerSettings {
+    pub enabled: bool,
+    pub poll_interval_ms: u64,
+    pub heartbeat_secs: u64,
+    pub stale_after_secs: u64,
+    pub max_attempts: i32,
+    pub retry_backoff_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct ConnectorSettings {
     pub timeout_secs: u64,
+    pub sync_timeout_secs: u64,
     pub docker: bool,
     pub commands: std::collections::HashMap<String, Vec<String>>,
 }

@@ -70,6 +70,7 @@ impl Server {
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
              [database]\nurl = \"{url}\"\n\
+             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\n\
              [connectors]\ndocker = false\ntimeout_secs = 120\n\
              [connectors.commands]\n\
              \"airbyte/source-faker\" = [\"{faker}\"]\n\
@@ -81,13 +82,15 @@ impl Server {
         );
         let config_path = dir.path().join("ferry.toml");
         std::fs::write(&config_path, config).unwrap();
+        // Logs go to a file: a pipe nobody drains would block the server once it fills.
+        let log = std::fs::File::create(dir.path().join("ferry.log")).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
             .args(["--config", config_path.to_str().unwrap(), "serve"])
             .env_remove("RUST_LOG")
             .env("FERRY_LOG__LEVEL", "debug")
             .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
             .spawn()
             .unwrap();
         let mut server = Server {
@@ -150,21 +153,8 @@ impl Server {
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
-        let mut logs = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut logs)
-            .unwrap();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut logs)
-            .unwrap();
         self.child.wait().unwrap();
-        logs
+        std::fs::read_to_string(self._dir.path().join("ferry.log")).unwrap()
     }
 }
 
@@ -304,4 +294,244 @@ fn real_connectors_on_sqlite() {
 #[test]
 fn real_connectors_on_postgres() {
     scenario(TestBackend::Postgres);
+}
+
+/// Polls a job until it ends; returns its JobInfoRead.
+fn wait_for_job(server: &Server, id: &Value) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let info = server.ok("jobs/get", json!({ "id": id }));
+        if ["succeeded", "failed", "cancelled"]
+            .contains(&info["job"]["status"].as_str().unwrap_or_default())
+        {
+            return info;
+        }
+        assert!(Instant::now() < deadline, "job {id} did not end: {info}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn records_on_disk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+                .map(|e| {
+                    std::fs::read_to_string(e.path())
+                        .unwrap_or_default()
+                        .lines()
+                        .count()
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn sync_scenario(backend: TestBackend) {
+    let server = Server::start(backend);
+    let faker_definition = server.ok(
+        "source_definitions/create",
+        json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
+                "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
+    )["sourceDefinitionId"]
+        .clone();
+    let local_json = server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
+        .unwrap()["destinationDefinitionId"]
+        .clone();
+    let source = server.ok(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
+                "connectionConfiguration": { "count": 40, "seed": 7, "always_updated": false, "parallelism": 1 } }),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let destination = server.ok(
+        "destinations/create",
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
+                "connectionConfiguration": { "destination_path": out.path() } }),
+    );
+    let mut schema = server.ok(
+        "sources/discover_schema",
+        json!({ "sourceId": source["sourceId"] }),
+    )["schema"]
+        .clone();
+    // Only the users stream, incrementally on its cursor.
+    let streams: Vec<Value> = schema["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "users")
+        .cloned()
+        .collect();
+    schema["streams"] = Value::Array(streams);
+    let connection = server.ok(
+        "connections/create",
+        json!({ "sourceId": source["sourceId"], "destinationId": destination["destinationId"],
+                "syncMode": "incremental", "syncSchema": schema, "status": "active" }),
+    );
+    let connection_id = connection["connectionId"].clone();
+
+    // The sync answers at once; asking again answers with the same job.
+    let started = Instant::now();
+    let first = server.ok("connections/sync", json!({ "connectionId": connection_id }));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "sync waited for the job"
+    );
+    assert!(
+        ["pending", "running"].contains(&first["job"]["status"].as_str().unwrap()),
+        "{first}"
+    );
+    assert_eq!(first["job"]["configType"], "sync");
+    let again = server.ok("connections/sync", json!({ "connectionId": connection_id }));
+    assert_eq!(again["job"]["id"], first["job"]["id"]);
+    let web = server.ok(
+        "web_backend/connections/get",
+        json!({ "connectionId": connection_id }),
+    );
+    let info = wait_for_job(&server, &first["job"]["id"]);
+    assert_eq!(info["job"]["status"], "succeeded", "{info}");
+    let synced = info["attempts"][0]["attempt"]["recordsSynced"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(synced, 40, "{info}");
+    assert!(
+        info["attempts"][0]["attempt"]["bytesSynced"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(
+        records_on_disk(out.path()),
+        40,
+        "the files hold what recordsSynced reports"
+    );
+    let logs = info["attempts"][0]["logs"]["logLines"].as_array().unwrap();
+    assert!(
+        logs.iter().any(|l| l
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("sync ended: 40 records")),
+        "{logs:?}"
+    );
+    assert!(
+        web["isSyncing"] == true || web.get("lastSync").is_some(),
+        "{web}"
+    );
+    let web = server.ok(
+        "web_backend/connections/get",
+        json!({ "connectionId": connection_id }),
+    );
+    assert_eq!(web["isSyncing"], false);
+    assert!(web["lastSync"].as_i64().is_some(), "{web}");
+
+    // The second incremental sync starts from the state: nothing new to read.
+    let second = server.ok("connections/sync", json!({ "connectionId": connection_id }));
+    assert_ne!(second["job"]["id"], first["job"]["id"]);
+    let info = wait_for_job(&server, &second["job"]["id"]);
+    assert_eq!(info["job"]["status"], "succeeded", "{info}");
+    assert_eq!(
+        info["attempts"][0]["attempt"]["recordsSynced"], 0,
+        "the state was not used: {info}"
+    );
+    assert_eq!(records_on_disk(out.path()), 40);
+
+    // A reset empties the destination and forgets the state; the next sync reads everything.
+    let reset = server.ok(
+        "connections/reset",
+        json!({ "connectionId": connection_id }),
+    );
+    assert_eq!(reset["job"]["configType"], "reset_connection");
+    let info = wait_for_job(&server, &reset["job"]["id"]);
+    assert_eq!(info["job"]["status"], "succeeded", "{info}");
+    assert_eq!(records_on_disk(out.path()), 0);
+    let third = server.ok("connections/sync", json!({ "connectionId": connection_id }));
+    let info = wait_for_job(&server, &third["job"]["id"]);
+    assert_eq!(
+        info["attempts"][0]["attempt"]["recordsSynced"], 40,
+        "{info}"
+    );
+
+    let list = server.ok(
+        "jobs/list",
+        json!({ "configType": "sync", "configId": connection_id }),
+    );
+    let ids: Vec<i64> = list["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job"]["id"].as_i64().unwrap())
+        .collect();
+    let mut newest_first = ids.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(ids, newest_first);
+    assert_eq!(ids.len(), 3);
+    let (status, body) = server.post("jobs/get", json!({ "id": 999_999 }));
+    assert_eq!(status, 404, "{body}");
+
+    // Cancel a long sync: the connectors are stopped and the job ends cancelled.
+    server.ok(
+        "sources/update",
+        json!({ "sourceId": source["sourceId"], "name": "faker",
+                "connectionConfiguration": { "count": 5_000_000, "seed": 7, "parallelism": 1 } }),
+    );
+    let long = server.ok(
+        "connections/reset",
+        json!({ "connectionId": connection_id }),
+    );
+    wait_for_job(&server, &long["job"]["id"]);
+    let long = server.ok("connections/sync", json!({ "connectionId": connection_id }));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let info = server.ok("jobs/get", json!({ "id": long["job"]["id"] }));
+        let moved = info["attempts"][0]["attempt"]["recordsSynced"]
+            .as_i64()
+            .unwrap_or(0);
+        if info["job"]["status"] == "running" && moved > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the long sync never got going: {info}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let cancelled = server.ok("jobs/cancel", json!({ "id": long["job"]["id"] }));
+    assert_eq!(cancelled["job"]["status"], "cancelled");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let info = loop {
+        let info = server.ok("jobs/get", json!({ "id": long["job"]["id"] }));
+        if info["attempts"][0]["attempt"]["endedAt"].is_i64() {
+            break info;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cancelled attempt never ended: {info}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(info["job"]["status"], "cancelled", "{info}");
+    assert!(
+        info["attempts"][0]["attempt"]["recordsSynced"]
+            .as_i64()
+            .unwrap()
+            < 5_000_000
+    );
+    let (status, body) = server.post("jobs/cancel", json!({ "id": first["job"]["id"] }));
+    assert_eq!(status, 409, "a finished job cannot be cancelled: {body}");
+    server.stop();
+}
+
+#[test]
+fn syncs_on_sqlite() {
+    sync_scenario(TestBackend::Sqlite);
+}
+
+#[test]
+fn syncs_on_postgres() {
+    sync_scenario(TestBackend::Postgres);
 }

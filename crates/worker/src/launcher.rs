@@ -51,6 +51,8 @@ pub struct LauncherSettings {
     pub docker: bool,
     /// How long one connector operation (spec, check, discover) may run.
     pub timeout: Duration,
+    /// How long one sync may run.
+    pub sync_timeout: Duration,
 }
 
 impl Default for LauncherSettings {
@@ -59,6 +61,7 @@ impl Default for LauncherSettings {
             commands: HashMap::new(),
             docker: true,
             timeout: Duration::from_secs(300),
+            sync_timeout: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -120,6 +123,10 @@ impl Launcher {
         self.settings.timeout
     }
 
+    pub fn sync_timeout(&self) -> Duration {
+        self.settings.sync_timeout
+    }
+
     /// Runs `image` with `args` to completion (or until the timeout, when it is killed) and
     /// collects what it printed. Files for the run live in a private directory that is
     /// removed afterwards; configuration files are readable by the owner only.
@@ -127,17 +134,7 @@ impl Launcher {
         let dir = tempfile::Builder::new()
             .prefix("ferry-connector-")
             .tempdir()?;
-        let mut command = self.command(image, args, dir.path()).await?;
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = command.spawn().map_err(|e| RuntimeError::Start {
-            image: image.to_string(),
-            reason: e.to_string(),
-        })?;
-        tracing::info!(%image, pid = child.id(), "connector started");
+        let mut child = self.spawn(image, args, dir.path(), false).await?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
         let collect = async {
@@ -179,6 +176,30 @@ impl Launcher {
                 seconds: self.settings.timeout.as_secs(),
             }),
         }
+    }
+
+    /// Starts `image` with its files in `dir` (which the caller keeps until the process ends),
+    /// stdout and stderr piped and, when `stdin` is set, stdin piped too. The process is
+    /// killed when the returned child is dropped.
+    pub async fn spawn(
+        &self,
+        image: &Image,
+        args: &[Arg],
+        dir: &Path,
+        stdin: bool,
+    ) -> Result<tokio::process::Child, RuntimeError> {
+        let mut command = self.command(image, args, dir).await?;
+        command
+            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let child = command.spawn().map_err(|e| RuntimeError::Start {
+            image: image.to_string(),
+            reason: e.to_string(),
+        })?;
+        tracing::info!(%image, pid = child.id(), "connector started");
+        Ok(child)
     }
 
     /// The command that runs `image`: a mapped command line, or docker.
@@ -294,6 +315,7 @@ mod tests {
                 .collect(),
             docker: false,
             timeout,
+            sync_timeout: timeout,
         })
     }
 

@@ -10,6 +10,8 @@ pub mod launcher;
 pub mod local_json;
 pub mod operations;
 pub mod protocol;
+pub mod runner;
+pub mod sync;
 
 pub use launcher::{Image, Launcher, LauncherSettings, RuntimeError};
 pub use operations::{CheckOutcome, Connectors};

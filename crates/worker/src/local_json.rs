@@ -41,9 +41,13 @@ pub fn run(args: &[String], input: impl BufRead, mut output: impl Write) -> i32 
         Some("check") => flag(args, "--config")
             .and_then(|path| read_json(&path))
             .and_then(|config| check(&config, &mut output)),
-        Some("write") => flag(args, "--config")
-            .and_then(|path| read_json(&path))
-            .and_then(|config| write(&config, input, &mut output)),
+        Some("write") => flag(args, "--config").and_then(|path| read_json(&path)).and_then(|config| {
+            let catalog = match flag(args, "--catalog") {
+                Ok(path) => read_json(&path)?,
+                Err(_) => json!({"streams": []}),
+            };
+            write(&config, &catalog, input, &mut output)
+        }),
         _ => Err("usage: destination-local-json spec | check --config FILE | write --config FILE --catalog FILE".into()),
     };
     match result {
@@ -111,9 +115,33 @@ fn probe(dir: &Path) -> Result<(), String> {
     std::fs::remove_file(&probe).map_err(|e| format!("cannot clean up in {}: {e}", dir.display()))
 }
 
-fn write(config: &Value, input: impl BufRead, output: &mut impl Write) -> Result<(), String> {
+/// Streams whose destination_sync_mode is `overwrite` in the configured catalog: their files
+/// start empty (a full refresh, or a reset when no records follow).
+fn overwritten_streams(catalog: &Value) -> Vec<String> {
+    catalog["streams"]
+        .as_array()
+        .map(|streams| {
+            streams
+                .iter()
+                .filter(|s| s["destination_sync_mode"] == "overwrite")
+                .filter_map(|s| s["stream"]["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn write(
+    config: &Value,
+    catalog: &Value,
+    input: impl BufRead,
+    output: &mut impl Write,
+) -> Result<(), String> {
     let dir = destination_dir(config)?;
     probe(&dir)?;
+    for stream in overwritten_streams(catalog) {
+        let path = dir.join(format!("{}.jsonl", sanitise(&stream)));
+        File::create(&path).map_err(|e| format!("cannot truncate {}: {e}", path.display()))?;
+    }
     let mut files: HashMap<String, BufWriter<File>> = HashMap::new();
     for line in input.lines() {
         let line = line.map_err(|e| format!("reading stdin: {e}"))?;

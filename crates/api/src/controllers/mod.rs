@@ -5,6 +5,7 @@ pub mod actors;
 pub mod connections;
 pub mod connectors;
 pub mod definitions;
+pub mod jobs;
 pub mod organizations;
 pub mod system;
 pub mod web_backend;
@@ -32,6 +33,7 @@ pub fn register(cfg: &mut ServiceConfig) {
     register_actors(cfg);
     register_connections(cfg);
     register_connectors(cfg);
+    register_jobs(cfg);
 }
 
 fn register_definitions(cfg: &mut ServiceConfig) {
@@ -83,4 +85,12 @@ fn register_connections(cfg: &mut ServiceConfig) {
         .service(connections::delete::delete_connection)
         .service(web_backend::connections::web_backend_get_connection)
         .service(web_backend::connections::web_backend_list_connections);
+}
+
+fn register_jobs(cfg: &mut ServiceConfig) {
+    cfg.service(jobs::sync_connection)
+        .service(jobs::reset_connection)
+        .service(jobs::get_job)
+        .service(jobs::list_jobs)
+        .service(jobs::cancel_job);
 }

@@ -22,6 +22,7 @@ fn fixture_launcher() -> LauncherSettings {
             .collect(),
         docker: false,
         timeout: std::time::Duration::from_secs(60),
+        sync_timeout: std::time::Duration::from_secs(60),
     }
 }
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};

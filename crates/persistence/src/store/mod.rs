@@ -4,6 +4,7 @@
 pub mod actor_definitions;
 pub mod actors;
 pub mod connections;
+pub mod jobs;
 pub mod locks;
 pub mod organizations;
 pub mod specs;

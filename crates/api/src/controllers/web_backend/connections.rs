@@ -7,9 +7,29 @@ use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionIdRequestBody, WbConnectionRead, WbConnectionReadList};
 use ferry_domain::workspace::WorkspaceIdRequestBody;
 use ferry_persistence::store::connections::{self, ConnectionWithActors};
+use ferry_persistence::store::jobs;
 
-fn web_read((connection, source, destination): ConnectionWithActors) -> WbConnectionRead {
-    WbConnectionRead::new(connection, source.into(), destination.into())
+/// The web read of connections, with `isSyncing` and `lastSync` from their jobs (one query
+/// for all of them).
+fn web_reads(
+    conn: &mut ferry_persistence::AnyConnection,
+    found: Vec<ConnectionWithActors>,
+) -> ferry_domain::Result<Vec<WbConnectionRead>> {
+    let ids: Vec<_> = found.iter().map(|(c, _, _)| c.id).collect();
+    let summaries = jobs::sync_summaries(conn, &ids)?;
+    Ok(found
+        .into_iter()
+        .map(|(connection, source, destination)| {
+            let (is_syncing, last_sync) = summaries
+                .get(&connection.id.to_string())
+                .copied()
+                .unwrap_or((false, None));
+            let mut read = WbConnectionRead::new(connection, source.into(), destination.into());
+            read.is_syncing = is_syncing;
+            read.last_sync = last_sync;
+            read
+        })
+        .collect())
 }
 
 /// Get a connection with its source and destination
@@ -28,11 +48,17 @@ pub async fn web_backend_get_connection(
     Body(request): Body<ConnectionIdRequestBody>,
 ) -> ApiResult<web::Json<WbConnectionRead>> {
     let id = request.connection_id;
-    let found = state
+    let mut reads = state
         .db
-        .run(move |conn| connections::get_with_actors(conn, id))
+        .run(move |conn| {
+            let found = connections::get_with_actors(conn, id)?;
+            web_reads(conn, vec![found])
+        })
         .await?;
-    Ok(web::Json(web_read(found)))
+    let read = reads
+        .pop()
+        .ok_or_else(|| ferry_domain::Error::internal("a read went missing"))?;
+    Ok(web::Json(read))
 }
 
 /// List a workspace's connections with their sources and destinations
@@ -53,11 +79,12 @@ pub async fn web_backend_list_connections(
     Body(request): Body<WorkspaceIdRequestBody>,
 ) -> ApiResult<web::Json<WbConnectionReadList>> {
     let workspace = request.workspace_id;
-    let found = state
+    let connections = state
         .db
-        .run(move |conn| connections::list_with_actors(conn, workspace))
+        .run(move |conn| {
+            let found = connections::list_with_actors(conn, workspace)?;
+            web_reads(conn, found)
+        })
         .await?;
-    Ok(web::Json(WbConnectionReadList {
-        connections: found.into_iter().map(web_read).collect(),
-    }))
+    Ok(web::Json(WbConnectionReadList { connections }))
 }

@@ -1,0 +1,486 @@
+//! Jobs, attempts, their logs, and each connection's state.
+
+use crate::connection::AnyConnection;
+use crate::error::{is_unique_violation, DieselResultExt};
+use crate::schema::{attempt_logs, attempts, connection_states, jobs};
+use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ferry_domain::ids::ConnectionId;
+use ferry_domain::job::{Attempt, AttemptStatus, Job, JobConfigType, JobStatus};
+use ferry_domain::{Error, Resource, Result};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How many log lines a read returns per attempt (the last ones).
+pub const MAX_LOG_LINES: i64 = 1000;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+struct JobRow {
+    id: i64,
+    config_type: String,
+    config_id: String,
+    status: String,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = Error;
+
+    fn try_from(r: JobRow) -> Result<Self> {
+        Ok(Job {
+            id: r.id,
+            config_type: JobConfigType::parse(&r.config_type).ok_or_else(|| {
+                Error::internal(format!("jobs.config_type holds {:?}", r.config_type))
+            })?,
+            config_id: r.config_id,
+            status: JobStatus::parse(&r.status)
+                .ok_or_else(|| Error::internal(format!("jobs.status holds {:?}", r.status)))?,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = attempts)]
+struct AttemptRow {
+    id: i64,
+    job_id: i64,
+    attempt_number: i32,
+    status: String,
+    records_synced: i64,
+    bytes_synced: i64,
+    created_at: DbTime,
+    updated_at: DbTime,
+    ended_at: Option<DbTime>,
+}
+
+impl AttemptRow {
+    fn into_attempt(self, log_lines: Vec<String>) -> Result<Attempt> {
+        Ok(Attempt {
+            id: self.id,
+            job_id: self.job_id,
+            number: self.attempt_number,
+            status: AttemptStatus::parse(&self.status).ok_or_else(|| {
+                Error::internal(format!("attempts.status holds {:?}", self.status))
+            })?,
+            records_synced: self.records_synced,
+            bytes_synced: self.bytes_synced,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+            ended_at: self.ended_at.map(|t| t.0),
+            log_lines,
+        })
+    }
+}
+
+const ACTIVE: [&str; 2] = ["pending", "running"];
+const CONNECTION_JOBS: [&str; 2] = ["sync", "reset_connection"];
+
+/// The pending or running sync or reset of a connection, if any.
+fn active_for(conn: &mut AnyConnection, connection: ConnectionId) -> Result<Option<Job>> {
+    jobs::table
+        .filter(jobs::config_id.eq(connection.to_string()))
+        .filter(jobs::status.eq_any(ACTIVE))
+        .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .map(Job::try_from)
+        .transpose()
+}
+
+/// Queues a sync or reset of a connection, or returns the one already pending or running:
+/// a connection has at most one at a time (a unique index guarantees it under races).
+/// Returns the job and whether it is new.
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    config_type: JobConfigType,
+    connection: ConnectionId,
+) -> Result<(Job, bool)> {
+    if let Some(existing) = active_for(conn, connection)? {
+        return Ok((existing, false));
+    }
+    let timestamp = DbTime(now());
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::config_type.eq(config_type.as_str()),
+                jobs::config_id.eq(connection.to_string()),
+                jobs::status.eq(JobStatus::Pending.as_str()),
+                jobs::not_before.eq(timestamp),
+                jobs::created_at.eq(timestamp),
+                jobs::updated_at.eq(timestamp),
+            ))
+            .returning(jobs::id)
+            .get_result::<i64>(c)
+    });
+    match inserted {
+        Ok(id) => Ok((get_job(conn, id)?, true)),
+        Err(e) if is_unique_violation(&e) => active_for(conn, connection)?
+            .map(|job| (job, false))
+            .ok_or_else(|| Error::internal("a concurrent job vanished")),
+        Err(e) => Err(crate::error::from_diesel(e)),
+    }
+}
+
+fn get_job(conn: &mut AnyConnection, id: i64) -> Result<Job> {
+    jobs::table
+        .find(id)
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(Resource::Job, id))?
+        .try_into()
+}
+
+fn attempts_of(
+    conn: &mut AnyConnection,
+    job_ids: &[i64],
+    with_logs: bool,
+) -> Result<HashMap<i64, Vec<Attempt>>> {
+    let rows: Vec<AttemptRow> = attempts::table
+        .filter(attempts::job_id.eq_any(job_ids))
+        .order((attempts::job_id, attempts::attempt_number))
+        .select(AttemptRow::as_select())
+        .load(conn)
+        .db()?;
+    let mut by_job: HashMap<i64, Vec<Attempt>> = HashMap::new();
+    for row in rows {
+        let logs = if with_logs {
+            last_log_lines(conn, row.id)?
+        } else {
+            Vec::new()
+        };
+        let job_id = row.job_id;
+        by_job
+            .entry(job_id)
+            .or_default()
+            .push(row.into_attempt(logs)?);
+    }
+    Ok(by_job)
+}
+
+fn last_log_lines(conn: &mut AnyConnection, attempt: i64) -> Result<Vec<String>> {
+    let mut lines: Vec<String> = attempt_logs::table
+        .filter(attempt_logs::attempt_id.eq(attempt))
+        .order(attempt_logs::id.desc())
+        .limit(MAX_LOG_LINES)
+        .select(attempt_logs::line)
+        .load(conn)
+        .db()?;
+    lines.reverse();
+    Ok(lines)
+}
+
+/// A job with its attempts and the last lines of each attempt's log.
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<(Job, Vec<Attempt>)> {
+    let job = get_job(conn, id)?;
+    let attempts = attempts_of(conn, &[id], true)?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((job, attempts))
+}
+
+/// The jobs of one config, newest first, with their attempts (without logs).
+pub fn list(
+    conn: &mut AnyConnection,
+    config_type: JobConfigType,
+    config_id: &str,
+) -> Result<Vec<(Job, Vec<Attempt>)>> {
+    let rows: Vec<JobRow> = jobs::table
+        .filter(jobs::config_type.eq(config_type.as_str()))
+        .filter(jobs::config_id.eq(config_id))
+        .order(jobs::id.desc())
+        .select(JobRow::as_select())
+        .load(conn)
+        .db()?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut attempts = attempts_of(conn, &ids, false)?;
+    rows.into_iter()
+        .map(|row| {
+            let own = attempts.remove(&row.id).unwrap_or_default();
+            Ok((Job::try_from(row)?, own))
+        })
+        .collect()
+}
+
+fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: JobStatus,
+    not_before: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let timestamp = now();
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::status.eq(status.as_str()),
+            jobs::updated_at.eq(DbTime(timestamp)),
+            jobs::not_before.eq(DbTime(not_before.unwrap_or(timestamp))),
+        ))
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
+/// Cancels a pending or running job; the worker running it sees this at its next heartbeat
+/// and kills the connectors. Cancelling a cancelled job changes nothing; a job that already
+/// ended otherwise is a conflict.
+pub fn cancel(conn: &mut AnyConnection, id: i64) -> Result<Job> {
+    let job = get_job(conn, id)?;
+    match job.status {
+        JobStatus::Pending | JobStatus::Running | JobStatus::Incomplete => {
+            set_status(conn, id, JobStatus::Cancelled, None)?;
+            get_job(conn, id)
+        }
+        JobStatus::Cancelled => Ok(job),
+        ended => Err(Error::conflict(format!("job {id} already ended: {ended}"))),
+    }
+}
+
+/// Takes the oldest pending job that is due and starts an attempt of it. Call inside
+/// `write_transaction`: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim at
+/// once without taking the same job; SQLite's write lock serialises claimers.
+pub fn claim(conn: &mut AnyConnection) -> Result<Option<(Job, Attempt)>> {
+    let due = DbTime(now());
+    let candidate: Option<i64> = match conn {
+        AnyConnection::Postgres(pg) => jobs::table
+            .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+            .filter(jobs::not_before.le(due))
+            .order(jobs::id)
+            .select(jobs::id)
+            .for_update()
+            .skip_locked()
+            .first::<i64>(pg)
+            .optional()
+            .db()?,
+        AnyConnection::Sqlite(_) => jobs::table
+            .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+            .filter(jobs::not_before.le(due))
+            .order(jobs::id)
+            .select(jobs::id)
+            .first::<i64>(conn)
+            .optional()
+            .db()?,
+    };
+    let Some(id) = candidate else { return Ok(None) };
+    set_status(conn, id, JobStatus::Running, None)?;
+    let number: i32 = attempts::table
+        .filter(attempts::job_id.eq(id))
+        .count()
+        .get_result::<i64>(conn)
+        .db()?
+        .try_into()
+        .unwrap_or(i32::MAX);
+    let timestamp = DbTime(now());
+    let attempt_id: i64 = diesel::insert_into(attempts::table)
+        .values((
+            attempts::job_id.eq(id),
+            attempts::attempt_number.eq(number),
+            attempts::status.eq(AttemptStatus::Running.as_str()),
+            attempts::heartbeat_at.eq(timestamp),
+            attempts::created_at.eq(timestamp),
+            attempts::updated_at.eq(timestamp),
+        ))
+        .returning(attempts::id)
+        .get_result(conn)
+        .db()?;
+    let job = get_job(conn, id)?;
+    let attempt = attempts::table
+        .find(attempt_id)
+        .select(AttemptRow::as_select())
+        .first(conn)
+        .db()?
+        .into_attempt(Vec::new())?;
+    Ok(Some((job, attempt)))
+}
+
+/// Records progress and proves the attempt alive. Returns the job's status, so that the
+/// worker sees a cancellation.
+pub fn heartbeat(
+    conn: &mut AnyConnection,
+    attempt: &Attempt,
+    records: i64,
+    bytes: i64,
+) -> Result<JobStatus> {
+    diesel::update(attempts::table.find(attempt.id))
+        .set((
+            attempts::heartbeat_at.eq(DbTime(now())),
+            attempts::records_synced.eq(records),
+            attempts::bytes_synced.eq(bytes),
+        ))
+        .execute(conn)
+        .db()?;
+    Ok(get_job(conn, attempt.job_id)?.status)
+}
+
+/// Appends lines to an attempt's log.
+pub fn append_logs(conn: &mut AnyConnection, attempt: i64, lines: &[String]) -> Result<()> {
+    for line in lines {
+        diesel::insert_into(attempt_logs::table)
+            .values((
+                attempt_logs::attempt_id.eq(attempt),
+                attempt_logs::line.eq(line),
+            ))
+            .execute(conn)
+            .db()?;
+    }
+    Ok(())
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// Retry policy for failed attempts.
+#[derive(Clone, Copy, Debug)]
+pub struct Retries {
+    pub max_attempts: i32,
+    /// The first retry waits this long; each next one twice as long.
+    pub backoff: Duration,
+}
+
+/// Ends an attempt and moves its job on: succeeded; cancelled; or, after a failure, pending
+/// again (after a backoff) until the attempts run out, then failed. A job cancelled while
+/// its attempt ran stays cancelled.
+pub fn finish(
+    conn: &mut AnyConnection,
+    attempt: &Attempt,
+    outcome: Outcome,
+    records: i64,
+    bytes: i64,
+    retries: Retries,
+) -> Result<JobStatus> {
+    let timestamp = now();
+    let attempt_status = match outcome {
+        Outcome::Succeeded => AttemptStatus::Succeeded,
+        Outcome::Failed | Outcome::Cancelled => AttemptStatus::Failed,
+    };
+    diesel::update(attempts::table.find(attempt.id))
+        .set((
+            attempts::status.eq(attempt_status.as_str()),
+            attempts::records_synced.eq(records),
+            attempts::bytes_synced.eq(bytes),
+            attempts::updated_at.eq(DbTime(timestamp)),
+            attempts::ended_at.eq(Some(DbTime(timestamp))),
+        ))
+        .execute(conn)
+        .db()?;
+    let current = get_job(conn, attempt.job_id)?.status;
+    let next = match (current, outcome) {
+        (JobStatus::Cancelled, _) | (_, Outcome::Cancelled) => (JobStatus::Cancelled, None),
+        (_, Outcome::Succeeded) => (JobStatus::Succeeded, None),
+        (_, Outcome::Failed) if attempt.number + 1 < retries.max_attempts => {
+            let wait = retries
+                .backoff
+                .saturating_mul(2u32.saturating_pow(attempt.number.try_into().unwrap_or(0)));
+            let not_before =
+                timestamp + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+            (JobStatus::Pending, Some(not_before))
+        }
+        (_, Outcome::Failed) => (JobStatus::Failed, None),
+    };
+    set_status(conn, attempt.job_id, next.0, next.1)?;
+    Ok(next.0)
+}
+
+/// Fails the running attempts whose heartbeat stopped longer ago than `stale_after` (their
+/// worker died) and moves their jobs on as any failure would. Idempotent; returns how many
+/// attempts it ended.
+pub fn recover_orphans(
+    conn: &mut AnyConnection,
+    stale_after: Duration,
+    retries: Retries,
+) -> Result<usize> {
+    let cutoff =
+        now() - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::zero());
+    let orphans: Vec<AttemptRow> = attempts::table
+        .filter(attempts::status.eq(AttemptStatus::Running.as_str()))
+        .filter(attempts::heartbeat_at.lt(DbTime(cutoff)))
+        .select(AttemptRow::as_select())
+        .load(conn)
+        .db()?;
+    let count = orphans.len();
+    for row in orphans {
+        let attempt = row.into_attempt(Vec::new())?;
+        append_logs(conn, attempt.id, &["the worker running this attempt stopped sending heartbeats (it crashed or was killed); the attempt failed".to_string()])?;
+        let (records, bytes) = (attempt.records_synced, attempt.bytes_synced);
+        finish(conn, &attempt, Outcome::Failed, records, bytes, retries)?;
+    }
+    Ok(count)
+}
+
+/// The state the next incremental sync of a connection starts from.
+pub fn state(conn: &mut AnyConnection, connection: ConnectionId) -> Result<Option<Value>> {
+    let state: Option<DbJson> = connection_states::table
+        .find(DbUuid(connection.0))
+        .select(connection_states::state)
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(state.map(|s| s.0))
+}
+
+pub fn set_state(conn: &mut AnyConnection, connection: ConnectionId, state: &Value) -> Result<()> {
+    clear_state(conn, connection)?;
+    diesel::insert_into(connection_states::table)
+        .values((
+            connection_states::connection_id.eq(DbUuid(connection.0)),
+            connection_states::state.eq(DbJson(state.clone())),
+            connection_states::updated_at.eq(DbTime(now())),
+        ))
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
+pub fn clear_state(conn: &mut AnyConnection, connection: ConnectionId) -> Result<()> {
+    diesel::delete(connection_states::table.find(DbUuid(connection.0)))
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
+/// For each connection: whether a sync or reset is pending or running, and when its last
+/// sync job was created (epoch seconds). One query, whatever the number of connections.
+pub fn sync_summaries(
+    conn: &mut AnyConnection,
+    connections: &[ConnectionId],
+) -> Result<HashMap<String, (bool, Option<i64>)>> {
+    let ids: Vec<String> = connections.iter().map(ToString::to_string).collect();
+    let mut summaries: HashMap<String, (bool, Option<i64>)> = HashMap::new();
+    for batch in ids.chunks(10_000) {
+        let rows: Vec<(String, String, String, DbTime)> = jobs::table
+            .filter(jobs::config_id.eq_any(batch))
+            .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
+            .select((
+                jobs::config_id,
+                jobs::config_type,
+                jobs::status,
+                jobs::created_at,
+            ))
+            .load(conn)
+            .db()?;
+        for (id, config_type, status, created_at) in rows {
+            let entry = summaries.entry(id).or_insert((false, None));
+            if ACTIVE.contains(&status.as_str()) {
+                entry.0 = true;
+            }
+            if config_type == "sync" {
+                let at = created_at.0.timestamp();
+                entry.1 = Some(entry.1.map_or(at, |seen: i64| seen.max(at)));
+            }
+        }
+    }
+    Ok(summaries)
+}

@@ -1,0 +1,339 @@
+//! The worker: claims pending jobs from the database and runs them. Many workers may share
+//! one PostgreSQL (claims use `FOR UPDATE SKIP LOCKED`); on SQLite one process runs them.
+//! Every running attempt sends heartbeats, which also carry its progress, its log lines, and
+//! the news that its job was cancelled. Attempts whose heartbeats stop (a crash, a kill -9)
+//! are failed by whichever worker notices, and their jobs retried.
+
+use crate::launcher::{Arg, Image, Launcher, RuntimeError};
+use crate::protocol::AirbyteMessage;
+use crate::sync::{configured_catalog, run_sync, Progress, SavedState, SyncEnd, SyncPlan};
+use ferry_domain::actor_definition::ActorType;
+use ferry_domain::ids::ConnectionId;
+use ferry_domain::job::{Attempt, Job, JobConfigType, JobStatus};
+use ferry_domain::{Error, Result};
+use ferry_persistence::store::jobs::{self, Outcome, Retries};
+use ferry_persistence::store::{actor_definitions, connections};
+use ferry_persistence::Database;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+/// Worker settings from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerSettings {
+    /// How often an idle worker looks for pending jobs.
+    pub poll_interval: Duration,
+    /// How often a running attempt reports progress and checks for cancellation.
+    pub heartbeat_interval: Duration,
+    /// After how long without a heartbeat an attempt counts as orphaned.
+    pub stale_after: Duration,
+    pub retries: Retries,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            poll_interval: Duration::from_secs(1),
+            heartbeat_interval: Duration::from_secs(2),
+            stale_after: Duration::from_secs(60),
+            retries: Retries {
+                max_attempts: 3,
+                backoff: Duration::from_secs(10),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Worker {
+    db: Database,
+    launcher: Launcher,
+    settings: WorkerSettings,
+}
+
+impl Worker {
+    pub fn new(db: Database, launcher: Launcher, settings: WorkerSettings) -> Self {
+        Worker {
+            db,
+            launcher,
+            settings,
+        }
+    }
+
+    /// Runs jobs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!("worker started");
+        let mut last_recovery: Option<Instant> = None;
+        while !*shutdown.borrow() {
+            if last_recovery.is_none_or(|at| at.elapsed() >= self.settings.stale_after / 2) {
+                self.recover().await;
+                last_recovery = Some(Instant::now());
+            }
+            match self.db.write(jobs::claim).await {
+                Ok(Some((job, attempt))) => self.execute(job, attempt).await,
+                Ok(None) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.settings.poll_interval) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not claim a job");
+                    tokio::time::sleep(self.settings.poll_interval).await;
+                }
+            }
+        }
+        tracing::info!("worker stopped");
+    }
+
+    /// Fails orphaned attempts (idempotent: safe from every worker at once).
+    pub async fn recover(&self) {
+        let (stale_after, retries) = (self.settings.stale_after, self.settings.retries);
+        match self
+            .db
+            .write(move |conn| jobs::recover_orphans(conn, stale_after, retries))
+            .await
+        {
+            Ok(0) => {}
+            Ok(count) => tracing::warn!(count, "failed attempts orphaned by a stopped worker"),
+            Err(error) => tracing::warn!(%error, "could not look for orphaned attempts"),
+        }
+    }
+
+    async fn execute(&self, job: Job, attempt: Attempt) {
+        tracing::info!(job_id = job.id, attempt = attempt.number, config_type = %job.config_type, "attempt started");
+        let progress = Arc::new(Progress::default());
+        let (log_tx, log_rx) = mpsc::unbounded_channel::<String>();
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let heartbeat = tokio::spawn(heartbeats(
+            self.db.clone(),
+            attempt.clone(),
+            Arc::clone(&progress),
+            log_rx,
+            cancel_tx,
+            stop_rx,
+            self.settings.heartbeat_interval,
+        ));
+        let end = self
+            .perform(&job, &log_tx, Arc::clone(&progress), cancel_rx)
+            .await;
+        let end = end.unwrap_or_else(|error| SyncEnd::Failed {
+            reason: error.to_string(),
+        });
+        let outcome = match &end {
+            SyncEnd::Succeeded { .. } => Outcome::Succeeded,
+            SyncEnd::Failed { reason } => {
+                let _ = log_tx.send(format!("attempt failed: {reason}"));
+                Outcome::Failed
+            }
+            SyncEnd::Cancelled => Outcome::Cancelled,
+        };
+        drop(log_tx);
+        let _ = stop_tx.send(true);
+        let _ = heartbeat.await;
+        let (records, bytes) = progress.snapshot();
+        let retries = self.settings.retries;
+        let connection = job.config_id.parse().map(ConnectionId);
+        let config_type = job.config_type;
+        let attempt_for_finish = attempt.clone();
+        let finished = self
+            .db
+            .write(move |conn| {
+                if let (SyncEnd::Succeeded { state }, Ok(connection)) = (&end, &connection) {
+                    match (config_type, state) {
+                        (JobConfigType::ResetConnection, _) => {
+                            jobs::clear_state(conn, *connection)?
+                        }
+                        (_, Some(state)) => jobs::set_state(
+                            conn,
+                            *connection,
+                            &serde_json::to_value(state).map_err(Error::internal)?,
+                        )?,
+                        (_, None) => {}
+                    }
+                }
+                jobs::finish(conn, &attempt_for_finish, outcome, records, bytes, retries)
+            })
+            .await;
+        match finished {
+            Ok(status) => {
+                tracing::info!(job_id = job.id, attempt = attempt.number, records, bytes, %status, "attempt ended")
+            }
+            Err(error) => {
+                tracing::error!(job_id = job.id, %error, "could not record the end of an attempt")
+            }
+        }
+    }
+
+    async fn perform(
+        &self,
+        job: &Job,
+        logs: &mpsc::UnboundedSender<String>,
+        progress: Arc<Progress>,
+        cancel: watch::Receiver<bool>,
+    ) -> std::result::Result<SyncEnd, PerformError> {
+        let connection: ConnectionId = job.config_id.parse().map(ConnectionId).map_err(|_| {
+            PerformError::Plan(Error::internal(format!(
+                "job {} names no connection",
+                job.id
+            )))
+        })?;
+        let reset = job.config_type == JobConfigType::ResetConnection;
+        let plan = self
+            .plan(connection, reset)
+            .await
+            .map_err(PerformError::Plan)?;
+        if reset {
+            return Ok(run_reset(&self.launcher, &plan, logs).await?);
+        }
+        Ok(run_sync(&self.launcher, &plan, progress, logs.clone(), cancel).await?)
+    }
+
+    async fn plan(&self, connection: ConnectionId, reset: bool) -> Result<SyncPlan> {
+        self.db
+            .run(move |conn| {
+                let (connection_row, source, destination) =
+                    connections::get_with_actors(conn, connection)?;
+                let source_definition =
+                    actor_definitions::get(conn, ActorType::Source, source.definition_id)?;
+                let destination_definition = actor_definitions::get(
+                    conn,
+                    ActorType::Destination,
+                    destination.definition_id,
+                )?;
+                let state = match reset {
+                    true => None,
+                    false => jobs::state(conn, connection)?
+                        .map(serde_json::from_value::<SavedState>)
+                        .transpose()
+                        .map_err(Error::internal)?,
+                };
+                Ok(SyncPlan {
+                    source: Image {
+                        repository: source_definition.docker_repository,
+                        tag: source_definition.docker_image_tag,
+                    },
+                    source_config: source.configuration,
+                    destination: Image {
+                        repository: destination_definition.docker_repository,
+                        tag: destination_definition.docker_image_tag,
+                    },
+                    destination_config: destination.configuration,
+                    catalog: configured_catalog(
+                        &connection_row.sync_schema,
+                        connection_row.sync_mode,
+                        reset,
+                    ),
+                    state,
+                })
+            })
+            .await
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum PerformError {
+    #[error("{0}")]
+    Plan(Error),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+}
+
+/// A reset: the destination writes nothing, with every stream in `overwrite` mode.
+async fn run_reset(
+    launcher: &Launcher,
+    plan: &SyncPlan,
+    logs: &mpsc::UnboundedSender<String>,
+) -> std::result::Result<SyncEnd, RuntimeError> {
+    let dir = tempfile::Builder::new().prefix("ferry-reset-").tempdir()?;
+    let args = [
+        Arg::Literal("write"),
+        Arg::Literal("--config"),
+        Arg::File {
+            name: "destination_config.json",
+            contents: plan.destination_config.clone(),
+        },
+        Arg::Literal("--catalog"),
+        Arg::File {
+            name: "destination_catalog.json",
+            contents: plan.catalog.clone(),
+        },
+    ];
+    let mut destination = launcher
+        .spawn(&plan.destination, &args, dir.path(), true)
+        .await?;
+    drop(destination.stdin.take());
+    let mut failure = None;
+    if let Some(stdout) = destination.stdout.take() {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(error) = AirbyteMessage::parse(&line).and_then(|m| m.trace_error()) {
+                failure = Some(error);
+            }
+            let _ = logs.send(format!("destination: {line}"));
+        }
+    }
+    let status = destination.wait().await?;
+    let _ = logs.send(format!("reset ended; destination {status}"));
+    Ok(match (failure, status.success()) {
+        (Some(reason), _) => SyncEnd::Failed { reason },
+        (None, false) => SyncEnd::Failed {
+            reason: format!("the destination exited with {status}"),
+        },
+        (None, true) => SyncEnd::Succeeded { state: None },
+    })
+}
+
+/// Every `interval`: writes the log lines gathered so far, reports progress, and turns
+/// `cancel` true once the job was cancelled. Ends (after a last flush) when `stop` turns true.
+async fn heartbeats(
+    db: Database,
+    attempt: Attempt,
+    progress: Arc<Progress>,
+    mut logs: mpsc::UnboundedReceiver<String>,
+    cancel: watch::Sender<bool>,
+    mut stop: watch::Receiver<bool>,
+    interval: Duration,
+) {
+    loop {
+        let stopping = tokio::select! {
+            _ = tokio::time::sleep(interval) => false,
+            _ = stop.changed() => true,
+        };
+        let mut lines = Vec::new();
+        while let Ok(line) = logs.try_recv() {
+            lines.push(line);
+        }
+        let (records, bytes) = progress.snapshot();
+        let beat = attempt.clone();
+        let status = db
+            .write(move |conn| {
+                jobs::append_logs(conn, beat.id, &lines)?;
+                jobs::heartbeat(conn, &beat, records, bytes)
+            })
+            .await;
+        match status {
+            Ok(JobStatus::Cancelled) => {
+                let _ = cancel.send(true);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, attempt_id = attempt.id, "heartbeat failed"),
+        }
+        if stopping {
+            // Lines sent after the stop signal but before the channel closed.
+            let mut rest = Vec::new();
+            while let Ok(line) = logs.try_recv() {
+                rest.push(line);
+            }
+            if !rest.is_empty() {
+                let id = attempt.id;
+                let _ = db
+                    .write(move |conn| jobs::append_logs(conn, id, &rest))
+                    .await;
+            }
+            return;
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! A sync: the source's `read` piped into the destination's `write`. Ferry counts the
+//! records and bytes that pass, forwards STATE messages to the destination, and keeps the
+//! last state the destination echoed back (its promise that everything before it is stored).
+//! A reset is a write of nothing with every stream in `overwrite` mode.
+
+use crate::launcher::{Arg, Image, Launcher, RuntimeError};
+use crate::protocol::AirbyteMessage;
+use ferry_domain::connection::{SourceSchema, SyncMode};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+/// Everything one sync needs.
+#[derive(Clone, Debug)]
+pub struct SyncPlan {
+    pub source: Image,
+    pub source_config: Value,
+    pub destination: Image,
+    pub destination_config: Value,
+    /// The configured catalog (see [`configured_catalog`]).
+    pub catalog: Value,
+    /// The state the last successful sync ended with.
+    pub state: Option<SavedState>,
+}
+
+/// Counters a sync updates as it goes, read by the heartbeat.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub records: AtomicI64,
+    pub bytes: AtomicI64,
+}
+
+impl Progress {
+    pub fn snapshot(&self) -> (i64, i64) {
+        (
+            self.records.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// How a sync ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncEnd {
+    Succeeded { state: Option<SavedState> },
+    Failed { reason: String },
+    Cancelled,
+}
+
+/// The state carried between syncs: per-stream states (the protocol's STREAM states), or a
+/// legacy single state object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SavedState {
+    Streams { states: BTreeMap<String, Value> },
+    Legacy { data: Value },
+}
+
+impl SavedState {
+    /// What the source's `--state` file holds.
+    fn as_state_file(&self) -> Value {
+        match self {
+            SavedState::Streams { states } => Value::Array(states.values().cloned().collect()),
+            SavedState::Legacy { data } => data.clone(),
+        }
+    }
+
+    /// Folds one STATE message's payload into the state.
+    fn absorb(state: Option<SavedState>, message: &Value) -> Option<SavedState> {
+        if message["type"] == "STREAM" {
+            let name = message["stream"]["stream_descriptor"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut states = match state {
+                Some(SavedState::Streams { states }) => states,
+                _ => BTreeMap::new(),
+            };
+            states.insert(name, message.clone());
+            Some(SavedState::Streams { states })
+        } else if message["type"] == "GLOBAL" {
+            let mut states = BTreeMap::new();
+            states.insert(String::new(), message.clone());
+            Some(SavedState::Streams { states })
+        } else {
+            Some(SavedState::Legacy {
+                data: message
+                    .get("data")
+                    .cloned()
+                    .unwrap_or_else(|| message.clone()),
+            })
+        }
+    }
+}
+
+/// The configured catalog for a connection: its selected streams, each with its sync mode
+/// (the stream's own, or the connection's) and the destination mode that goes with it
+/// (`append` for incremental, `overwrite` for full refresh, or for every stream in a reset).
+pub fn configured_catalog(schema: &SourceSchema, connection_mode: SyncMode, reset: bool) -> Value {
+    let streams: Vec<Value> = schema
+        .streams
+        .iter()
+        .filter(|s| s.selected != Some(false))
+        .map(|stream| {
+            let mode = stream.sync_mode.unwrap_or(connection_mode);
+            let properties: serde_json::Map<String, Value> = stream
+                .fields
+                .iter()
+                .filter(|f| f.selected)
+                .map(|f| (f.name.clone(), json!({ "type": f.data_type.as_str() })))
+                .collect();
+            let cursor = stream.cursor_field.clone().or_else(|| stream.default_cursor_field.clone()).unwrap_or_default();
+            json!({
+                "stream": {
+                    "name": stream.name,
+                    "json_schema": { "type": "object", "properties": properties },
+                    "supported_sync_modes": stream.supported_sync_modes.clone().unwrap_or_default(),
+                    "source_defined_cursor": stream.source_defined_cursor,
+                    "default_cursor_field": stream.default_cursor_field,
+                },
+                "sync_mode": mode.as_str(),
+                "cursor_field": cursor,
+                "destination_sync_mode": if reset || mode == SyncMode::FullRefresh { "overwrite" } else { "append" },
+            })
+        })
+        .collect();
+    json!({ "streams": streams })
+}
+
+/// Runs a sync, sending log lines to `logs` and counting into `progress`, until it ends or
+/// `cancel` turns true (then both connectors are killed).
+pub async fn run_sync(
+    launcher: &Launcher,
+    plan: &SyncPlan,
+    progress: Arc<Progress>,
+    logs: mpsc::UnboundedSender<String>,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<SyncEnd, RuntimeError> {
+    let dir = tempfile::Builder::new().prefix("ferry-sync-").tempdir()?;
+    let mut source_args = vec![
+        Arg::Literal("read"),
+        Arg::Literal("--config"),
+        Arg::File {
+            name: "source_config.json",
+            contents: plan.source_config.clone(),
+        },
+        Arg::Literal("--catalog"),
+        Arg::File {
+            name: "catalog.json",
+            contents: plan.catalog.clone(),
+        },
+    ];
+    if let Some(state) = &plan.state {
+        source_args.push(Arg::Literal("--state"));
+        source_args.push(Arg::File {
+            name: "state.json",
+            contents: state.as_state_file(),
+        });
+    }
+    let destination_args = [
+        Arg::Literal("write"),
+        Arg::Literal("--config"),
+        Arg::File {
+            name: "destination_config.json",
+            contents: plan.destination_config.clone(),
+        },
+        Arg::Literal("--catalog"),
+        Arg::File {
+            name: "destination_catalog.json",
+            contents: plan.catalog.clone(),
+        },
+    ];
+    let mut destination = launcher
+        .spawn(&plan.destination, &destination_args, dir.path(), true)
+        .await?;
+    let mut source = launcher
+        .spawn(&plan.source, &source_args, dir.path(), false)
+        .await?;
+    let _ = logs.send(format!(
+        "sync started: {} -> {}",
+        plan.source, plan.destination
+    ));
+
+    let mut into_destination = destination.stdin.take();
+    let source_out = source.stdout.take().map(|s| BufReader::new(s).lines());
+    let destination_out = destination.stdout.take().map(|s| BufReader::new(s).lines());
+    forward_stderr(source.stderr.take(), "source", logs.clone());
+    forward_stderr(destination.stderr.take(), "destination", logs.clone());
+
+    // Source -> destination, counting as it goes.
+    let pump = {
+        let logs = logs.clone();
+        let progress = Arc::clone(&progress);
+        async move {
+            let mut failure: Option<String> = None;
+            if let Some(mut lines) = source_out {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    match AirbyteMessage::parse(&line) {
+                        Some(AirbyteMessage::Record { .. })
+                        | Some(AirbyteMessage::State { .. }) => {
+                            if matches!(
+                                AirbyteMessage::parse(&line),
+                                Some(AirbyteMessage::Record { .. })
+                            ) {
+                                progress.records.fetch_add(1, Ordering::Relaxed);
+                                progress
+                                    .bytes
+                                    .fetch_add(line.len() as i64, Ordering::Relaxed);
+                            }
+                            if let Some(stdin) = into_destination.as_mut() {
+                                let written = async {
+                                    stdin.write_all(line.as_bytes()).await?;
+                                    stdin.write_all(b"\n").await
+                                };
+                                if let Err(e) = written.await {
+                                    failure = Some(format!("the destination stopped reading: {e}"));
+                                    break;
+                                }
+                            }
+                        }
+                        Some(AirbyteMessage::Log { log }) => {
+                            let _ = logs.send(format!("source {} {}", log.level, log.message));
+                        }
+                        Some(message @ AirbyteMessage::Trace { .. }) => {
+                            if let Some(error) = message.trace_error() {
+                                let _ = logs.send(format!("source error: {error}"));
+                                failure = Some(error);
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            let _ = logs.send(format!("source: {line}"));
+                        }
+                    }
+                }
+            }
+            // Closing stdin tells the destination the stream has ended.
+            drop(into_destination);
+            failure
+        }
+    };
+    // Destination -> the states it has committed.
+    let committed = {
+        let logs = logs.clone();
+        async move {
+            let mut state: Option<SavedState> = None;
+            let mut failure: Option<String> = None;
+            if let Some(mut lines) = destination_out {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    match AirbyteMessage::parse(&line) {
+                        Some(AirbyteMessage::State { state: message }) => {
+                            state = SavedState::absorb(state, &message)
+                        }
+                        Some(AirbyteMessage::Log { log }) => {
+                            let _ = logs.send(format!("destination {} {}", log.level, log.message));
+                        }
+                        Some(message @ AirbyteMessage::Trace { .. }) => {
+                            if let Some(error) = message.trace_error() {
+                                let _ = logs.send(format!("destination error: {error}"));
+                                failure = Some(error);
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            let _ = logs.send(format!("destination: {line}"));
+                        }
+                    }
+                }
+            }
+            (state, failure)
+        }
+    };
+    let work = async {
+        let (source_failure, (state, destination_failure)) = tokio::join!(pump, committed);
+        let source_status = source.wait().await?;
+        let destination_status = destination.wait().await?;
+        Ok::<_, RuntimeError>((
+            source_failure,
+            source_status,
+            state,
+            destination_failure,
+            destination_status,
+        ))
+    };
+    tokio::select! {
+        finished = tokio::time::timeout(launcher.sync_timeout(), work) => {
+            let Ok(finished) = finished else {
+                return Ok(SyncEnd::Failed { reason: format!("the sync ran longer than {} s", launcher.sync_timeout().as_secs()) });
+            };
+            let (source_failure, source_status, state, destination_failure, destination_status) = finished?;
+            let (records, bytes) = progress.snapshot();
+            let _ = logs.send(format!("sync ended: {records} records, {bytes} bytes; source {source_status}, destination {destination_status}"));
+            let reason = source_failure
+                .map(|e| format!("source: {e}"))
+                .or_else(|| destination_failure.map(|e| format!("destination: {e}")))
+                .or_else(|| (!source_status.success()).then(|| format!("the source exited with {source_status}")))
+                .or_else(|| (!destination_status.success()).then(|| format!("the destination exited with {destination_status}")));
+            Ok(match reason {
+                Some(reason) => SyncEnd::Failed { reason },
+                None => SyncEnd::Succeeded { state },
+            })
+        }
+        _ = cancelled(&mut cancel) => {
+            // Dropping the children (kill_on_drop) kills both connectors.
+            let _ = logs.send("cancelled: the connectors were stopped".to_string());
+            Ok(SyncEnd::Cancelled)
+        }
+    }
+}
+
+async fn cancelled(cancel: &mut watch::Receiver<bool>) {
+    while !*cancel.borrow() {
+        if cancel.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+fn forward_stderr(
+    stderr: Option<tokio::process::ChildStderr>,
+    who: &'static str,
+    logs: mpsc::UnboundedSender<String>,
+) {
+    if let Some(stderr) = stderr {
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = logs.send(format!("{who} stderr: {line}"));
+            }
+        });
+    }
+}
