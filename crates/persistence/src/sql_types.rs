@@ -27,6 +27,10 @@ pub struct SqlUuid;
 #[diesel(sqlite_type(name = "Text"))]
 pub struct SqlTimestamp;
 
+/// Timestamps order as times on both backends (SQLite's text form is fixed-width), so
+/// `max()` and comparisons over them mean the same everywhere.
+impl diesel::sql_types::SqlOrd for SqlTimestamp {}
+
 #[derive(SqlType, diesel::query_builder::QueryId, Default, Clone, Copy, Debug)]
 #[diesel(postgres_type(oid = 3802, array_oid = 3807))]
 #[diesel(sqlite_type(name = "Text"))]

@@ -147,6 +147,75 @@ pub fn insert_synthetic_workspaces(
     .db()
 }
 
+/// Seeds a workspace with a source, a destination and `count` connections between them
+/// (definitions included), for store-level tests. Returns the connections' ids.
+pub fn seed_connections(
+    conn: &mut crate::connection::AnyConnection,
+    count: usize,
+    schedule: Option<ferry_domain::connection::ConnectionSchedule>,
+) -> Vec<ferry_domain::ids::ConnectionId> {
+    use crate::store::{actor_definitions, actors, connections, workspaces};
+    use ferry_domain::actor::NewActor;
+    use ferry_domain::actor_definition::{ActorType, NewActorDefinition};
+    use ferry_domain::connection::{ConnectionStatus, SourceSchema, SyncMode};
+    use ferry_domain::ids::{DestinationId, SourceId};
+    use ferry_domain::workspace::WorkspaceCreate;
+    fn value<T: TryFrom<String>>(text: &str) -> T
+    where
+        T::Error: std::fmt::Debug,
+    {
+        T::try_from(text.to_string()).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+    }
+    let workspace = workspaces::create(
+        conn,
+        &WorkspaceCreate::named(value("Seeded")),
+        "local".into(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .id;
+    let mut actor = |actor_type: ActorType| {
+        let definition = actor_definitions::create(
+            conn,
+            actor_type,
+            &NewActorDefinition {
+                name: value("Seeded"),
+                docker_repository: value("ferry-test/seeded"),
+                docker_image_tag: value("1"),
+                documentation_url: value("https://example.com"),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let new = NewActor {
+            workspace_id: workspace,
+            definition_id: definition.id,
+            name: "seeded".into(),
+            configuration: serde_json::json!({}),
+            secret_paths: Vec::new(),
+        };
+        actors::create(conn, actor_type, &new)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .id
+    };
+    let source = actor(ActorType::Source);
+    let destination = actor(ActorType::Destination);
+    (0..count)
+        .map(|_| {
+            let new = connections::NewConnection {
+                name: None,
+                source_id: SourceId(source),
+                destination_id: DestinationId(destination),
+                sync_mode: SyncMode::FullRefresh,
+                sync_schema: SourceSchema::default(),
+                schedule,
+                status: ConnectionStatus::Active,
+            };
+            connections::create(conn, &new)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .id
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url;

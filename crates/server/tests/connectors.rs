@@ -52,6 +52,7 @@ fn faker() -> PathBuf {
 struct Server {
     child: Child,
     port: u16,
+    config_path: PathBuf,
     _database: TestDatabase,
     _dir: tempfile::TempDir,
 }
@@ -70,7 +71,8 @@ impl Server {
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
              [database]\nurl = \"{url}\"\n\
-             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\n\
+             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nstale_after_secs = 4\n\
+             max_attempts = 3\nretry_backoff_secs = 1\n\
              [connectors]\ndocker = false\ntimeout_secs = 120\n\
              [connectors.commands]\n\
              \"airbyte/source-faker\" = [\"{faker}\"]\n\
@@ -82,30 +84,52 @@ impl Server {
         );
         let config_path = dir.path().join("ferry.toml");
         std::fs::write(&config_path, config).unwrap();
-        // Logs go to a file: a pipe nobody drains would block the server once it fills.
-        let log = std::fs::File::create(dir.path().join("ferry.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", config_path.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .env("FERRY_LOG__LEVEL", "debug")
-            .current_dir(dir.path())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
+        let child = Server::spawn(&config_path, dir.path());
         let mut server = Server {
             child,
             port,
+            config_path,
             _database: database,
             _dir: dir,
         };
+        server.wait_until_up();
+        server
+    }
+
+    fn spawn(config_path: &Path, dir: &Path) -> Child {
+        // Logs go to a file: a pipe nobody drains would block the server once it fills.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("ferry.log"))
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["--config", config_path.to_str().unwrap(), "serve"])
+            .env_remove("RUST_LOG")
+            .env("FERRY_LOG__LEVEL", "debug")
+            .current_dir(dir)
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap()
+    }
+
+    /// Kills the server with SIGKILL (no chance to clean up) and starts it again on the same
+    /// database.
+    fn crash_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = Server::spawn(&self.config_path, self._dir.path());
+        self.wait_until_up();
+    }
+
+    fn wait_until_up(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while server.request("GET", "/api/v1/health", None).is_err() {
+        while self.request("GET", "/api/v1/health", None).is_err() {
             assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(server.child.try_wait().unwrap().is_none(), "ferry exited");
+            assert!(self.child.try_wait().unwrap().is_none(), "ferry exited");
             std::thread::sleep(Duration::from_millis(100));
         }
-        server
     }
 
     fn request(
@@ -534,4 +558,116 @@ fn syncs_on_sqlite() {
 #[test]
 fn syncs_on_postgres() {
     sync_scenario(TestBackend::Postgres);
+}
+
+/// The faker source, the local-json destination and a full-refresh connection of the users
+/// stream between them.
+fn users_connection(server: &Server, count: u64, destination_path: &Path) -> Value {
+    let faker_definition = server.ok(
+        "source_definitions/create",
+        json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
+                "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
+    )["sourceDefinitionId"]
+        .clone();
+    let local_json = server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
+        .unwrap()["destinationDefinitionId"]
+        .clone();
+    let source = server.ok(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
+                "connectionConfiguration": { "count": count, "seed": 3, "parallelism": 1 } }),
+    );
+    let destination = server.ok(
+        "destinations/create",
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
+                "connectionConfiguration": { "destination_path": destination_path } }),
+    );
+    let users = json!({ "streams": [{ "name": "users", "fields": [], "selected": true, "syncMode": "full_refresh" }] });
+    server.ok(
+        "connections/create",
+        json!({ "sourceId": source["sourceId"], "destinationId": destination["destinationId"],
+                "syncMode": "full_refresh", "syncSchema": users, "status": "active" }),
+    )
+}
+
+fn crash_scenario(backend: TestBackend) {
+    let mut server = Server::start(backend);
+    let out = tempfile::tempdir().unwrap();
+    let connection = users_connection(&server, 5_000_000, out.path());
+    let job = server.ok(
+        "connections/sync",
+        json!({ "connectionId": connection["connectionId"] }),
+    )["job"]["id"]
+        .clone();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.ok("jobs/get", json!({ "id": job }))["attempts"][0]["attempt"]["recordsSynced"]
+        .as_i64()
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the sync never got going");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    server.crash_and_restart();
+    // After the restart the orphaned attempt fails (no heartbeat) and the job is retried.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let info = loop {
+        let info = server.ok("jobs/get", json!({ "id": job }));
+        if info["attempts"].as_array().map_or(0, Vec::len) >= 2 {
+            break info;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the orphaned attempt was never retried: {info}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(info["attempts"][0]["attempt"]["status"], "failed", "{info}");
+    let lines = info["attempts"][0]["logs"]["logLines"].to_string();
+    assert!(lines.contains("stopped sending heartbeats"), "{lines}");
+    assert_ne!(info["job"]["status"], "failed");
+    server.ok("jobs/cancel", json!({ "id": job }));
+    server.stop();
+}
+
+#[test]
+fn a_killed_server_leaves_no_job_running_on_sqlite() {
+    crash_scenario(TestBackend::Sqlite);
+}
+
+#[test]
+fn a_killed_server_leaves_no_job_running_on_postgres() {
+    crash_scenario(TestBackend::Postgres);
+}
+
+#[test]
+fn failed_attempts_are_retried_then_the_job_fails() {
+    let server = Server::start(TestBackend::Sqlite);
+    let out = tempfile::tempdir().unwrap();
+    let blocker = out.path().join("a-file");
+    std::fs::write(&blocker, "x").unwrap();
+    let connection = users_connection(&server, 10, &blocker.join("sub"));
+    let job = server.ok(
+        "connections/sync",
+        json!({ "connectionId": connection["connectionId"] }),
+    )["job"]["id"]
+        .clone();
+    let info = wait_for_job(&server, &job);
+    assert_eq!(info["job"]["status"], "failed", "{info}");
+    let attempts = info["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "max_attempts = 3: {info}");
+    for attempt in attempts {
+        assert_eq!(attempt["attempt"]["status"], "failed");
+        assert!(
+            attempt["logs"]["logLines"]
+                .to_string()
+                .contains("cannot create"),
+            "{attempt}"
+        );
+    }
+    server.stop();
 }

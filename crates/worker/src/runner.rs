@@ -70,6 +70,7 @@ impl Worker {
                 self.recover().await;
                 last_recovery = Some(Instant::now());
             }
+            self.schedule().await;
             match self.db.write(jobs::claim).await {
                 Ok(Some((job, attempt))) => self.execute(job, attempt).await,
                 Ok(None) => {
@@ -85,6 +86,19 @@ impl Worker {
             }
         }
         tracing::info!("worker stopped");
+    }
+
+    /// Queues the syncs whose schedule is due (idempotent: safe from every worker at once).
+    pub async fn schedule(&self) {
+        match self
+            .db
+            .write(|conn| jobs::enqueue_due_syncs(conn, chrono::Utc::now()))
+            .await
+        {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "scheduled syncs queued"),
+            Err(error) => tracing::warn!(%error, "could not queue scheduled syncs"),
+        }
     }
 
     /// Fails orphaned attempts (idempotent: safe from every worker at once).

@@ -484,3 +484,245 @@ pub fn sync_summaries(
     }
     Ok(summaries)
 }
+
+/// Queues a sync for every active connection, in a live and active workspace, whose
+/// schedule is due: no sync job yet, or the last one created at least one period ago.
+/// Idempotent, and safe from every replica at once (an advisory lock on PostgreSQL; the
+/// write lock on SQLite). Returns how many syncs it queued. Call inside `write_transaction`.
+pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<usize> {
+    use crate::schema::{connections, workspaces};
+    use ferry_domain::connection::{ConnectionStatus, TimeUnit};
+    use ferry_domain::workspace::WorkspaceStatus;
+    if let AnyConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(4702111234474983745)")
+            .execute(pg)
+            .db()?;
+    }
+    let scheduled: Vec<(DbUuid, i64, String)> = connections::table
+        .inner_join(workspaces::table.on(workspaces::id.eq(connections::workspace_id)))
+        .filter(connections::status.eq(ConnectionStatus::Active.as_str()))
+        .filter(workspaces::status.eq(WorkspaceStatus::Active.as_str()))
+        .filter(workspaces::deleted_at.is_null())
+        .filter(connections::schedule_units.is_not_null())
+        .select((
+            connections::id,
+            connections::schedule_units.assume_not_null(),
+            connections::schedule_time_unit.assume_not_null(),
+        ))
+        .load(conn)
+        .db()?;
+    if scheduled.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<String> = scheduled
+        .iter()
+        .map(|(id, _, _)| id.0.to_string())
+        .collect();
+    let last: Vec<(String, Option<DbTime>)> = jobs::table
+        .filter(jobs::config_type.eq(JobConfigType::Sync.as_str()))
+        .filter(jobs::config_id.eq_any(&ids))
+        .group_by(jobs::config_id)
+        .select((jobs::config_id, diesel::dsl::max(jobs::created_at)))
+        .load(conn)
+        .db()?;
+    let last: HashMap<String, DateTime<Utc>> = last
+        .into_iter()
+        .filter_map(|(id, at)| at.map(|t| (id, t.0)))
+        .collect();
+    let mut queued = 0;
+    for (id, units, unit) in scheduled {
+        let due = match last.get(&id.0.to_string()) {
+            None => true,
+            Some(previous) => {
+                let units_u32 = u32::try_from(units).unwrap_or(u32::MAX);
+                let next = match TimeUnit::parse(&unit) {
+                    Some(TimeUnit::Minutes) => {
+                        previous.checked_add_signed(chrono::Duration::minutes(units))
+                    }
+                    Some(TimeUnit::Hours) => {
+                        previous.checked_add_signed(chrono::Duration::hours(units))
+                    }
+                    Some(TimeUnit::Days) => {
+                        previous.checked_add_signed(chrono::Duration::days(units))
+                    }
+                    Some(TimeUnit::Weeks) => {
+                        previous.checked_add_signed(chrono::Duration::weeks(units))
+                    }
+                    Some(TimeUnit::Months) => {
+                        previous.checked_add_months(chrono::Months::new(units_u32))
+                    }
+                    None => None,
+                };
+                next.is_some_and(|next| next <= at)
+            }
+        };
+        if due {
+            let (_, created) = enqueue(conn, JobConfigType::Sync, ConnectionId(id.0))?;
+            if created {
+                queued += 1;
+            }
+        }
+    }
+    Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::write_transaction;
+    use crate::testing::{seed_connections, TestBackend, TestDatabase};
+    use ferry_domain::connection::{ConnectionSchedule, TimeUnit};
+
+    const RETRIES: Retries = Retries {
+        max_attempts: 2,
+        backoff: Duration::from_secs(30),
+    };
+
+    fn scheduler(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let every_minute = ConnectionSchedule {
+            units: 1,
+            time_unit: TimeUnit::Minutes,
+        };
+        let scheduled = seed_connections(conn, 1, Some(every_minute))[0];
+        seed_connections(conn, 1, None); // manual: never scheduled
+        let at = now();
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(),
+            1
+        );
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(),
+            0,
+            "one active job at a time"
+        );
+        let (job, attempt) = write_transaction(conn, claim).unwrap().unwrap();
+        assert_eq!(job.config_id, scheduled.to_string());
+        finish(conn, &attempt, Outcome::Succeeded, 0, 0, RETRIES).unwrap();
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(),
+            0,
+            "not due yet"
+        );
+        let later = at + chrono::Duration::seconds(61);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, later)).unwrap(),
+            1,
+            "due after a minute"
+        );
+    }
+
+    #[test]
+    fn the_scheduler_queues_due_syncs_on_sqlite() {
+        scheduler(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn the_scheduler_queues_due_syncs_on_postgres() {
+        scheduler(TestBackend::Postgres);
+    }
+
+    fn retries_and_orphans(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let connection = seed_connections(conn, 1, None)[0];
+        let (job, created) = enqueue(conn, JobConfigType::Sync, connection).unwrap();
+        assert!(created);
+        let (again, created) = enqueue(conn, JobConfigType::Sync, connection).unwrap();
+        assert!(!created);
+        assert_eq!(again.id, job.id);
+        // An attempt whose heartbeat stopped is failed and its job waits for a retry.
+        let (_, attempt) = write_transaction(conn, claim).unwrap().unwrap();
+        assert_eq!(
+            recover_orphans(conn, Duration::from_secs(3600), RETRIES).unwrap(),
+            0,
+            "fresh heartbeat"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            recover_orphans(conn, Duration::from_millis(1), RETRIES).unwrap(),
+            1
+        );
+        let (job_now, attempts) = get(conn, job.id).unwrap();
+        assert_eq!(job_now.status, JobStatus::Pending);
+        assert_eq!(attempts[0].status, AttemptStatus::Failed);
+        assert!(attempts[0].log_lines[0].contains("heartbeats"));
+        assert!(
+            write_transaction(conn, claim).unwrap().is_none(),
+            "the retry waits for its backoff"
+        );
+        // Past the backoff the retry runs; its failure is the last one allowed.
+        diesel::update(jobs::table.find(job.id))
+            .set(jobs::not_before.eq(DbTime(now())))
+            .execute(conn)
+            .unwrap();
+        let (_, second) = write_transaction(conn, claim).unwrap().unwrap();
+        assert_eq!(second.number, 1);
+        assert_eq!(
+            finish(conn, &second, Outcome::Failed, 5, 10, RETRIES).unwrap(),
+            JobStatus::Failed
+        );
+        assert_eq!(attempt.number, 0);
+    }
+
+    #[test]
+    fn retries_and_orphans_on_sqlite() {
+        retries_and_orphans(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn retries_and_orphans_on_postgres() {
+        retries_and_orphans(TestBackend::Postgres);
+    }
+
+    fn concurrent_claims(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        {
+            let mut pooled = test_db.db.connection().unwrap();
+            let conn: &mut AnyConnection = &mut pooled;
+            for connection in seed_connections(conn, 4, None) {
+                enqueue(conn, JobConfigType::Sync, connection).unwrap();
+            }
+        }
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let claimers: Vec<_> = (0..4)
+            .map(|_| {
+                let db = test_db.db.clone();
+                let barrier = std::sync::Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    let mut pooled = db.connection().unwrap();
+                    barrier.wait();
+                    write_transaction(&mut pooled, claim)
+                        .unwrap()
+                        .map(|(job, _)| job.id)
+                })
+            })
+            .collect();
+        let mut claimed: Vec<i64> = claimers
+            .into_iter()
+            .filter_map(|c| c.join().unwrap())
+            .collect();
+        claimed.sort();
+        claimed.dedup();
+        assert_eq!(
+            claimed.len(),
+            4,
+            "four claimers took four distinct jobs: {claimed:?}"
+        );
+        let mut pooled = test_db.db.connection().unwrap();
+        assert!(write_transaction(&mut pooled, claim).unwrap().is_none());
+    }
+
+    #[test]
+    fn concurrent_claimers_take_distinct_jobs_on_sqlite() {
+        concurrent_claims(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn concurrent_claimers_take_distinct_jobs_on_postgres() {
+        concurrent_claims(TestBackend::Postgres);
+    }
+}
