@@ -206,6 +206,7 @@ fn worker_settings(settings: &Settings) -> WorkerSettings {
             max_attempts: worker.max_attempts,
             backoff: Duration::from_secs(worker.retry_backoff_secs),
         },
+        attempts_root: worker.attempts_dir.clone(),
     }
 }
 

@@ -26,6 +26,7 @@ pub struct WorkerSettings {
     pub stale_after_secs: u64,
     pub max_attempts: i32,
     pub retry_backoff_secs: u64,
+    pub attempts_dir: std::path::PathBuf,
 }
 
 #[derive(Clone, Debug, Deserialize)]

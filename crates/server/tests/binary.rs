@@ -160,3 +160,28 @@ fn bad_configuration_is_refused_with_a_message() {
         "{stderr}"
     );
 }
+
+#[test]
+fn worker_runs_alone_and_stops_on_sigterm() {
+    let data = tempfile::tempdir().unwrap();
+    let log_path = data.path().join("worker.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let child = ferry(data.path())
+        .arg("worker")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .contains("worker started")
+    {
+        assert!(Instant::now() < deadline, "the worker did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = stop(child);
+    assert!(output.status.success(), "exit: {:?}", output.status);
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logs.contains("worker stopping"), "{logs}");
+}

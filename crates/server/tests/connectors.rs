@@ -446,6 +446,26 @@ fn sync_scenario(backend: TestBackend) {
         web["isSyncing"] == true || web.get("lastSync").is_some(),
         "{web}"
     );
+    // The attempt kept its directory: catalog and log stay, configurations (secrets) do not.
+    let attempt_dir = server
+        ._dir
+        .path()
+        .join("data/jobs")
+        .join(first["job"]["id"].to_string())
+        .join("0");
+    assert!(
+        attempt_dir.join("catalog.json").is_file(),
+        "{}",
+        attempt_dir.display()
+    );
+    let log = std::fs::read_to_string(attempt_dir.join("logs.log")).unwrap();
+    assert!(log.contains("sync ended: 40 records"), "{log}");
+    for secret_file in ["source_config.json", "destination_config.json"] {
+        assert!(
+            !attempt_dir.join(secret_file).exists(),
+            "{secret_file} was left behind"
+        );
+    }
     let web = server.ok(
         "web_backend/connections/get",
         json!({ "connectionId": connection_id }),

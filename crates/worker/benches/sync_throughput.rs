@@ -89,10 +89,18 @@ async fn main() {
     tokio::spawn(async move { while drain.recv().await.is_some() {} });
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
     let progress = Arc::new(Progress::default());
+    let attempt_dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let end = run_sync(&launcher, &plan, Arc::clone(&progress), logs, cancelled)
-        .await
-        .expect("sync");
+    let end = run_sync(
+        &launcher,
+        &plan,
+        Arc::clone(&progress),
+        logs,
+        attempt_dir.path(),
+        cancelled,
+    )
+    .await
+    .expect("sync");
     let ferry_time = started.elapsed();
     assert!(matches!(end, SyncEnd::Succeeded { .. }), "{end:?}");
     let (counted, bytes) = progress.snapshot();

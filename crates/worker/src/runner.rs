@@ -4,9 +4,11 @@
 //! the news that its job was cancelled. Attempts whose heartbeats stop (a crash, a kill -9)
 //! are failed by whichever worker notices, and their jobs retried.
 
-use crate::launcher::{Arg, Image, Launcher, RuntimeError};
-use crate::protocol::AirbyteMessage;
-use crate::sync::{configured_catalog, run_sync, Progress, SavedState, SyncEnd, SyncPlan};
+use crate::launcher::{Image, Launcher, RuntimeError};
+use crate::sync::{
+    configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
+    CONFIGURATION_FILES,
+};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::ids::ConnectionId;
 use ferry_domain::job::{Attempt, Job, JobConfigType, JobStatus};
@@ -14,13 +16,14 @@ use ferry_domain::{Error, Result};
 use ferry_persistence::store::jobs::{self, Outcome, Retries};
 use ferry_persistence::store::{actor_definitions, connections};
 use ferry_persistence::Database;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::{mpsc, watch};
 
 /// Worker settings from configuration.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WorkerSettings {
     /// How often an idle worker looks for pending jobs.
     pub poll_interval: Duration,
@@ -29,6 +32,9 @@ pub struct WorkerSettings {
     /// After how long without a heartbeat an attempt counts as orphaned.
     pub stale_after: Duration,
     pub retries: Retries,
+    /// Where each attempt gets its directory (`<job>/<attempt>/`): its catalog, state and
+    /// log stay there; its configuration files are removed when it ends.
+    pub attempts_root: PathBuf,
 }
 
 impl Default for WorkerSettings {
@@ -41,6 +47,7 @@ impl Default for WorkerSettings {
                 max_attempts: 3,
                 backoff: Duration::from_secs(10),
             },
+            attempts_root: std::env::temp_dir().join("ferry-jobs"),
         }
     }
 }
@@ -121,18 +128,30 @@ impl Worker {
         let (log_tx, log_rx) = mpsc::unbounded_channel::<String>();
         let (cancel_tx, cancel_rx) = watch::channel(false);
         let (stop_tx, stop_rx) = watch::channel(false);
-        let heartbeat = tokio::spawn(heartbeats(
-            self.db.clone(),
-            attempt.clone(),
-            Arc::clone(&progress),
-            log_rx,
-            cancel_tx,
-            stop_rx,
-            self.settings.heartbeat_interval,
-        ));
+        // Absolute: connectors run inside it, so a relative path would resolve twice.
+        let dir = self
+            .settings
+            .attempts_root
+            .join(job.id.to_string())
+            .join(attempt.number.to_string());
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        if let Err(error) = std::fs::create_dir_all(&dir) {
+            tracing::error!(%error, dir = %dir.display(), "cannot create the attempt's directory");
+        }
+        let beat = Beat {
+            log_file: dir.join("logs.log"),
+            db: self.db.clone(),
+            attempt: attempt.clone(),
+            progress: Arc::clone(&progress),
+            interval: self.settings.heartbeat_interval,
+        };
+        let heartbeat = tokio::spawn(heartbeats(beat, log_rx, cancel_tx, stop_rx));
         let end = self
-            .perform(&job, &log_tx, Arc::clone(&progress), cancel_rx)
+            .perform(&job, &dir, &log_tx, Arc::clone(&progress), cancel_rx)
             .await;
+        for file in CONFIGURATION_FILES {
+            let _ = std::fs::remove_file(dir.join(file));
+        }
         let end = end.unwrap_or_else(|error| SyncEnd::Failed {
             reason: error.to_string(),
         });
@@ -184,6 +203,7 @@ impl Worker {
     async fn perform(
         &self,
         job: &Job,
+        dir: &Path,
         logs: &mpsc::UnboundedSender<String>,
         progress: Arc<Progress>,
         cancel: watch::Receiver<bool>,
@@ -200,9 +220,9 @@ impl Worker {
             .await
             .map_err(PerformError::Plan)?;
         if reset {
-            return Ok(run_reset(&self.launcher, &plan, logs).await?);
+            return Ok(run_reset(&self.launcher, &plan, dir, logs).await?);
         }
-        Ok(run_sync(&self.launcher, &plan, progress, logs.clone(), cancel).await?)
+        Ok(run_sync(&self.launcher, &plan, progress, logs.clone(), dir, cancel).await?)
     }
 
     async fn plan(&self, connection: ConnectionId, reset: bool) -> Result<SyncPlan> {
@@ -255,62 +275,30 @@ enum PerformError {
     Runtime(#[from] RuntimeError),
 }
 
-/// A reset: the destination writes nothing, with every stream in `overwrite` mode.
-async fn run_reset(
-    launcher: &Launcher,
-    plan: &SyncPlan,
-    logs: &mpsc::UnboundedSender<String>,
-) -> std::result::Result<SyncEnd, RuntimeError> {
-    let dir = tempfile::Builder::new().prefix("ferry-reset-").tempdir()?;
-    let args = [
-        Arg::Literal("write"),
-        Arg::Literal("--config"),
-        Arg::File {
-            name: "destination_config.json",
-            contents: plan.destination_config.clone(),
-        },
-        Arg::Literal("--catalog"),
-        Arg::File {
-            name: "destination_catalog.json",
-            contents: plan.catalog.clone(),
-        },
-    ];
-    let mut destination = launcher
-        .spawn(&plan.destination, &args, dir.path(), true)
-        .await?;
-    drop(destination.stdin.take());
-    let mut failure = None;
-    if let Some(stdout) = destination.stdout.take() {
-        let mut lines = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(error) = AirbyteMessage::parse(&line).and_then(|m| m.trace_error()) {
-                failure = Some(error);
-            }
-            let _ = logs.send(format!("destination: {line}"));
-        }
-    }
-    let status = destination.wait().await?;
-    let _ = logs.send(format!("reset ended; destination {status}"));
-    Ok(match (failure, status.success()) {
-        (Some(reason), _) => SyncEnd::Failed { reason },
-        (None, false) => SyncEnd::Failed {
-            reason: format!("the destination exited with {status}"),
-        },
-        (None, true) => SyncEnd::Succeeded { state: None },
-    })
-}
-
 /// Every `interval`: writes the log lines gathered so far, reports progress, and turns
 /// `cancel` true once the job was cancelled. Ends (after a last flush) when `stop` turns true.
-async fn heartbeats(
+/// What a heartbeat loop reports on.
+struct Beat {
+    log_file: PathBuf,
     db: Database,
     attempt: Attempt,
     progress: Arc<Progress>,
+    interval: Duration,
+}
+
+async fn heartbeats(
+    beat: Beat,
     mut logs: mpsc::UnboundedReceiver<String>,
     cancel: watch::Sender<bool>,
     mut stop: watch::Receiver<bool>,
-    interval: Duration,
 ) {
+    let Beat {
+        log_file,
+        db,
+        attempt,
+        progress,
+        interval,
+    } = beat;
     loop {
         let stopping = tokio::select! {
             _ = tokio::time::sleep(interval) => false,
@@ -320,6 +308,7 @@ async fn heartbeats(
         while let Ok(line) = logs.try_recv() {
             lines.push(line);
         }
+        append_to_file(&log_file, &lines);
         let (records, bytes) = progress.snapshot();
         let beat = attempt.clone();
         let status = db
@@ -342,6 +331,7 @@ async fn heartbeats(
                 rest.push(line);
             }
             if !rest.is_empty() {
+                append_to_file(&log_file, &rest);
                 let id = attempt.id;
                 let _ = db
                     .write(move |conn| jobs::append_logs(conn, id, &rest))
@@ -349,5 +339,20 @@ async fn heartbeats(
             }
             return;
         }
+    }
+}
+
+/// The attempt's log file beside its files (the database keeps the same lines for the API).
+fn append_to_file(path: &Path, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| lines.iter().try_for_each(|line| writeln!(file, "{line}")));
+    if let Err(error) = written {
+        tracing::warn!(%error, path = %path.display(), "cannot write the attempt's log file");
     }
 }

@@ -130,16 +130,70 @@ pub fn configured_catalog(schema: &SourceSchema, connection_mode: SyncMode, rese
     json!({ "streams": streams })
 }
 
-/// Runs a sync, sending log lines to `logs` and counting into `progress`, until it ends or
+/// `write --config ... --catalog ...`: what the destination runs, in a sync or a reset.
+fn destination_write_args(plan: &SyncPlan) -> [Arg; 5] {
+    [
+        Arg::Literal("write"),
+        Arg::Literal("--config"),
+        Arg::File {
+            name: "destination_config.json",
+            contents: plan.destination_config.clone(),
+        },
+        Arg::Literal("--catalog"),
+        Arg::File {
+            name: "destination_catalog.json",
+            contents: plan.catalog.clone(),
+        },
+    ]
+}
+
+/// The files of an attempt's directory that hold connector configurations (and so
+/// secrets): removed when the attempt ends; the catalog, state and log stay.
+pub const CONFIGURATION_FILES: [&str; 2] = ["source_config.json", "destination_config.json"];
+
+/// A reset: the destination writes nothing, with every stream in `overwrite` mode (the
+/// plan's catalog must be a reset catalog, see [`configured_catalog`]).
+pub async fn run_reset(
+    launcher: &Launcher,
+    plan: &SyncPlan,
+    dir: &std::path::Path,
+    logs: &mpsc::UnboundedSender<String>,
+) -> Result<SyncEnd, RuntimeError> {
+    let mut destination = launcher
+        .spawn(&plan.destination, &destination_write_args(plan), dir, true)
+        .await?;
+    drop(destination.stdin.take());
+    let mut failure = None;
+    if let Some(stdout) = destination.stdout.take() {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(error) = AirbyteMessage::parse(&line).and_then(|m| m.trace_error()) {
+                failure = Some(error);
+            }
+            let _ = logs.send(format!("destination: {line}"));
+        }
+    }
+    let status = destination.wait().await?;
+    let _ = logs.send(format!("reset ended; destination {status}"));
+    Ok(match (failure, status.success()) {
+        (Some(reason), _) => SyncEnd::Failed { reason },
+        (None, false) => SyncEnd::Failed {
+            reason: format!("the destination exited with {status}"),
+        },
+        (None, true) => SyncEnd::Succeeded { state: None },
+    })
+}
+
+/// Runs a sync in the attempt's directory `dir`, sending log lines to `logs` and counting into `progress`, until it ends or
 /// `cancel` turns true (then both connectors are killed).
 pub async fn run_sync(
     launcher: &Launcher,
     plan: &SyncPlan,
     progress: Arc<Progress>,
     logs: mpsc::UnboundedSender<String>,
+    dir: &std::path::Path,
     mut cancel: watch::Receiver<bool>,
 ) -> Result<SyncEnd, RuntimeError> {
-    let dir = tempfile::Builder::new().prefix("ferry-sync-").tempdir()?;
     let mut source_args = vec![
         Arg::Literal("read"),
         Arg::Literal("--config"),
@@ -160,24 +214,12 @@ pub async fn run_sync(
             contents: state.as_state_file(),
         });
     }
-    let destination_args = [
-        Arg::Literal("write"),
-        Arg::Literal("--config"),
-        Arg::File {
-            name: "destination_config.json",
-            contents: plan.destination_config.clone(),
-        },
-        Arg::Literal("--catalog"),
-        Arg::File {
-            name: "destination_catalog.json",
-            contents: plan.catalog.clone(),
-        },
-    ];
+    let destination_args = destination_write_args(plan);
     let mut destination = launcher
-        .spawn(&plan.destination, &destination_args, dir.path(), true)
+        .spawn(&plan.destination, &destination_args, dir, true)
         .await?;
     let mut source = launcher
-        .spawn(&plan.source, &source_args, dir.path(), false)
+        .spawn(&plan.source, &source_args, dir, false)
         .await?;
     let _ = logs.send(format!(
         "sync started: {} -> {}",
