@@ -307,6 +307,10 @@ on_both_backends! {
                                                  "syncMode": "full_refresh", "status": "active" }))
             .await;
         assert_invalid(&reply, "status");
+        // No sync starts in an inactive workspace.
+        let reply = app.post("connections/sync", json!({ "connectionId": active })).await;
+        assert_invalid(&reply, "connectionId");
+        assert!(reply.body["message"].as_str().unwrap_or_default().contains("inactive"));
         // Reactivating the workspace re-enables nothing by itself.
         app.ok("workspaces/update", json!({ "workspaceId": workspace, "status": "active" })).await;
         assert_eq!(status(active.clone()).await, "inactive");
@@ -314,6 +318,8 @@ on_both_backends! {
             .post("connections/update", json!({ "connectionId": active, "syncSchema": { "streams": [] }, "status": "active" }))
             .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
+        let queued = app.ok("connections/sync", json!({ "connectionId": active })).await;
+        assert_eq!(queued["job"]["status"], "pending");
     }
 
     async fn duplicate_copies_sources_destinations_and_connections(app: TestApp) {
