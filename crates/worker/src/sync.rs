@@ -184,8 +184,8 @@ pub async fn run_reset(
     })
 }
 
-/// Runs a sync in the attempt's directory `dir`, sending log lines to `logs` and counting into `progress`, until it ends or
-/// `cancel` turns true (then both connectors are killed).
+/// Runs a sync in the attempt's directory `dir`, sending log lines to `logs` and counting
+/// into `progress`, until it ends or `cancel` turns true (then both connectors are killed).
 pub async fn run_sync(
     launcher: &Launcher,
     plan: &SyncPlan,
@@ -241,12 +241,11 @@ pub async fn run_sync(
             if let Some(mut lines) = source_out {
                 while let Ok(Some(line)) = lines.next_line().await {
                     match AirbyteMessage::parse(&line) {
-                        Some(AirbyteMessage::Record { .. })
-                        | Some(AirbyteMessage::State { .. }) => {
-                            if matches!(
-                                AirbyteMessage::parse(&line),
-                                Some(AirbyteMessage::Record { .. })
-                            ) {
+                        Some(
+                            message
+                            @ (AirbyteMessage::Record { .. } | AirbyteMessage::State { .. }),
+                        ) => {
+                            if matches!(message, AirbyteMessage::Record { .. }) {
                                 progress.records.fetch_add(1, Ordering::Relaxed);
                                 progress
                                     .bytes
