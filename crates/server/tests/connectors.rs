@@ -184,14 +184,30 @@ impl Server {
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
-fn scenario(backend: TestBackend) {
-    let server = Server::start(backend);
-    let faker_definition = server.ok(
+/// Registers the real source-faker as a source definition; returns its id.
+fn faker_definition(server: &Server) -> Value {
+    server.ok(
         "source_definitions/create",
         json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
                 "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
     )["sourceDefinitionId"]
-        .clone();
+        .clone()
+}
+
+/// The id of Ferry's own local-json destination, registered from the first start.
+fn local_json_definition(server: &Server) -> Value {
+    server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
+        .expect("local-json registered")["destinationDefinitionId"]
+        .clone()
+}
+
+fn scenario(backend: TestBackend) {
+    let server = Server::start(backend);
+    let faker_definition = faker_definition(&server);
     let spec = server.ok(
         "source_definition_specifications/get",
         json!({ "sourceDefinitionId": faker_definition }),
@@ -237,14 +253,7 @@ fn scenario(backend: TestBackend) {
     }
 
     // Ferry's own destination is registered from the first start and really writes files.
-    let definitions = server.ok("destination_definitions/list", json!({}));
-    let local_json = definitions["destinationDefinitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
-        .expect("local-json registered")["destinationDefinitionId"]
-        .clone();
+    let local_json = local_json_definition(&server);
     let out = tempfile::tempdir().unwrap();
     let destination = server.ok(
         "destinations/create",
@@ -354,19 +363,8 @@ fn records_on_disk(dir: &Path) -> usize {
 
 fn sync_scenario(backend: TestBackend) {
     let server = Server::start(backend);
-    let faker_definition = server.ok(
-        "source_definitions/create",
-        json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
-                "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
-    )["sourceDefinitionId"]
-        .clone();
-    let local_json = server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
-        .unwrap()["destinationDefinitionId"]
-        .clone();
+    let faker_definition = faker_definition(&server);
+    let local_json = local_json_definition(&server);
     let source = server.ok(
         "sources/create",
         json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
@@ -583,19 +581,8 @@ fn syncs_on_postgres() {
 /// The faker source, the local-json destination and a full-refresh connection of the users
 /// stream between them.
 fn users_connection(server: &Server, count: u64, destination_path: &Path) -> Value {
-    let faker_definition = server.ok(
-        "source_definitions/create",
-        json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
-                "documentationUrl": "https://docs.airbyte.com/integrations/sources/faker" }),
-    )["sourceDefinitionId"]
-        .clone();
-    let local_json = server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["dockerRepository"] == "ferry/destination-local-json")
-        .unwrap()["destinationDefinitionId"]
-        .clone();
+    let faker_definition = faker_definition(server);
+    let local_json = local_json_definition(server);
     let source = server.ok(
         "sources/create",
         json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
