@@ -2,6 +2,7 @@
 //! handlers as they are registered.
 
 use crate::error::{ErrorResponse, InvalidInputProperty};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, Paths, Server};
 use utoipa::OpenApi;
 
@@ -32,6 +33,9 @@ pub const BASE_PATH: &str = "/api";
         (name = "connection", description = "Connection between sources and destinations."),
         (name = "web_backend", description = "Reads shaped for web front ends."),
         (name = "jobs", description = "Jobs: syncs and resets, their attempts and logs."),
+        (name = "user", description = "Users: who may call."),
+        (name = "permission", description = "Permissions: a user's role over the instance, an organization or a workspace."),
+        (name = "applications", description = "Applications: client credentials, exchanged for access tokens."),
         (name = "health", description = "Healthchecks"),
         (name = "debugging", description = "Debugging information"),
     )
@@ -56,5 +60,38 @@ pub fn finish(mut document: Document) -> Document {
     document.paths = paths;
     document.servers = Some(vec![Server::new(BASE_PATH)]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
+    add_security(&mut document);
     document
+}
+
+/// Bearer tokens (from `applications/token`) and HTTP Basic (the configured instance
+/// administrator), required by every operation that does not say otherwise (`security: [{}]`
+/// on `health` and `applications/token`).
+fn add_security(document: &mut Document) {
+    let components = document.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearerAuth",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some("An access token from applications/token."))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "basicAuth",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Basic)
+                .description(Some(
+                    "The instance administrator set in configuration (auth.basic_username).",
+                ))
+                .build(),
+        ),
+    );
+    document.security = Some(vec![
+        SecurityRequirement::new("bearerAuth", Vec::<String>::new()),
+        SecurityRequirement::new("basicAuth", Vec::<String>::new()),
+    ]);
 }

@@ -96,6 +96,12 @@ impl ApiError {
                 body.id = Some(id.clone());
                 body.details = Some(serde_json::json!({"resourceType": resource.name(), "id": id}));
             }
+            ApiError::Domain(Error::Forbidden { required }) => {
+                body.details = Some(serde_json::json!({ "requiredPermission": required }));
+            }
+            ApiError::Domain(Error::RateLimited { retry_after_secs }) => {
+                body.details = Some(serde_json::json!({ "retryAfterSeconds": retry_after_secs }));
+            }
             ApiError::Domain(Error::InvalidInput { violations, .. }) => {
                 body.validation_errors = Some(
                     violations
@@ -124,6 +130,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Domain(e) => match e {
                 Error::NotFound { .. } => StatusCode::NOT_FOUND,
+                Error::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+                Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+                Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::Conflict { .. } => StatusCode::CONFLICT,
                 Error::CheckFailed { .. } => StatusCode::BAD_REQUEST,
@@ -139,7 +148,23 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(self.body())
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Domain(Error::Unauthenticated { .. }) => {
+                response.insert_header((
+                    actix_web::http::header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="ferry", Basic realm="ferry""#,
+                ));
+            }
+            ApiError::Domain(Error::RateLimited { retry_after_secs }) => {
+                response.insert_header((
+                    actix_web::http::header::RETRY_AFTER,
+                    retry_after_secs.to_string(),
+                ));
+            }
+            _ => {}
+        }
+        response.json(self.body())
     }
 }
 
@@ -188,6 +213,16 @@ pub struct CheckFailed(#[allow(dead_code)] ErrorResponse);
 /// The failures any operation can meet whatever its input.
 #[derive(IntoResponses)]
 pub enum CommonErrors {
+    #[response(
+        status = 401,
+        description = "No valid credentials (missing, malformed, expired, wrongly signed, revoked)"
+    )]
+    Unauthenticated(#[allow(dead_code)] ErrorResponse),
+    #[response(
+        status = 403,
+        description = "The caller sees the object but lacks the permission named in details.requiredPermission"
+    )]
+    Forbidden(#[allow(dead_code)] ErrorResponse),
     #[response(status = 400, description = "Unsupported X-API-Version")]
     UnsupportedApiVersion(#[allow(dead_code)] ErrorResponse),
     #[response(
@@ -198,3 +233,11 @@ pub enum CommonErrors {
     #[response(status = 503, description = "The database is unavailable; retry")]
     Unavailable(#[allow(dead_code)] ErrorResponse),
 }
+
+/// 429: too many failed attempts; see the Retry-After header.
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    description = "Too many failed attempts for this client id; retry after Retry-After seconds"
+)]
+pub struct RateLimited(#[allow(dead_code)] ErrorResponse);

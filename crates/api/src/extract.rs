@@ -3,6 +3,7 @@
 //! wrong type, a missing field, a value that fails its value type, a failed validation
 //! rule) into a 422 that names the property.
 
+use crate::auth::guard::{authorize, require_caller, Guarded, Requires};
 use crate::error::{ApiError, ApiResult};
 use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -13,6 +14,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::marker::PhantomData;
 use validator::Validate;
 
 /// The largest body accepted, in bytes; set as app data (see `AppState`).
@@ -25,41 +27,61 @@ impl Default for BodyLimit {
     }
 }
 
-/// A validated JSON request body.
-pub struct Body<T>(pub T);
+/// A validated JSON request body, for an endpoint that requires `R` (see
+/// [`crate::auth::guard`]) over what the body names. Credentials are checked first (401),
+/// then the body (413, 415, 422), then access (404, 403).
+pub struct Body<T, R>(pub T, pub PhantomData<R>);
 
 /// A validated JSON request body that may be left out: no body at all reads as `T::default()`,
 /// for list endpoints whose contract has no request body.
-pub struct OptionalBody<T>(pub T);
+pub struct OptionalBody<T, R>(pub T, pub PhantomData<R>);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+impl<T, R> FromRequest for Body<T, R>
+where
+    T: DeserializeOwned + Validate + Guarded + 'static,
+    R: Requires,
+{
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = require_caller(req, R::REQUIREMENT);
         let bytes = read_json(req, payload);
+        let req = req.clone();
         Box::pin(async move {
+            let caller = caller?;
             let value = parse::<T>(&bytes.await?)?;
             value.validate().map_err(Error::from)?;
-            Ok(Body(value))
+            authorize(&req, &caller, R::REQUIREMENT, value.targets()).await?;
+            Ok(Body(value, PhantomData))
         })
     }
 }
 
-impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalBody<T> {
+impl<T, R> FromRequest for OptionalBody<T, R>
+where
+    T: DeserializeOwned + Validate + Default + Guarded + 'static,
+    R: Requires,
+{
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = require_caller(req, R::REQUIREMENT);
         let bytes = read_json(req, payload);
+        let req = req.clone();
         Box::pin(async move {
+            let caller = caller?;
             let bytes = bytes.await?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Ok(OptionalBody(T::default()));
-            }
-            let value = parse::<T>(&bytes)?;
-            value.validate().map_err(Error::from)?;
-            Ok(OptionalBody(value))
+            let value = if bytes.iter().all(u8::is_ascii_whitespace) {
+                T::default()
+            } else {
+                let value = parse::<T>(&bytes)?;
+                value.validate().map_err(Error::from)?;
+                value
+            };
+            authorize(&req, &caller, R::REQUIREMENT, value.targets()).await?;
+            Ok(OptionalBody(value, PhantomData))
         })
     }
 }

@@ -2,6 +2,7 @@
 //! extractor that validates bodies, the single mapping of errors to HTTP, and the OpenAPI
 //! document generated from the handlers themselves.
 
+pub mod auth;
 pub mod controllers;
 pub mod docs;
 pub mod error;
@@ -12,9 +13,11 @@ pub mod runtime;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpRequest};
+use auth::Authenticator;
 use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
+use std::sync::Arc;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -29,6 +32,8 @@ pub struct AppState {
     pub regions: Regions,
     /// Runs connector operations (spec, check, discover).
     pub connectors: Connectors,
+    /// Authentication settings, the token signing key and the token rate limiter.
+    pub auth: Arc<Authenticator>,
 }
 
 impl AppState {
@@ -38,6 +43,7 @@ impl AppState {
             db,
             regions: Regions::default(),
             connectors: Connectors::new(Launcher::new(LauncherSettings::default())),
+            auth: Authenticator::disabled(),
         }
     }
 }
@@ -74,6 +80,7 @@ pub fn app(
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(settings.body_limit))
         .default_service(web::to(no_such_endpoint))
+        .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .wrap(actix_web::middleware::from_fn(api_version))
         .wrap(tracing_actix_web::TracingLogger::<request_log::RequestLog>::new())
 }

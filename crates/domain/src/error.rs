@@ -18,6 +18,9 @@ pub enum Resource {
     Destination,
     Connection,
     Job,
+    User,
+    Permission,
+    Application,
 }
 
 impl Resource {
@@ -32,6 +35,9 @@ impl Resource {
             Resource::Destination => "Destination",
             Resource::Connection => "Connection",
             Resource::Job => "Job",
+            Resource::User => "User",
+            Resource::Permission => "Permission",
+            Resource::Application => "Application",
         }
     }
 }
@@ -92,6 +98,19 @@ pub enum Error {
     #[error("connector failed: {message}")]
     ConnectorFailed { message: String },
 
+    /// The request carries no valid credentials (missing, malformed, expired, wrongly
+    /// signed, or for a deleted user or application).
+    #[error("authentication failed: {message}")]
+    Unauthenticated { message: String },
+
+    /// The caller sees the object but lacks the permission the operation requires.
+    #[error("forbidden: requires {required}")]
+    Forbidden { required: String },
+
+    /// Too many failed attempts; retry after this many seconds.
+    #[error("rate limited: retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+
     /// A dependency (the database) cannot be reached; the client may retry.
     #[error("unavailable: {internal}")]
     Unavailable { internal: String },
@@ -143,6 +162,13 @@ impl Error {
             | Error::Conflict { message }
             | Error::CheckFailed { message }
             | Error::ConnectorFailed { message } => message.clone(),
+            Error::Unauthenticated { message } => message.clone(),
+            Error::Forbidden { required } => {
+                format!("This operation requires the {required} permission.")
+            }
+            Error::RateLimited { retry_after_secs } => {
+                format!("Too many failed attempts; retry in {retry_after_secs} seconds.")
+            }
             Error::Unavailable { .. } => {
                 "The service is temporarily unavailable; try again shortly.".to_string()
             }
@@ -158,6 +184,9 @@ impl Error {
             Error::Conflict { .. } => "CONFLICT",
             Error::CheckFailed { .. } => "CONNECTION_CHECK_FAILED",
             Error::ConnectorFailed { .. } => "CONNECTOR_FAILED",
+            Error::Unauthenticated { .. } => "AUTHENTICATION_FAILED",
+            Error::Forbidden { .. } => "FORBIDDEN",
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Unavailable { .. } => "SERVICE_UNAVAILABLE",
             Error::Internal { .. } => "INTERNAL_SERVER_ERROR",
         }

@@ -81,3 +81,16 @@ pub const DEFAULT_ORGANIZATION_ID: OrganizationId = OrganizationId(Uuid::nil());
 /// The workspace that exists from the first start, as in Airbyte.
 pub const DEFAULT_WORKSPACE_ID: WorkspaceId =
     WorkspaceId(Uuid::from_u128(0x5ae6b09b_fdec_41af_aaf7_7d94cfc33ef6));
+
+typed_id!(
+    /// Identifies a user: a person or a service acting through its applications.
+    UserId
+);
+typed_id!(
+    /// Identifies a permission: one user's role over one scope.
+    PermissionId
+);
+typed_id!(
+    /// Identifies an application: a user's client credentials.
+    ApplicationId
+);

@@ -5,17 +5,21 @@
 //! This crate does no IO and knows nothing of diesel or actix: the persistence and API
 //! crates depend on it, never the other way round.
 
+pub mod access;
 pub mod actor;
 pub mod actor_definition;
+pub mod application;
 pub mod connection;
 pub mod error;
 pub mod ids;
 pub mod job;
 pub mod list;
 pub mod organization;
+pub mod permission;
 pub mod secrets;
 pub mod slug;
 pub mod system;
+pub mod user;
 pub mod values;
 pub mod wire_enum;
 pub mod workspace;

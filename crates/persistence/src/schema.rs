@@ -25,6 +25,8 @@ diesel::table! {
         region -> Text,
         name_folded -> Text,
         search_folded -> Text,
+        created_by -> Nullable<SqlUuid>,
+        updated_by -> Nullable<SqlUuid>,
     }
 }
 
@@ -84,6 +86,8 @@ diesel::table! {
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
         secret_paths -> SqlJson,
+        created_by -> Nullable<SqlUuid>,
+        updated_by -> Nullable<SqlUuid>,
     }
 }
 
@@ -117,9 +121,67 @@ diesel::table! {
         status -> Text,
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
+        created_by -> Nullable<SqlUuid>,
+        updated_by -> Nullable<SqlUuid>,
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    users (id) {
+        id -> SqlUuid,
+        name -> Text,
+        email -> Text,
+        email_folded -> Text,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        deleted_at -> Nullable<SqlTimestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    permissions (id) {
+        id -> SqlUuid,
+        user_id -> SqlUuid,
+        permission_type -> Text,
+        workspace_id -> Nullable<SqlUuid>,
+        organization_id -> Nullable<SqlUuid>,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    applications (id) {
+        id -> SqlUuid,
+        user_id -> SqlUuid,
+        name -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        created_at -> SqlTimestamp,
+        deleted_at -> Nullable<SqlTimestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+
+    instance_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(permissions -> users (user_id));
+diesel::joinable!(applications -> users (user_id));
 diesel::joinable!(actors -> actor_definitions (actor_definition_id));
 diesel::joinable!(actors -> workspaces (workspace_id));
 diesel::joinable!(workspace_tags -> workspaces (workspace_id));
@@ -131,7 +193,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     actor_definitions,
     actors,
     connections,
-    connector_specs
+    connector_specs,
+    users,
+    permissions,
+    applications
 );
 
 diesel::table! {

@@ -1,10 +1,12 @@
 //! `ferry`: the server binary. It wires configuration, logging, the database and the HTTP
 //! layer together; everything else lives in the library crates.
 
+mod admin;
 mod settings;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use ferry_api::auth::Authenticator;
 use ferry_api::{ApiSettings, AppState, BodyLimit};
 use ferry_domain::workspace::Regions;
 use ferry_persistence::store::jobs::Retries;
@@ -44,6 +46,45 @@ enum Command {
     Connector {
         #[command(subcommand)]
         connector: ConnectorCommand,
+    },
+    /// Manages users (the first instance administrator, say).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manages applications: client credentials that applications/token exchanges for an
+    /// access token.
+    Applications {
+        #[command(subcommand)]
+        command: ApplicationsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Creates a user and prints it as JSON.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The display name (the email when left out).
+        #[arg(long)]
+        name: Option<String>,
+        /// Also grant instance_admin.
+        #[arg(long)]
+        instance_admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApplicationsCommand {
+    /// Creates an application for a user and prints its clientId and clientSecret (shown
+    /// only this once) as JSON.
+    Create {
+        /// The user's email or id.
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
     },
 }
 
@@ -89,6 +130,26 @@ fn main() -> anyhow::Result<()> {
         Command::Worker => {
             init_logging(&settings);
             work(settings)
+        }
+        Command::Users { command } => {
+            let db = open_database(&settings)?;
+            migrate(&db, &settings)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&admin::users(&db, command)?)?
+            );
+            Ok(())
+        }
+        Command::Applications { command } => {
+            let db = open_database(&settings)?;
+            migrate(&db, &settings)?;
+            let application = admin::applications(&db, command)?;
+            println!("{}", serde_json::to_string_pretty(&application)?);
+            eprintln!(
+                "Keep the clientSecret: it is not shown again. Get a token with\n  \
+                 POST /api/v1/applications/token {{\"client_id\": ..., \"client_secret\": ...}}"
+            );
+            Ok(())
         }
     }
 }
@@ -139,6 +200,10 @@ fn migrate(db: &Database, settings: &Settings) -> anyhow::Result<()> {
 
 #[actix_web::main]
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    settings
+        .auth
+        .check_exposure(&settings.server.listen)
+        .map_err(|refusal| anyhow::anyhow!(refusal))?;
     let db = open_database(&settings)?;
     {
         let (db, settings) = (db.clone(), settings.clone());
@@ -155,10 +220,17 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         let worker = Worker::new(db.clone(), launcher.clone(), worker_settings(&settings));
         tokio::spawn(worker.run(worker_stopped))
     });
+    let auth = {
+        let (db, auth) = (db.clone(), settings.auth.to_api());
+        tokio::task::spawn_blocking(move || Authenticator::load(&db, auth))
+            .await?
+            .map_err(|e| anyhow::anyhow!("authentication set-up failed: {e}"))?
+    };
     let state = AppState {
         db,
         regions,
         connectors: Connectors::new(launcher),
+        auth,
     };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
@@ -174,6 +246,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
     tracing::info!(
         listen = %settings.server.listen,
+        auth = settings.auth.enabled,
         "Ferry is serving http://{}/api/v1 (docs at /api/docs/)",
         settings.server.listen
     );

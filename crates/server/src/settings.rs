@@ -15,7 +15,80 @@ pub struct Settings {
     pub workspaces: WorkspaceSettings,
     pub connectors: ConnectorSettings,
     pub worker: WorkerSettings,
+    pub auth: AuthSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct AuthSettings {
+    pub enabled: bool,
+    pub allow_unauthenticated_remote: bool,
+    pub token_lifetime_secs: u64,
+    pub signing_key: String,
+    pub basic_username: String,
+    pub basic_password: String,
+    pub max_token_failures: usize,
+    pub token_failure_window_secs: u64,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key and the password never reach a log.
+        f.debug_struct("AuthSettings")
+            .field("enabled", &self.enabled)
+            .field("basic_username", &self.basic_username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthSettings {
+    /// The API's view of these settings.
+    pub fn to_api(&self) -> ferry_api::auth::AuthSettings {
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        ferry_api::auth::AuthSettings {
+            enabled: self.enabled,
+            token_lifetime: std::time::Duration::from_secs(self.token_lifetime_secs),
+            signing_key: non_empty(&self.signing_key),
+            basic: match (
+                non_empty(&self.basic_username),
+                non_empty(&self.basic_password),
+            ) {
+                (Some(username), Some(password)) => {
+                    Some(ferry_api::auth::BasicCredentials { username, password })
+                }
+                _ => None,
+            },
+            max_token_failures: self.max_token_failures,
+            failure_window: std::time::Duration::from_secs(self.token_failure_window_secs),
+        }
+    }
+
+    /// Refuses to serve without authentication on an address other hosts can reach,
+    /// unless configuration says explicitly that this is wanted.
+    pub fn check_exposure(&self, listen: &str) -> Result<(), String> {
+        if self.enabled || self.allow_unauthenticated_remote || is_loopback(listen) {
+            return Ok(());
+        }
+        Err(format!(
+            "refusing to serve without authentication on {listen}, which other hosts can reach: \
+             set auth.enabled = true (FERRY_AUTH__ENABLED=true), or listen on 127.0.0.1, or set \
+             auth.allow_unauthenticated_remote = true (FERRY_AUTH__ALLOW_UNAUTHENTICATED_REMOTE=true) \
+             if every caller really may act as the instance administrator"
+        ))
+    }
+}
+
+/// Whether a listen address (`host:port`) only accepts connections from this machine.
+fn is_loopback(listen: &str) -> bool {
+    let host = match listen.rsplit_once(':') {
+        Some((host, _port)) => host,
+        None => listen,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -142,6 +215,43 @@ mod tests {
             let settings = Settings::load(Some(Path::new("ferry.toml"))).unwrap();
             assert_eq!(settings.server.listen, "0.0.0.0:9000");
             assert_eq!(settings.server.body_limit_bytes, 2097152);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn auth_off_is_refused_on_reachable_addresses_unless_allowed() {
+        figment::Jail::expect_with(|_jail| {
+            let mut auth = Settings::load(None).unwrap().auth;
+            assert!(!auth.enabled);
+            for local in ["127.0.0.1:8001", "localhost:8001", "[::1]:8001"] {
+                assert!(auth.check_exposure(local).is_ok(), "{local}");
+            }
+            let refusal = auth.check_exposure("0.0.0.0:8001").unwrap_err();
+            assert!(refusal.contains("auth.enabled"), "{refusal}");
+            assert!(auth.check_exposure("10.1.2.3:8001").is_err());
+            auth.allow_unauthenticated_remote = true;
+            assert!(auth.check_exposure("0.0.0.0:8001").is_ok());
+            auth.allow_unauthenticated_remote = false;
+            auth.enabled = true;
+            assert!(auth.check_exposure("0.0.0.0:8001").is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn auth_secrets_are_not_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FERRY_AUTH__BASIC_PASSWORD", "hunter2-secret");
+            jail.set_env("FERRY_AUTH__SIGNING_KEY", "k".repeat(40));
+            let settings = Settings::load(None).unwrap();
+            let printed = format!("{settings:?}");
+            assert!(!printed.contains("hunter2"), "{printed}");
+            assert!(!printed.contains(&"k".repeat(40)), "{printed}");
+            assert!(
+                settings.auth.to_api().basic.is_none(),
+                "no username: Basic stays off"
+            );
             Ok(())
         });
     }

@@ -17,6 +17,7 @@ macro_rules! actor_endpoints {
         pub mod $module {
             use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
             use crate::extract::Body;
+            use crate::auth::guard::{Editor, Reader};
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
             use ferry_domain::actor::*;
@@ -40,7 +41,7 @@ macro_rules! actor_endpoints {
             #[post($create_path)]
             pub async fn $create(
                 state: web::Data<AppState>,
-                Body(request): Body<$Create>,
+                Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, NewActor::from(request)).await?;
                 let actor = state
@@ -64,7 +65,7 @@ macro_rules! actor_endpoints {
             #[post($get_path)]
             pub async fn $get(
                 state: web::Data<AppState>,
-                Body(request): Body<$IdBody>,
+                Body(request, _): Body<$IdBody, Reader>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
                 let actor = state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, id)).await?;
@@ -85,7 +86,7 @@ macro_rules! actor_endpoints {
             #[post($list_path)]
             pub async fn $list(
                 state: web::Data<AppState>,
-                Body(request): Body<WorkspaceIdRequestBody>,
+                Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
             ) -> ApiResult<web::Json<$ReadList>> {
                 let workspace = request.workspace_id;
                 let actors = state
@@ -109,7 +110,7 @@ macro_rules! actor_endpoints {
             #[post($update_path)]
             pub async fn $update(
                 state: web::Data<AppState>,
-                Body(request): Body<$Update>,
+                Body(request, _): Body<$Update, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
                 let changes =
@@ -135,7 +136,7 @@ macro_rules! actor_endpoints {
             #[post($delete_path)]
             pub async fn $delete(
                 state: web::Data<AppState>,
-                Body(request): Body<$IdBody>,
+                Body(request, _): Body<$IdBody, Editor>,
             ) -> ApiResult<HttpResponse> {
                 let id = request.$id_field.0;
                 state

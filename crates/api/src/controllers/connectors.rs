@@ -16,6 +16,7 @@ macro_rules! connector_endpoints {
         pub mod $module {
             use crate::error::{ApiResult, BodyErrors, CheckFailed, CommonErrors, ConnectorErrors, NotFound};
             use crate::extract::Body;
+            use crate::auth::guard::{Authenticated, Editor, Runner};
             use crate::AppState;
             use actix_web::{post, web};
             use ferry_domain::actor::*;
@@ -38,7 +39,7 @@ macro_rules! connector_endpoints {
             #[post($spec_path)]
             pub async fn $spec(
                 state: web::Data<AppState>,
-                Body(request): Body<$DefIdBody>,
+                Body(request, _): Body<$DefIdBody, Authenticated>,
             ) -> ApiResult<web::Json<$SpecRead>> {
                 let id = request.$def_id_field;
                 let definition = state
@@ -62,7 +63,7 @@ macro_rules! connector_endpoints {
             #[post($check_path)]
             pub async fn $check(
                 state: web::Data<AppState>,
-                Body(request): Body<$IdBody>,
+                Body(request, _): Body<$IdBody, Runner>,
             ) -> ApiResult<web::Json<CheckConnectionRead>> {
                 let id = request.$id_field.0;
                 let actor = state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, id)).await?;
@@ -87,7 +88,7 @@ macro_rules! connector_endpoints {
             #[post($wb_create_path)]
             pub async fn $wb_create(
                 state: web::Data<AppState>,
-                Body(request): Body<$Create>,
+                Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let created = create_checked(&state, NewActor::from(request)).await?;
                 Ok(web::Json(created.into()))
@@ -107,7 +108,7 @@ macro_rules! connector_endpoints {
             #[post($wb_recreate_path)]
             pub async fn $wb_recreate(
                 state: web::Data<AppState>,
-                Body(request): Body<$Recreate>,
+                Body(request, _): Body<$Recreate, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let (new, replaced) = request.into_parts();
                 state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, replaced)).await?;
@@ -179,6 +180,7 @@ connector_endpoints!(
 );
 
 pub mod discover {
+    use crate::auth::guard::Runner;
     use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
     use crate::extract::Body;
     use crate::AppState;
@@ -200,7 +202,7 @@ pub mod discover {
     #[post("/v1/sources/discover_schema")]
     pub async fn discover_schema_for_source(
         state: web::Data<AppState>,
-        Body(request): Body<SourceIdRequestBody>,
+        Body(request, _): Body<SourceIdRequestBody, Runner>,
     ) -> ApiResult<web::Json<SourceDiscoverSchemaRead>> {
         let id = request.source_id.0;
         let source = state

@@ -21,6 +21,7 @@ macro_rules! definition_endpoints {
         pub mod $module {
             use crate::error::{ApiResult, BodyErrors, Conflict, NotFound, CommonErrors};
             use crate::extract::Body;
+            use crate::auth::guard::{Authenticated, Guard, InstanceAdmin};
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
             use ferry_domain::actor_definition::*;
@@ -41,7 +42,7 @@ macro_rules! definition_endpoints {
             #[post($create_path)]
             pub async fn $create(
                 state: web::Data<AppState>,
-                Body(request): Body<$Create>,
+                Body(request, _): Body<$Create, InstanceAdmin>,
             ) -> ApiResult<web::Json<$Read>> {
                 let new = NewActorDefinition::from(request);
                 let definition = state
@@ -65,7 +66,7 @@ macro_rules! definition_endpoints {
             #[post($get_path)]
             pub async fn $get(
                 state: web::Data<AppState>,
-                Body(request): Body<$IdBody>,
+                Body(request, _): Body<$IdBody, Authenticated>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
                 let definition = state
@@ -85,7 +86,7 @@ macro_rules! definition_endpoints {
                 )
             )]
             #[post($list_path)]
-            pub async fn $list(state: web::Data<AppState>) -> ApiResult<web::Json<$ReadList>> {
+            pub async fn $list(_guard: Guard<Authenticated>, state: web::Data<AppState>) -> ApiResult<web::Json<$ReadList>> {
                 let definitions = state
                     .db
                     .run(|conn| actor_definitions::list(conn, ACTOR_TYPE))
@@ -106,7 +107,7 @@ macro_rules! definition_endpoints {
             #[post($update_path)]
             pub async fn $update(
                 state: web::Data<AppState>,
-                Body(request): Body<$Update>,
+                Body(request, _): Body<$Update, InstanceAdmin>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
                 let definition = state
@@ -133,7 +134,7 @@ macro_rules! definition_endpoints {
             #[post($delete_path)]
             pub async fn $delete(
                 state: web::Data<AppState>,
-                Body(request): Body<$IdBody>,
+                Body(request, _): Body<$IdBody, InstanceAdmin>,
             ) -> ApiResult<HttpResponse> {
                 let id = request.$id_field.0;
                 state

@@ -2,6 +2,7 @@
 //! at once; a worker runs it. A connection has at most one pending or running at a time: a
 //! second call answers with that job.
 
+use crate::auth::guard::{Reader, Runner};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -70,7 +71,7 @@ async fn enqueue(
 #[post("/v1/connections/sync")]
 pub async fn sync_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionIdRequestBody>,
+    Body(request, _): Body<ConnectionIdRequestBody, Runner>,
 ) -> ApiResult<web::Json<JobInfoRead>> {
     Ok(web::Json(
         enqueue(&state, request.connection_id, JobConfigType::Sync).await?,
@@ -93,7 +94,7 @@ pub async fn sync_connection(
 #[post("/v1/connections/reset")]
 pub async fn reset_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionIdRequestBody>,
+    Body(request, _): Body<ConnectionIdRequestBody, Runner>,
 ) -> ApiResult<web::Json<JobInfoRead>> {
     Ok(web::Json(
         enqueue(
@@ -118,7 +119,7 @@ pub async fn reset_connection(
 #[post("/v1/jobs/get")]
 pub async fn get_job(
     state: web::Data<AppState>,
-    Body(request): Body<JobIdRequestBody>,
+    Body(request, _): Body<JobIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<JobInfoRead>> {
     let id = request.id;
     let (job, attempts) = state.db.run(move |conn| jobs::get(conn, id)).await?;
@@ -138,7 +139,7 @@ pub async fn get_job(
 #[post("/v1/jobs/list")]
 pub async fn list_jobs(
     state: web::Data<AppState>,
-    Body(request): Body<JobListRequestBody>,
+    Body(request, _): Body<JobListRequestBody, Reader>,
 ) -> ApiResult<web::Json<JobReadList>> {
     let found = state
         .db
@@ -171,7 +172,7 @@ pub async fn list_jobs(
 #[post("/v1/jobs/cancel")]
 pub async fn cancel_job(
     state: web::Data<AppState>,
-    Body(request): Body<JobIdRequestBody>,
+    Body(request, _): Body<JobIdRequestBody, Runner>,
 ) -> ApiResult<web::Json<JobInfoRead>> {
     let id = request.id;
     let (job, attempts) = state

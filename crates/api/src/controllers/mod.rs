@@ -2,12 +2,15 @@
 //! each route and its OpenAPI entry in the same call, so the two cannot drift.
 
 pub mod actors;
+pub mod applications;
 pub mod connections;
 pub mod connectors;
 pub mod definitions;
 pub mod jobs;
 pub mod organizations;
+pub mod permissions;
 pub mod system;
+pub mod users;
 pub mod web_backend;
 pub mod workspaces;
 
@@ -34,6 +37,27 @@ pub fn register(cfg: &mut ServiceConfig) {
     register_connections(cfg);
     register_connectors(cfg);
     register_jobs(cfg);
+    register_identity(cfg);
+}
+
+fn register_identity(cfg: &mut ServiceConfig) {
+    cfg.service(users::create_user)
+        .service(users::get_user)
+        .service(users::get_user_by_email)
+        .service(users::list_users)
+        .service(users::update_user)
+        .service(users::delete_user)
+        .service(users::list_access_info_by_workspace_id)
+        .service(permissions::create_permission)
+        .service(permissions::get_permission)
+        .service(permissions::update_permission)
+        .service(permissions::delete_permission)
+        .service(permissions::list_permissions_by_user)
+        .service(permissions::check_permissions)
+        .service(applications::create_application)
+        .service(applications::list_applications)
+        .service(applications::delete_application)
+        .service(applications::application_token_request);
 }
 
 fn register_definitions(cfg: &mut ServiceConfig) {

@@ -1,6 +1,7 @@
 //! `organizations/*`. Every workspace belongs to exactly one organization; the default one
 //! exists from the first start.
 
+use crate::auth::guard::{Admin, Authenticated, CurrentCaller, Guard, InstanceAdmin, Member};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -24,7 +25,7 @@ use ferry_persistence::store::organizations;
 #[post("/v1/organizations/create")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    Body(request): Body<OrganizationCreateRequestBody>,
+    Body(request, _): Body<OrganizationCreateRequestBody, InstanceAdmin>,
 ) -> ApiResult<web::Json<OrganizationRead>> {
     let organization = state
         .db
@@ -47,7 +48,7 @@ pub async fn create_organization(
 #[post("/v1/organizations/get")]
 pub async fn get_organization(
     state: web::Data<AppState>,
-    Body(request): Body<OrganizationIdRequestBody>,
+    Body(request, _): Body<OrganizationIdRequestBody, Member>,
 ) -> ApiResult<web::Json<OrganizationRead>> {
     let id = request.organization_id;
     let organization = state
@@ -57,7 +58,7 @@ pub async fn get_organization(
     Ok(web::Json(organization.into()))
 }
 
-/// List live organizations, oldest first
+/// List the live organizations the caller may see, oldest first
 #[utoipa::path(
     tag = "organization",
     operation_id = "listOrganizations",
@@ -68,12 +69,16 @@ pub async fn get_organization(
 )]
 #[post("/v1/organizations/list")]
 pub async fn list_organizations(
+    _guard: Guard<Authenticated>,
+    CurrentCaller(caller): CurrentCaller,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<OrganizationReadList>> {
     let organizations = state.db.run(organizations::list).await?;
     Ok(web::Json(OrganizationReadList {
         organizations: organizations
             .into_iter()
+            // Organizations are few: narrowing them here costs nothing.
+            .filter(|o| caller.organization_role(o.id).is_some())
             .map(OrganizationRead::from)
             .collect(),
     }))
@@ -92,7 +97,7 @@ pub async fn list_organizations(
 #[post("/v1/organizations/update")]
 pub async fn update_organization(
     state: web::Data<AppState>,
-    Body(request): Body<OrganizationUpdateRequestBody>,
+    Body(request, _): Body<OrganizationUpdateRequestBody, Admin>,
 ) -> ApiResult<web::Json<OrganizationRead>> {
     let organization = state
         .db
@@ -117,7 +122,7 @@ pub async fn update_organization(
 #[post("/v1/organizations/delete")]
 pub async fn delete_organization(
     state: web::Data<AppState>,
-    Body(request): Body<OrganizationIdRequestBody>,
+    Body(request, _): Body<OrganizationIdRequestBody, InstanceAdmin>,
 ) -> ApiResult<HttpResponse> {
     let id = request.organization_id;
     state

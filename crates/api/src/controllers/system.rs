@@ -1,5 +1,6 @@
 //! `health` and `debug`: plain GETs, as in the contract.
 
+use crate::auth::guard::{Guard, InstanceAdmin, Public};
 use crate::AppState;
 use actix_web::{get, web};
 use ferry_domain::system::{DebugRead, HealthCheckRead};
@@ -14,10 +15,14 @@ const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
 #[utoipa::path(
     tag = "health",
     operation_id = "getHealthCheck",
+    security(()),
     responses((status = 200, description = "Successful operation", body = HealthCheckRead))
 )]
 #[get("/v1/health")]
-pub async fn health(state: web::Data<AppState>) -> web::Json<HealthCheckRead> {
+pub async fn health(
+    _guard: Guard<Public>,
+    state: web::Data<AppState>,
+) -> web::Json<HealthCheckRead> {
     let db = state.db.is_healthy(HEALTH_DB_TIMEOUT).await;
     web::Json(HealthCheckRead { db })
 }
@@ -29,7 +34,10 @@ pub async fn health(state: web::Data<AppState>) -> web::Json<HealthCheckRead> {
     responses((status = 200, description = "Successful operation", body = DebugRead))
 )]
 #[get("/v1/debug")]
-pub async fn debug(state: web::Data<AppState>) -> web::Json<DebugRead> {
+pub async fn debug(
+    _guard: Guard<InstanceAdmin>,
+    state: web::Data<AppState>,
+) -> web::Json<DebugRead> {
     web::Json(DebugRead {
         info: serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),

@@ -8,13 +8,16 @@
 #[macro_use]
 mod support;
 
+mod access;
 mod actors;
+mod authentication;
 mod connections;
 mod connectors;
 mod contract;
 mod definitions;
 mod errors;
 mod fixtures;
+mod identity;
 mod openapi;
 mod organizations;
 mod system;

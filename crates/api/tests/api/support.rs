@@ -1,8 +1,10 @@
 //! The harness: a running app, a client, and the macro that runs a test on both backends.
 
+use ferry_api::auth::{AuthSettings, Authenticator, BasicCredentials};
 use ferry_api::{ApiSettings, AppState, BodyLimit};
 use ferry_domain::workspace::Regions;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
+use std::sync::Arc;
 
 /// The repositories the tests' definitions use, both run by the fixture connector.
 pub const FIXTURE_SOURCE: &str = "ferry-test/source-fixture";
@@ -34,13 +36,33 @@ pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 pub struct TestApp {
     pub server: actix_test::TestServer,
     pub database: TestDatabase,
+    /// Authentication as the app was started with it (its signing key included).
+    pub auth: Arc<Authenticator>,
+    /// The Authorization header `post` and `ok` send; with auth on, the Basic administrator.
+    pub default_auth: Option<String>,
 }
 
-/// A response: the status and the JSON body (`Value::Null` when there was none).
+/// The Basic administrator of apps started with auth on.
+pub const BASIC_USER: &str = "root";
+pub const BASIC_PASSWORD: &str = "correct horse battery staple";
+
+/// The Authorization header of the Basic administrator.
+pub fn basic_admin() -> String {
+    use base64::Engine;
+    let encoded =
+        base64::engine::general_purpose::STANDARD.encode(format!("{BASIC_USER}:{BASIC_PASSWORD}"));
+    format!("Basic {encoded}")
+}
+
+/// Failed token requests allowed per client id in the tests (then 429).
+pub const TEST_MAX_TOKEN_FAILURES: usize = 3;
+
+/// A response: the status, the headers and the JSON body (`Value::Null` when there was none).
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    pub headers: actix_web::http::header::HeaderMap,
 }
 
 impl TestApp {
@@ -48,39 +70,96 @@ impl TestApp {
         Self::serve(TestDatabase::new(backend))
     }
 
+    /// An app with auth on: Basic for the administrator, tokens that live an hour.
+    pub async fn start_with_auth(backend: TestBackend) -> Self {
+        let settings = AuthSettings {
+            enabled: true,
+            basic: Some(BasicCredentials {
+                username: BASIC_USER.to_string(),
+                password: BASIC_PASSWORD.to_string(),
+            }),
+            max_token_failures: TEST_MAX_TOKEN_FAILURES,
+            ..AuthSettings::default()
+        };
+        let database = TestDatabase::new(backend);
+        let auth = Authenticator::load(&database.db, settings).expect("auth set-up");
+        let mut app = Self::serve_with(database, auth);
+        app.default_auth = Some(basic_admin());
+        app
+    }
+
     pub fn serve(database: TestDatabase) -> Self {
+        Self::serve_with(database, Authenticator::disabled())
+    }
+
+    fn serve_with(database: TestDatabase, auth: Arc<Authenticator>) -> Self {
         let regions =
             Regions::new(vec!["local".into(), "eu-west".into()], "local".into()).expect("regions");
         let state = AppState {
             db: database.db.clone(),
             regions,
             connectors: Connectors::new(Launcher::new(fixture_launcher())),
+            auth: auth.clone(),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),
         };
         let server = actix_test::start(move || ferry_api::app(state.clone(), settings.clone()));
-        TestApp { server, database }
+        TestApp {
+            server,
+            database,
+            auth,
+            default_auth: None,
+        }
     }
 
     /// POSTs a JSON body to `/api/v1/<path>`.
     pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.post_as(path, body, self.default_auth.as_deref()).await
+    }
+
+    /// POSTs a JSON body with the given Authorization header (or none).
+    pub async fn post_as(&self, path: &str, body: Value, authorization: Option<&str>) -> Reply {
         let bytes = serde_json::to_vec(&body).expect("serialisable body");
-        self.post_raw(path, Some("application/json"), bytes).await
+        self.send(path, Some("application/json"), bytes, authorization)
+            .await
     }
 
     /// POSTs raw bytes with an optional content type.
     pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+        self.send(path, content_type, body, self.default_auth.as_deref())
+            .await
+    }
+
+    async fn send(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        authorization: Option<&str>,
+    ) -> Reply {
         let mut request = self.server.post(format!("/api/v1/{path}"));
         if let Some(content_type) = content_type {
             request = request.insert_header(("content-type", content_type));
+        }
+        if let Some(authorization) = authorization {
+            request = request.insert_header(("authorization", authorization));
         }
         reply(request.send_body(body).await.expect("request sent")).await
     }
 
     /// GETs an absolute path such as `/api/v1/health`.
     pub async fn get(&self, path: &str) -> Reply {
-        reply(self.server.get(path).send().await.expect("request sent")).await
+        self.get_as(path, self.default_auth.as_deref()).await
+    }
+
+    /// GETs an absolute path with the given Authorization header (or none).
+    pub async fn get_as(&self, path: &str, authorization: Option<&str>) -> Reply {
+        let mut request = self.server.get(path);
+        if let Some(authorization) = authorization {
+            request = request.insert_header(("authorization", authorization));
+        }
+        reply(request.send().await.expect("request sent")).await
     }
 
     /// POSTs and asserts the status, returning the body.
@@ -96,6 +175,7 @@ where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
 {
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let bytes = response
         .body()
         .limit(16 * 1024 * 1024)
@@ -107,7 +187,11 @@ where
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    Reply { status, body }
+    Reply {
+        status,
+        body,
+        headers,
+    }
 }
 
 /// Asserts an error reply: its status, its code, and that one violation names `path`.
@@ -169,6 +253,40 @@ macro_rules! on_both_backends {
                 #[actix_web::test]
                 async fn $name() {
                     let $app = $crate::support::TestApp::start(
+                        $crate::support::TestBackend::Postgres,
+                    )
+                    .await;
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// Like `on_both_backends!`, with auth on (the app's `default_auth` is the Basic admin).
+macro_rules! on_both_backends_with_auth {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    let $app = $crate::support::TestApp::start_with_auth(
+                        $crate::support::TestBackend::Sqlite,
+                    )
+                    .await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    let $app = $crate::support::TestApp::start_with_auth(
                         $crate::support::TestBackend::Postgres,
                     )
                     .await;

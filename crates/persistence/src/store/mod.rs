@@ -1,11 +1,16 @@
 //! One module per resource. Every function filters soft-deleted rows (`deleted_at`) unless
 //! its name or doc says it returns them.
 
+pub mod access;
 pub mod actor_definitions;
 pub mod actors;
+pub mod applications;
 pub mod connections;
+pub mod instance_settings;
 pub mod jobs;
 pub mod locks;
 pub mod organizations;
+pub mod permissions;
 pub mod specs;
+pub mod users;
 pub mod workspaces;

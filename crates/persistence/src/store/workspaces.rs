@@ -3,15 +3,16 @@
 use super::locks::{lock_live, LockMode, Locked};
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
-use crate::schema::{connections, workspace_tags, workspaces};
+use crate::schema::{connections, permissions, workspace_tags, workspaces};
 use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
-    CustomerId, OrganizationId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
+    CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
 };
 use ferry_domain::list::{Cursor, SortOrder};
+use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
 use ferry_domain::workspace::{
     normalise_tags, Workspace, WorkspaceCreate, WorkspaceSortBy, WorkspaceStatsRead,
@@ -287,6 +288,9 @@ pub struct WorkspaceFilter {
     pub updated_from: Option<DateTime<Utc>>,
     pub updated_to: Option<DateTime<Utc>>,
     pub include_deleted: bool,
+    /// Only the workspaces this user may see (through a workspace permission, or an
+    /// organization permission above `organization_member`); None: every workspace.
+    pub visible_to: Option<UserId>,
 }
 
 /// How a list is ordered and which slice of it to return.
@@ -330,6 +334,25 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     }
     if let Some(organization) = filter.organization_id {
         query = query.filter(workspaces::organization_id.eq(DbUuid(organization.0)));
+    }
+    if let Some(user) = filter.visible_to {
+        let own_workspaces = permissions::table
+            .filter(permissions::user_id.eq(DbUuid(user.0)))
+            .filter(permissions::workspace_id.is_not_null())
+            .select(permissions::workspace_id);
+        let own_organizations = permissions::table
+            .filter(permissions::user_id.eq(DbUuid(user.0)))
+            .filter(permissions::organization_id.is_not_null())
+            .filter(permissions::permission_type.ne(PermissionType::OrganizationMember.as_str()))
+            .select(permissions::organization_id);
+        query = query.filter(
+            workspaces::id
+                .nullable()
+                .eq_any(own_workspaces)
+                .or(workspaces::organization_id
+                    .nullable()
+                    .eq_any(own_organizations)),
+        );
     }
     if let Some(term) = &filter.name_contains {
         query = query.filter(
@@ -650,6 +673,7 @@ pub fn duplicate(
     let copy = create(conn, &merged, region.unwrap_or(source.region.clone()))?;
     let actor_copies = super::actors::copy_all(conn, original, copy.id)?;
     let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies)?;
+    super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
     tracing::info!(
         original = %original, copy = %copy.id, actors = actor_copies.len(), connections,
         "workspace duplicated"

@@ -1,3 +1,4 @@
+use crate::auth::guard::Editor;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
 use crate::AppState;
@@ -22,7 +23,7 @@ use ferry_persistence::store::connections::{self, NewConnection};
 #[post("/v1/connections/create")]
 pub async fn create_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionCreate>,
+    Body(request, _): Body<ConnectionCreate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let new = NewConnection {
         name: request.name.map(String::from),

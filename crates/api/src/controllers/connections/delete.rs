@@ -1,3 +1,4 @@
+use crate::auth::guard::Editor;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -20,7 +21,7 @@ use ferry_persistence::store::connections;
 #[post("/v1/connections/delete")]
 pub async fn delete_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionIdRequestBody>,
+    Body(request, _): Body<ConnectionIdRequestBody, Editor>,
 ) -> ApiResult<HttpResponse> {
     let id = request.connection_id;
     state

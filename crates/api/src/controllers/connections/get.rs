@@ -1,3 +1,4 @@
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -20,7 +21,7 @@ use ferry_persistence::store::connections;
 #[post("/v1/connections/get")]
 pub async fn get_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionIdRequestBody>,
+    Body(request, _): Body<ConnectionIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let id = request.connection_id;
     let connection = state.db.run(move |conn| connections::get(conn, id)).await?;

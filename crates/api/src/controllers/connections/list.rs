@@ -1,3 +1,4 @@
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -21,7 +22,7 @@ use ferry_persistence::store::connections;
 #[post("/v1/connections/list")]
 pub async fn list_connections(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceIdRequestBody>,
+    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<ConnectionReadList>> {
     let workspace = request.workspace_id;
     let connections = state

@@ -1,3 +1,4 @@
+use crate::auth::guard::Editor;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -21,7 +22,7 @@ use ferry_persistence::store::connections::{self, ConnectionChanges};
 #[post("/v1/connections/update")]
 pub async fn update_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionUpdate>,
+    Body(request, _): Body<ConnectionUpdate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let id = request.connection_id;
     let changes = ConnectionChanges {

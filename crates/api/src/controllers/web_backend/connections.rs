@@ -1,5 +1,6 @@
 //! `web_backend/connections/get|list`: connections with their source and destination inlined.
 
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -45,7 +46,7 @@ fn web_reads(
 #[post("/v1/web_backend/connections/get")]
 pub async fn web_backend_get_connection(
     state: web::Data<AppState>,
-    Body(request): Body<ConnectionIdRequestBody>,
+    Body(request, _): Body<ConnectionIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<WbConnectionRead>> {
     let id = request.connection_id;
     let mut reads = state
@@ -76,7 +77,7 @@ pub async fn web_backend_get_connection(
 #[post("/v1/web_backend/connections/list")]
 pub async fn web_backend_list_connections(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceIdRequestBody>,
+    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<WbConnectionReadList>> {
     let workspace = request.workspace_id;
     let connections = state

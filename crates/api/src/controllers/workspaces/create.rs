@@ -1,3 +1,4 @@
+use crate::auth::guard::Editor;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -21,7 +22,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/create")]
 pub async fn create_workspace(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceCreate>,
+    Body(request, _): Body<WorkspaceCreate, Editor>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = state.regions.resolve(request.region.as_deref())?;
     let workspace = state

@@ -1,3 +1,4 @@
+use crate::auth::guard::Admin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -21,7 +22,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/delete")]
 pub async fn delete_workspace(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceIdRequestBody>,
+    Body(request, _): Body<WorkspaceIdRequestBody, Admin>,
 ) -> ApiResult<HttpResponse> {
     let id = request.workspace_id;
     state

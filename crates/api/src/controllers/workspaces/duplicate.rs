@@ -1,3 +1,4 @@
+use crate::auth::guard::Editor;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -23,7 +24,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/duplicate")]
 pub async fn duplicate_workspace(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceDuplicateRequestBody>,
+    Body(request, _): Body<WorkspaceDuplicateRequestBody, Editor>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = match request.workspace.region.as_deref() {
         Some(region) => Some(state.regions.resolve(Some(region))?),

@@ -1,3 +1,4 @@
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -20,7 +21,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/get")]
 pub async fn get_workspace(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceIdRequestBody>,
+    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let workspace = state
         .db

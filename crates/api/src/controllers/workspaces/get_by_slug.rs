@@ -1,3 +1,4 @@
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -18,7 +19,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/get_by_slug")]
 pub async fn get_workspace_by_slug(
     state: web::Data<AppState>,
-    Body(request): Body<SlugRequestBody>,
+    Body(request, _): Body<SlugRequestBody, Reader>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let workspace = state
         .db

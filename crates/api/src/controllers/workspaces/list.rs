@@ -1,3 +1,4 @@
+use crate::auth::guard::{visible_to, Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
 use crate::AppState;
@@ -26,7 +27,8 @@ use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage}
 #[post("/v1/workspaces/list")]
 pub async fn list_workspaces(
     state: web::Data<AppState>,
-    OptionalBody(mut request): OptionalBody<WorkspaceListRequestBody>,
+    CurrentCaller(caller): CurrentCaller,
+    OptionalBody(mut request, _): OptionalBody<WorkspaceListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<WorkspaceReadList>> {
     request.check_ranges()?;
     // Defaults are written into the request so that a cursor fingerprints what was meant.
@@ -64,6 +66,7 @@ pub async fn list_workspaces(
         updated_from: request.updated_at_from,
         updated_to: request.updated_at_to,
         include_deleted: request.include_deleted.unwrap_or(false),
+        visible_to: visible_to(&caller)?,
     };
     let page = match paging {
         Paging::All => WorkspacePage {

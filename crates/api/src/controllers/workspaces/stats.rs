@@ -1,3 +1,4 @@
+use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
 use crate::AppState;
@@ -20,7 +21,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/stats")]
 pub async fn workspace_stats(
     state: web::Data<AppState>,
-    OptionalBody(request): OptionalBody<WorkspaceStatsRequestBody>,
+    OptionalBody(request, _): OptionalBody<WorkspaceStatsRequestBody, Reader>,
 ) -> ApiResult<web::Json<WorkspaceStatsRead>> {
     let organization = request.organization_id;
     let stats = state

@@ -1,3 +1,4 @@
+use crate::auth::guard::Admin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -23,7 +24,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/update")]
 pub async fn update_workspace(
     state: web::Data<AppState>,
-    Body(request): Body<WorkspaceUpdate>,
+    Body(request, _): Body<WorkspaceUpdate, Admin>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = match request.region.as_deref() {
         Some(region) => Some(state.regions.resolve(Some(region))?),

@@ -1,0 +1,118 @@
+//! Users and permissions: unique emails, permission rules, checks through organizations, and
+//! permissions carried over by `workspaces/duplicate`.
+
+use crate::fixtures::{self, id};
+use crate::support::{assert_invalid, TestApp};
+use serde_json::json;
+
+async fn user(app: &TestApp, email: &str) -> String {
+    id(
+        &app.ok("users/create", json!({ "name": "someone", "email": email }))
+            .await,
+        "userId",
+    )
+}
+
+async fn grant(app: &TestApp, user: &str, permission_type: &str, scope: (&str, &str)) -> String {
+    let body = json!({ "userId": user, "permissionType": permission_type, scope.0: scope.1 });
+    id(&app.ok("permissions/create", body).await, "permissionId")
+}
+
+on_both_backends! {
+    async fn emails_are_unique_ignoring_case(app: TestApp) {
+        let first = user(&app, "Ana@Ferry.test").await;
+        let again = app.post("users/create", json!({ "name": "x", "email": "ana@ferry.TEST" })).await;
+        assert_eq!(again.status, 409, "{}", again.body);
+        assert_eq!(again.body["error"], "CONFLICT");
+        let found = app.ok("users/get_by_email", json!({ "email": "ANA@ferry.test" })).await;
+        assert_eq!(found["userId"], first.as_str());
+        assert_eq!(found["email"], "Ana@Ferry.test");
+        let other = user(&app, "bo@ferry.test").await;
+        let clash = app.post("users/update", json!({ "userId": other, "email": "ana@FERRY.test" })).await;
+        assert_eq!(clash.status, 409, "{}", clash.body);
+        // A deleted user's email is free again.
+        assert_eq!(app.post("users/delete", json!({ "userId": first })).await.status, 204);
+        user(&app, "ana@ferry.test").await;
+        let gone = app.post("users/get", json!({ "userId": first })).await;
+        assert_eq!(gone.status, 404);
+    }
+
+    async fn permissions_name_their_scope_and_stay_in_it(app: TestApp) {
+        let someone = user(&app, "cat@ferry.test").await;
+        let workspace = fixtures::workspace(&app, "scoped").await;
+        let wrong = app.post("permissions/create", json!({
+            "userId": someone, "permissionType": "workspace_reader",
+            "organizationId": "00000000-0000-0000-0000-000000000000"
+        })).await;
+        assert_invalid(&wrong, "workspaceId");
+        assert_invalid(&wrong, "organizationId");
+        let permission = grant(&app, &someone, "workspace_reader", ("workspaceId", &workspace)).await;
+        let twice = app.post("permissions/create", json!({
+            "userId": someone, "permissionType": "workspace_admin", "workspaceId": workspace
+        })).await;
+        assert_eq!(twice.status, 409, "{}", twice.body);
+        let across = app.post("permissions/update", json!({
+            "permissionId": permission, "permissionType": "organization_admin"
+        })).await;
+        assert_invalid(&across, "permissionType");
+        let updated = app.ok("permissions/update", json!({
+            "permissionId": permission, "permissionType": "workspace_editor"
+        })).await;
+        assert_eq!(updated["permissionType"], "workspace_editor");
+        let unknown_user = app.post("permissions/create", json!({
+            "userId": fixtures::UNKNOWN_ID, "permissionType": "workspace_reader", "workspaceId": workspace
+        })).await;
+        assert_eq!(unknown_user.status, 404, "{}", unknown_user.body);
+        let listed = app.ok("permissions/list_by_user", json!({ "userId": someone })).await;
+        assert_eq!(listed["permissions"].as_array().unwrap().len(), 1);
+        assert_eq!(app.post("permissions/delete", json!({ "permissionId": permission })).await.status, 204);
+        let gone = app.post("permissions/get", json!({ "permissionId": permission })).await;
+        assert_eq!(gone.status, 404);
+    }
+
+    async fn checks_follow_the_role_lines_and_organizations(app: TestApp) {
+        let organization = id(&app.ok("organizations/create", json!({ "organizationName": "Org" })).await,
+            "organizationId");
+        let workspace = id(&app.ok("workspaces/create",
+            json!({ "name": "w", "organizationId": organization })).await, "workspaceId");
+        let runner = user(&app, "run@ferry.test").await;
+        grant(&app, &runner, "workspace_runner", ("workspaceId", &workspace)).await;
+        let org_editor = user(&app, "ed@ferry.test").await;
+        grant(&app, &org_editor, "organization_editor", ("organizationId", &organization)).await;
+        let member = user(&app, "mem@ferry.test").await;
+        grant(&app, &member, "organization_member", ("organizationId", &organization)).await;
+        let check = |user: &str, permission_type: &str, field: &str, scope: &str| {
+            json!({ "userId": user, "permissionType": permission_type, field: scope })
+        };
+        let cases = [
+            (check(&runner, "workspace_reader", "workspaceId", &workspace), "succeeded"),
+            (check(&runner, "workspace_runner", "workspaceId", &workspace), "succeeded"),
+            (check(&runner, "workspace_editor", "workspaceId", &workspace), "failed"),
+            (check(&org_editor, "workspace_editor", "workspaceId", &workspace), "succeeded"),
+            (check(&org_editor, "workspace_admin", "workspaceId", &workspace), "failed"),
+            (check(&org_editor, "organization_reader", "organizationId", &organization), "succeeded"),
+            (check(&member, "workspace_reader", "workspaceId", &workspace), "failed"),
+            (check(&member, "organization_member", "organizationId", &organization), "succeeded"),
+            (json!({ "userId": runner, "permissionType": "instance_admin" }), "failed"),
+        ];
+        for (body, expected) in cases {
+            let answer = app.ok("permissions/check", body.clone()).await;
+            assert_eq!(answer["status"], expected, "{body}");
+        }
+    }
+
+    async fn duplicating_a_workspace_copies_its_permissions(app: TestApp) {
+        let workspace = fixtures::workspace(&app, "original").await;
+        let someone = user(&app, "dup@ferry.test").await;
+        grant(&app, &someone, "workspace_editor", ("workspaceId", &workspace)).await;
+        let copy = app.ok("workspaces/duplicate",
+            json!({ "workspaceId": workspace, "name": "copy" })).await;
+        let copy = id(&copy, "workspaceId");
+        let access = app.ok("users/list_access_info_by_workspace_id", json!({ "workspaceId": copy })).await;
+        let users = access["usersWithAccess"].as_array().unwrap();
+        assert_eq!(users.len(), 1, "{access}");
+        assert_eq!(users[0]["userId"], someone.as_str());
+        assert_eq!(users[0]["workspacePermission"]["permissionType"], "workspace_editor");
+        assert_eq!(users[0]["workspacePermission"]["workspaceId"], copy.as_str());
+    }
+}

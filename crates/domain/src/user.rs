@@ -1,0 +1,102 @@
+//! Users: who calls. A user acts through applications (client credentials) and is granted
+//! roles by permissions.
+
+use crate::ids::{UserId, WorkspaceId};
+use crate::permission::PermissionRead;
+use crate::values::{Email, Name};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct UserCreate {
+    #[schema(value_type = String)]
+    pub name: Name,
+    /// Unique ignoring case among live users.
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+}
+
+/// A partial update: what is left out keeps its stored value.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct UserUpdate {
+    pub user_id: UserId,
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Name>,
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Email>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdRequestBody {
+    pub user_id: UserId,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct UserEmailRequestBody {
+    /// Matched ignoring case.
+    pub email: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRead {
+    pub user_id: UserId,
+    pub name: String,
+    #[schema(format = Email)]
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserRead {
+    fn from(u: User) -> Self {
+        UserRead {
+            user_id: u.id,
+            name: u.name,
+            email: u.email,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserReadList {
+    pub users: Vec<UserRead>,
+}
+
+/// One user's access to a workspace and the permission(s) that grant it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceUserAccessInfoRead {
+    pub user_id: UserId,
+    #[schema(format = Email)]
+    pub user_email: String,
+    pub user_name: String,
+    pub workspace_id: WorkspaceId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace_permission: Option<PermissionRead>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_permission: Option<PermissionRead>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceUserAccessInfoReadList {
+    pub users_with_access: Vec<WorkspaceUserAccessInfoRead>,
+}

@@ -1,0 +1,263 @@
+//! Permissions: one user's role over the instance, an organization or a workspace.
+
+use crate::connection::AnyConnection;
+use crate::error::{is_unique_violation, DieselResultExt};
+use crate::schema::{permissions, users, workspaces};
+use crate::sql_types::{now, DbTime, DbUuid};
+use diesel::prelude::*;
+use ferry_domain::access::Grant;
+use ferry_domain::ids::{OrganizationId, PermissionId, UserId, WorkspaceId};
+use ferry_domain::permission::{Permission, PermissionCreate, PermissionType, PermissionUpdate};
+use ferry_domain::user::User;
+use ferry_domain::{Error, Resource, Result, Violation};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = permissions)]
+struct PermissionRow {
+    id: DbUuid,
+    user_id: DbUuid,
+    permission_type: String,
+    workspace_id: Option<DbUuid>,
+    organization_id: Option<DbUuid>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<PermissionRow> for Permission {
+    type Error = Error;
+
+    fn try_from(r: PermissionRow) -> Result<Self> {
+        let permission_type = PermissionType::parse(&r.permission_type).ok_or_else(|| {
+            Error::internal(format!(
+                "permissions.permission_type holds {:?}",
+                r.permission_type
+            ))
+        })?;
+        Ok(Permission {
+            id: PermissionId(r.id.0),
+            user_id: UserId(r.user_id.0),
+            permission_type,
+            workspace_id: r.workspace_id.map(|w| WorkspaceId(w.0)),
+            organization_id: r.organization_id.map(|o| OrganizationId(o.0)),
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+fn convert(rows: Vec<PermissionRow>) -> Result<Vec<Permission>> {
+    rows.into_iter().map(Permission::try_from).collect()
+}
+
+/// Grants a permission to a live user over a live scope. One permission per user and
+/// scope: a second one is a 409 (change the first with `permissions/update`).
+pub fn create(conn: &mut AnyConnection, request: &PermissionCreate) -> Result<Permission> {
+    super::users::get(conn, request.user_id)?;
+    if let Some(workspace) = request.workspace_id {
+        super::workspaces::get_live(conn, workspace)?;
+    }
+    if let Some(organization) = request.organization_id {
+        super::organizations::lock_for_new_workspace(conn, organization)?;
+    }
+    let timestamp = DbTime(now());
+    let row = PermissionRow {
+        id: DbUuid(PermissionId::random().0),
+        user_id: DbUuid(request.user_id.0),
+        permission_type: request.permission_type.as_str().to_string(),
+        workspace_id: request.workspace_id.map(|w| DbUuid(w.0)),
+        organization_id: request.organization_id.map(|o| DbUuid(o.0)),
+        created_at: timestamp,
+        updated_at: timestamp,
+    };
+    match conn.transaction(|c| {
+        diesel::insert_into(permissions::table)
+            .values(&row)
+            .execute(c)
+    }) {
+        Ok(_) => Permission::try_from(row),
+        Err(e) if is_unique_violation(&e) => Err(Error::conflict(
+            "the user already holds a permission on this scope; update that one instead",
+        )),
+        Err(e) => Err(crate::error::from_diesel(e)),
+    }
+}
+
+pub fn get(conn: &mut AnyConnection, id: PermissionId) -> Result<Permission> {
+    permissions::table
+        .filter(permissions::id.eq(DbUuid(id.0)))
+        .select(PermissionRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| Error::not_found(Resource::Permission, id))
+        .and_then(Permission::try_from)
+}
+
+/// Changes a permission's role within its line (a workspace role stays a workspace role).
+pub fn update(conn: &mut AnyConnection, request: &PermissionUpdate) -> Result<Permission> {
+    let current = get(conn, request.permission_id)?;
+    if current.permission_type.scope_kind() != request.permission_type.scope_kind() {
+        return Err(Error::invalid(
+            Violation::new(
+                "permissionType",
+                format!(
+                    "must stay within the scope of {} (create a new permission for another scope)",
+                    current.permission_type
+                ),
+            )
+            .with_value(request.permission_type.as_str()),
+        ));
+    }
+    diesel::update(permissions::table.filter(permissions::id.eq(DbUuid(current.id.0))))
+        .set((
+            permissions::permission_type.eq(request.permission_type.as_str()),
+            permissions::updated_at.eq(DbTime(now())),
+        ))
+        .execute(conn)
+        .db()?;
+    get(conn, current.id)
+}
+
+pub fn delete(conn: &mut AnyConnection, id: PermissionId) -> Result<()> {
+    let deleted = diesel::delete(permissions::table.filter(permissions::id.eq(DbUuid(id.0))))
+        .execute(conn)
+        .db()?;
+    if deleted == 0 {
+        return Err(Error::not_found(Resource::Permission, id));
+    }
+    Ok(())
+}
+
+/// A user's permissions, oldest first.
+pub fn list_by_user(conn: &mut AnyConnection, user: UserId) -> Result<Vec<Permission>> {
+    let rows = permissions::table
+        .filter(permissions::user_id.eq(DbUuid(user.0)))
+        .order((permissions::created_at.asc(), permissions::id.asc()))
+        .select(PermissionRow::as_select())
+        .load(conn)
+        .db()?;
+    convert(rows)
+}
+
+/// What a live user holds, as the authorization decision reads it (one query): each
+/// workspace permission carries its workspace's organization. None for a missing or
+/// deleted user.
+pub fn grants_of(conn: &mut AnyConnection, user: UserId) -> Result<Option<Vec<Grant>>> {
+    let live: i64 = users::table
+        .filter(users::id.eq(DbUuid(user.0)))
+        .filter(users::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+        .db()?;
+    if live == 0 {
+        return Ok(None);
+    }
+    let rows: Vec<(PermissionRow, Option<DbUuid>)> = permissions::table
+        .left_join(workspaces::table.on(permissions::workspace_id.eq(workspaces::id.nullable())))
+        .filter(permissions::user_id.eq(DbUuid(user.0)))
+        .select((
+            PermissionRow::as_select(),
+            workspaces::organization_id.nullable(),
+        ))
+        .load(conn)
+        .db()?;
+    rows.into_iter()
+        .map(|(row, workspace_organization)| {
+            let permission = Permission::try_from(row)?;
+            Ok(Grant {
+                permission_type: permission.permission_type,
+                workspace_id: permission.workspace_id,
+                organization_id: permission
+                    .organization_id
+                    .or(workspace_organization.map(|o| OrganizationId(o.0))),
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// One user's access to a workspace and the permissions that give it.
+#[derive(Clone, Debug)]
+pub struct WorkspaceAccess {
+    pub user: User,
+    pub workspace_permission: Option<Permission>,
+    /// An organization permission above `organization_member`.
+    pub organization_permission: Option<Permission>,
+}
+
+/// Every live user with access to a workspace, and through what, ordered by email.
+pub fn access_to_workspace(
+    conn: &mut AnyConnection,
+    workspace: WorkspaceId,
+) -> Result<Vec<WorkspaceAccess>> {
+    let organization = super::workspaces::get_live(conn, workspace)?.organization_id;
+    let rows: Vec<PermissionRow> =
+        permissions::table
+            .inner_join(users::table)
+            .filter(users::deleted_at.is_null())
+            .filter(permissions::workspace_id.eq(DbUuid(workspace.0)).or(
+                permissions::organization_id.eq(DbUuid(organization.0)).and(
+                    permissions::permission_type.ne(PermissionType::OrganizationMember.as_str()),
+                ),
+            ))
+            .select(PermissionRow::as_select())
+            .load(conn)
+            .db()?;
+    let mut by_user: Vec<(UserId, Option<Permission>, Option<Permission>)> = Vec::new();
+    for permission in convert(rows)? {
+        let index = match by_user.iter().position(|(u, ..)| *u == permission.user_id) {
+            Some(index) => index,
+            None => {
+                by_user.push((permission.user_id, None, None));
+                by_user.len() - 1
+            }
+        };
+        if permission.workspace_id.is_some() {
+            by_user[index].1 = Some(permission);
+        } else {
+            by_user[index].2 = Some(permission);
+        }
+    }
+    let ids: Vec<UserId> = by_user.iter().map(|(u, ..)| *u).collect();
+    let users = super::users::list_by_ids(conn, &ids)?;
+    let mut out: Vec<WorkspaceAccess> = by_user
+        .into_iter()
+        .filter_map(|(id, workspace_permission, organization_permission)| {
+            users.iter().find(|u| u.id == id).map(|u| WorkspaceAccess {
+                user: u.clone(),
+                workspace_permission,
+                organization_permission,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.user.email.cmp(&b.user.email));
+    Ok(out)
+}
+
+/// Gives a new workspace the permissions its original has (`workspaces/duplicate`).
+pub fn copy_workspace_permissions(
+    conn: &mut AnyConnection,
+    from: WorkspaceId,
+    to: WorkspaceId,
+) -> Result<()> {
+    let rows: Vec<PermissionRow> = permissions::table
+        .filter(permissions::workspace_id.eq(DbUuid(from.0)))
+        .select(PermissionRow::as_select())
+        .load(conn)
+        .db()?;
+    let timestamp = DbTime(now());
+    for row in rows {
+        let copy = PermissionRow {
+            id: DbUuid(PermissionId::random().0),
+            workspace_id: Some(DbUuid(to.0)),
+            created_at: timestamp,
+            updated_at: timestamp,
+            ..row
+        };
+        diesel::insert_into(permissions::table)
+            .values(&copy)
+            .execute(conn)
+            .db()?;
+    }
+    Ok(())
+}
