@@ -13,6 +13,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certi
 COPY --from=build /src/target/release/ferry /usr/local/bin/ferry
 USER ferry
 WORKDIR /var/lib/ferry
+# Reachable from other hosts: Ferry refuses to start unless FERRY_AUTH__ENABLED=true (or,
+# deliberately, FERRY_AUTH__ALLOW_UNAUTHENTICATED_REMOTE=true). See README.md.
 ENV FERRY_SERVER__LISTEN=0.0.0.0:8001
 EXPOSE 8001
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8001/api/v1/health | grep -q '"db":true'

@@ -3,7 +3,7 @@
 
 use crate::actor_definition::ActorType;
 use crate::ids::{
-    DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, WorkspaceId,
+    DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, UserId, WorkspaceId,
 };
 use crate::secrets::{mask, SecretPath};
 use crate::values::Name;
@@ -30,6 +30,8 @@ pub struct Actor {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub created_by: Option<UserId>,
+    pub updated_by: Option<UserId>,
 }
 
 /// What creating an actor needs, whichever its type.
@@ -41,6 +43,8 @@ pub struct NewActor {
     pub configuration: Value,
     /// Filled in by the connector runtime from the definition's spec.
     pub secret_paths: Vec<SecretPath>,
+    /// The user creating it (set by the API from the caller).
+    pub by: Option<UserId>,
 }
 
 /// What updating an actor changes.
@@ -50,6 +54,8 @@ pub struct ActorChanges {
     pub configuration: Value,
     /// Filled in by the connector runtime from the definition's spec.
     pub secret_paths: Vec<SecretPath>,
+    /// The user changing it (set by the API from the caller).
+    pub by: Option<UserId>,
 }
 
 /// Writes a configuration value type: any JSON object, as the connector's spec defines it.
@@ -123,6 +129,7 @@ macro_rules! actor_models {
                         .unwrap_or_else(|| $name_default.to_string()),
                     configuration: c.connection_configuration.into(),
                     secret_paths: Vec::new(),
+                    by: None,
                 }
             }
         }
@@ -142,6 +149,7 @@ macro_rules! actor_models {
                     name: u.name.into(),
                     configuration: u.connection_configuration.into(),
                     secret_paths: Vec::new(),
+                    by: None,
                 }
             }
         }
@@ -155,6 +163,12 @@ macro_rules! actor_models {
             pub connection_configuration: $config,
             pub name: String,
             pub $def_name_field: String,
+            /// The user who created it (absent when auth was off or for the Basic administrator).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub created_by: Option<UserId>,
+            /// The user who changed it last.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub updated_by: Option<UserId>,
         }
 
         impl From<Actor> for $read {
@@ -167,6 +181,8 @@ macro_rules! actor_models {
                     connection_configuration: $config(mask(&a.configuration, &a.secret_paths)),
                     name: a.name,
                     $def_name_field: a.definition_name,
+                    created_by: a.created_by,
+                    updated_by: a.updated_by,
                 }
             }
         }
@@ -214,6 +230,7 @@ macro_rules! actor_models {
                     name: self.name.into(),
                     configuration: self.connection_configuration.into(),
                     secret_paths: Vec::new(),
+                    by: None,
                 };
                 (new, replaced)
             }

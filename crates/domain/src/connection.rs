@@ -1,7 +1,7 @@
 //! Connections: a source, a destination, the streams to sync, and when.
 
 use crate::actor::{DestinationRead, SourceRead};
-use crate::ids::{ConnectionId, DestinationId, SourceId, WorkspaceId};
+use crate::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
 use crate::values::Name;
 use crate::wire_enum;
 use chrono::{DateTime, Utc};
@@ -113,6 +113,8 @@ pub struct Connection {
     pub status: ConnectionStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub created_by: Option<UserId>,
+    pub updated_by: Option<UserId>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -162,6 +164,12 @@ pub struct ConnectionRead {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ConnectionSchedule>,
     pub status: ConnectionStatus,
+    /// The user who created it (absent when auth was off or for the Basic administrator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserId>,
+    /// The user who changed it last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<UserId>,
 }
 
 impl From<Connection> for ConnectionRead {
@@ -175,6 +183,8 @@ impl From<Connection> for ConnectionRead {
             sync_schema: c.sync_schema,
             schedule: c.schedule,
             status: c.status,
+            created_by: c.created_by,
+            updated_by: c.updated_by,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Workspaces: the entity and its wire models. Everything added after the 2020 contract is
 //! optional on input and additive on output.
 
-use crate::ids::{CustomerId, OrganizationId, WorkspaceId};
+use crate::ids::{CustomerId, OrganizationId, UserId, WorkspaceId};
 use crate::list::{Pagination, SortOrder};
 use crate::values::{Email, Name};
 use crate::{wire_enum, Error, Violation};
@@ -81,6 +81,8 @@ pub struct Workspace {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub created_by: Option<UserId>,
+    pub updated_by: Option<UserId>,
 }
 
 impl Workspace {
@@ -217,6 +219,12 @@ pub struct WorkspaceRead {
     pub region: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The user who created it (absent when auth was off or for the Basic administrator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserId>,
+    /// The user who changed it last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<UserId>,
 }
 
 impl From<Workspace> for WorkspaceRead {
@@ -240,6 +248,8 @@ impl From<Workspace> for WorkspaceRead {
             region: w.region,
             created_at: w.created_at,
             updated_at: w.updated_at,
+            created_by: w.created_by,
+            updated_by: w.updated_by,
         }
     }
 }
@@ -250,6 +260,8 @@ impl From<Workspace> for WorkspaceRead {
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceListRequestBody {
     pub organization_id: Option<OrganizationId>,
+    /// Only workspaces this user created.
+    pub created_by: Option<UserId>,
     /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
     pub name_contains: Option<String>,

@@ -170,6 +170,7 @@ pub fn seed_connections(
         conn,
         &WorkspaceCreate::named(value("Seeded")),
         "local".into(),
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"))
     .id;
@@ -191,6 +192,7 @@ pub fn seed_connections(
             name: "seeded".into(),
             configuration: serde_json::json!({}),
             secret_paths: Vec::new(),
+            by: None,
         };
         actors::create(conn, actor_type, &new)
             .unwrap_or_else(|e| panic!("{e}"))
@@ -208,6 +210,7 @@ pub fn seed_connections(
                 sync_schema: SourceSchema::default(),
                 schedule,
                 status: ConnectionStatus::Active,
+                by: None,
             };
             connections::create(conn, &new)
                 .unwrap_or_else(|e| panic!("{e}"))

@@ -66,7 +66,10 @@ impl AuthSettings {
     /// Refuses to serve without authentication on an address other hosts can reach,
     /// unless configuration says explicitly that this is wanted.
     pub fn check_exposure(&self, listen: &str) -> Result<(), String> {
-        if self.enabled || self.allow_unauthenticated_remote || is_loopback(listen) {
+        // Not `host:port` at all: binding will refuse it with its own message.
+        let well_formed = listen.rsplit_once(':').is_some();
+        if self.enabled || self.allow_unauthenticated_remote || !well_formed || is_loopback(listen)
+        {
             return Ok(());
         }
         Err(format!(

@@ -185,3 +185,133 @@ fn worker_runs_alone_and_stops_on_sigterm() {
     let logs = std::fs::read_to_string(&log_path).unwrap();
     assert!(logs.contains("worker stopping"), "{logs}");
 }
+
+/// A bare HTTP/1.1 POST of a JSON body: (status, body).
+fn http_post(port: u16, path: &str, body: &str, authorization: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let authorization = authorization
+        .map(|value| format!("Authorization: {value}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n{authorization}\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn auth_off_on_a_reachable_address_is_refused_unless_allowed() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let output = ferry(data.path())
+        .arg("serve")
+        .env("FERRY_SERVER__LISTEN", format!("0.0.0.0:{port}"))
+        .env("FERRY_WORKER__ENABLED", "false")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("refusing to serve without authentication")
+            && stderr.contains("auth.enabled"),
+        "{stderr}"
+    );
+    let mut child = ferry(data.path())
+        .arg("serve")
+        .env("FERRY_SERVER__LISTEN", format!("0.0.0.0:{port}"))
+        .env("FERRY_WORKER__ENABLED", "false")
+        .env("FERRY_AUTH__ALLOW_UNAUTHENTICATED_REMOTE", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_until_healthy(port, &mut child).starts_with("HTTP/1.1 200"));
+    stop(child);
+}
+
+#[test]
+fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
+    let data = tempfile::tempdir().unwrap();
+    let output = ferry(data.path())
+        .args([
+            "users",
+            "create",
+            "--email",
+            "Ops@Example.com",
+            "--instance-admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let user: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(user["email"], "Ops@Example.com");
+    assert_eq!(user["instanceAdmin"], true);
+    let output = ferry(data.path())
+        .args(["applications", "create", "--user", "ops@example.com"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let application: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let client_id = application["clientId"].as_str().unwrap().to_string();
+    let client_secret = application["clientSecret"].as_str().unwrap().to_string();
+
+    let port = free_port();
+    let mut child = ferry(data.path())
+        .arg("serve")
+        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("FERRY_WORKER__ENABLED", "false")
+        .env("FERRY_AUTH__ENABLED", "true")
+        .env("FERRY_LOG__LEVEL", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_healthy(port, &mut child);
+    let (status, _) = http_post(port, "/api/v1/workspaces/list", "{}", None);
+    assert_eq!(status, 401);
+    let wrong = format!(r#"{{"client_id":"{client_id}","client_secret":"nope"}}"#);
+    assert_eq!(
+        http_post(port, "/api/v1/applications/token", &wrong, None).0,
+        401
+    );
+    let right = format!(r#"{{"client_id":"{client_id}","client_secret":"{client_secret}"}}"#);
+    let (status, body) = http_post(port, "/api/v1/applications/token", &right, None);
+    assert_eq!(status, 200, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let bearer = format!("Bearer {token}");
+    let (status, body) = http_post(port, "/api/v1/workspaces/list", "{}", Some(&bearer));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"default\""), "{body}");
+    let (status, body) = http_post(port, "/api/v1/applications/list", "{}", Some(&bearer));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(&client_id) && !body.contains(&client_secret),
+        "{body}"
+    );
+    let output = stop(child);
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(logs.contains("access token issued"), "{logs}");
+    assert!(
+        !logs.contains(&client_secret),
+        "the client secret was logged"
+    );
+    assert!(!logs.contains(&token), "the access token was logged");
+}

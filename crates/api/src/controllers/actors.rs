@@ -17,7 +17,7 @@ macro_rules! actor_endpoints {
         pub mod $module {
             use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
             use crate::extract::Body;
-            use crate::auth::guard::{Editor, Reader};
+            use crate::auth::guard::{CurrentCaller, Editor, Reader};
             use crate::AppState;
             use actix_web::{post, web, HttpResponse};
             use ferry_domain::actor::*;
@@ -41,9 +41,11 @@ macro_rules! actor_endpoints {
             #[post($create_path)]
             pub async fn $create(
                 state: web::Data<AppState>,
+                CurrentCaller(caller): CurrentCaller,
                 Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
-                let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, NewActor::from(request)).await?;
+                let new = NewActor { by: caller.user_id, ..NewActor::from(request) };
+                let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, new).await?;
                 let actor = state
                     .db
                     .write(move |conn| actors::create(conn, ACTOR_TYPE, &new))
@@ -110,11 +112,12 @@ macro_rules! actor_endpoints {
             #[post($update_path)]
             pub async fn $update(
                 state: web::Data<AppState>,
+                CurrentCaller(caller): CurrentCaller,
                 Body(request, _): Body<$Update, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let id = request.$id_field.0;
                 let changes =
-                    crate::runtime::prepare_changes(&state, ACTOR_TYPE, id, ActorChanges::from(request)).await?;
+                    crate::runtime::prepare_changes(&state, ACTOR_TYPE, id, ActorChanges { by: caller.user_id, ..ActorChanges::from(request) }).await?;
                 let actor = state
                     .db
                     .write(move |conn| actors::update(conn, ACTOR_TYPE, id, &changes))

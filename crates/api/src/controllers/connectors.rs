@@ -16,7 +16,7 @@ macro_rules! connector_endpoints {
         pub mod $module {
             use crate::error::{ApiResult, BodyErrors, CheckFailed, CommonErrors, ConnectorErrors, NotFound};
             use crate::extract::Body;
-            use crate::auth::guard::{Authenticated, Editor, Runner};
+            use crate::auth::guard::{Authenticated, CurrentCaller, Editor, Runner};
             use crate::AppState;
             use actix_web::{post, web};
             use ferry_domain::actor::*;
@@ -88,9 +88,11 @@ macro_rules! connector_endpoints {
             #[post($wb_create_path)]
             pub async fn $wb_create(
                 state: web::Data<AppState>,
+                CurrentCaller(caller): CurrentCaller,
                 Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
-                let created = create_checked(&state, NewActor::from(request)).await?;
+                let new = NewActor { by: caller.user_id, ..NewActor::from(request) };
+                let created = create_checked(&state, new).await?;
                 Ok(web::Json(created.into()))
             }
 
@@ -108,9 +110,11 @@ macro_rules! connector_endpoints {
             #[post($wb_recreate_path)]
             pub async fn $wb_recreate(
                 state: web::Data<AppState>,
+                CurrentCaller(caller): CurrentCaller,
                 Body(request, _): Body<$Recreate, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let (new, replaced) = request.into_parts();
+                let new = NewActor { by: caller.user_id, ..new };
                 state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, replaced)).await?;
                 let created = create_checked(&state, new).await?;
                 state

@@ -116,3 +116,63 @@ on_both_backends! {
         assert_eq!(users[0]["workspacePermission"]["workspaceId"], copy.as_str());
     }
 }
+
+/// `createdBy` and `updatedBy` come from the caller.
+mod audited {
+    use super::*;
+    use crate::access::token_for;
+
+    async fn bearer(app: &TestApp, email: &str) -> (String, String) {
+        let user = user(app, email).await;
+        (
+            user.clone(),
+            format!("Bearer {}", token_for(app, &user).await),
+        )
+    }
+
+    on_both_backends_with_auth! {
+        async fn writes_record_who_made_them(app: TestApp) {
+            let (ann, as_ann) = bearer(&app, "ann@ferry.test").await;
+            grant(&app, &ann, "organization_editor",
+                ("organizationId", "00000000-0000-0000-0000-000000000000")).await;
+            let (bob, as_bob) = bearer(&app, "bob@ferry.test").await;
+            let made = app.post_as("workspaces/create", json!({ "name": "Ann's" }), Some(&as_ann)).await;
+            assert_eq!(made.status, 200, "{}", made.body);
+            assert_eq!(made.body["createdBy"], ann.as_str());
+            assert_eq!(made.body["updatedBy"], ann.as_str());
+            let workspace = id(&made.body, "workspaceId");
+            grant(&app, &bob, "workspace_admin", ("workspaceId", &workspace)).await;
+            let changed = app.post_as("workspaces/update",
+                json!({ "workspaceId": workspace, "name": "Renamed" }), Some(&as_bob)).await;
+            assert_eq!(changed.status, 200, "{}", changed.body);
+            assert_eq!(changed.body["createdBy"], ann.as_str());
+            assert_eq!(changed.body["updatedBy"], bob.as_str());
+            // The administrator's own workspaces carry no user; the filter finds Ann's only.
+            fixtures::workspace(&app, "admin's").await;
+            let listed = app.ok("workspaces/list", json!({ "createdBy": ann })).await;
+            let ids: Vec<&str> = listed["workspaces"].as_array().unwrap().iter()
+                .map(|w| w["workspaceId"].as_str().unwrap()).collect();
+            assert_eq!(ids, vec![workspace.as_str()]);
+
+            let definition = fixtures::source_definition(&app, "Fixture").await;
+            let source = app.post_as("sources/create", json!({
+                "workspaceId": workspace, "sourceDefinitionId": definition, "name": "s",
+                "connectionConfiguration": { "count": 1 }
+            }), Some(&as_bob)).await;
+            assert_eq!(source.status, 200, "{}", source.body);
+            assert_eq!(source.body["createdBy"], bob.as_str());
+            let destination_definition = fixtures::destination_definition(&app, "Fixture").await;
+            let destination = fixtures::destination(&app, &workspace, &destination_definition, "d").await;
+            assert!(destination.get("createdBy").is_none(), "Basic has no user: {destination}");
+            let connection = app.post_as("connections/create", json!({
+                "sourceId": source.body["sourceId"], "destinationId": destination["destinationId"],
+                "syncMode": "full_refresh", "status": "inactive"
+            }), Some(&as_ann)).await;
+            assert_eq!(connection.status, 200, "{}", connection.body);
+            assert_eq!(connection.body["createdBy"], ann.as_str());
+            let got = app.post_as("connections/get",
+                json!({ "connectionId": connection.body["connectionId"] }), Some(&as_bob)).await;
+            assert_eq!(got.body["createdBy"], ann.as_str());
+        }
+    }
+}

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use ferry_domain::actor::{Actor, ActorChanges, NewActor};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
-use ferry_domain::ids::WorkspaceId;
+use ferry_domain::ids::{UserId, WorkspaceId};
 use ferry_domain::{Error, Result, Violation};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -27,6 +27,8 @@ struct ActorRow {
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
     secret_paths: DbJson,
+    created_by: Option<DbUuid>,
+    updated_by: Option<DbUuid>,
 }
 
 impl ActorRow {
@@ -47,6 +49,8 @@ impl ActorRow {
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
             deleted_at: self.deleted_at.map(|t| t.0),
+            created_by: self.created_by.map(|u| UserId(u.0)),
+            updated_by: self.updated_by.map(|u| UserId(u.0)),
         })
     }
 }
@@ -98,6 +102,8 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         updated_at: timestamp,
         deleted_at: None,
         secret_paths: paths_json(&new.secret_paths)?,
+        created_by: new.by.map(|u| DbUuid(u.0)),
+        updated_by: new.by.map(|u| DbUuid(u.0)),
     };
     diesel::insert_into(actors::table)
         .values(&row)
@@ -179,6 +185,7 @@ pub fn update(
         actors::configuration.eq(DbJson(changes.configuration.clone())),
         actors::secret_paths.eq(paths_json(&changes.secret_paths)?),
         actors::updated_at.eq(DbTime(now())),
+        actors::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
     ))
     .execute(conn)
     .db()?;

@@ -12,7 +12,7 @@ use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::{
     Connection, ConnectionSchedule, ConnectionStatus, SourceSchema, SyncMode, TimeUnit,
 };
-use ferry_domain::ids::{ConnectionId, DestinationId, SourceId, WorkspaceId};
+use ferry_domain::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
 use ferry_domain::{Error, Resource, Result, Violation};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -30,6 +30,8 @@ struct ConnectionRow {
     status: String,
     created_at: DbTime,
     updated_at: DbTime,
+    created_by: Option<DbUuid>,
+    updated_by: Option<DbUuid>,
 }
 
 fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
@@ -60,6 +62,8 @@ impl TryFrom<ConnectionRow> for Connection {
             status: stored("status", &r.status, ConnectionStatus::parse(&r.status))?,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
+            created_by: r.created_by.map(|u| UserId(u.0)),
+            updated_by: r.updated_by.map(|u| UserId(u.0)),
         })
     }
 }
@@ -80,6 +84,8 @@ pub struct NewConnection {
     pub sync_schema: SourceSchema,
     pub schedule: Option<ConnectionSchedule>,
     pub status: ConnectionStatus,
+    /// The user creating it.
+    pub by: Option<UserId>,
 }
 
 /// Creates a connection between a live source and a live destination of one workspace.
@@ -125,6 +131,8 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
         status: new.status.as_str().to_string(),
         created_at: timestamp,
         updated_at: timestamp,
+        created_by: new.by.map(|u| DbUuid(u.0)),
+        updated_by: new.by.map(|u| DbUuid(u.0)),
     };
     diesel::insert_into(connections::table)
         .values(&row)
@@ -191,6 +199,8 @@ pub struct ConnectionChanges {
     pub sync_schema: SourceSchema,
     pub schedule: Option<ConnectionSchedule>,
     pub status: ConnectionStatus,
+    /// The user changing it.
+    pub by: Option<UserId>,
 }
 
 /// Applies an update in one statement, so concurrent updates never interleave. A deprecated
@@ -222,6 +232,7 @@ pub fn update(
         connections::schedule_time_unit.eq(changes.schedule.map(|s| s.time_unit.as_str())),
         connections::status.eq(status),
         connections::updated_at.eq(DbTime(now())),
+        connections::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
     ))
     .execute(conn)
     .db()?;
@@ -385,6 +396,7 @@ mod tests {
             name: name.to_string(),
             configuration: serde_json::json!({"name": name}),
             secret_paths: Vec::new(),
+            by: None,
         };
         crate::store::actors::create(conn, actor_type, &new).unwrap()
     }
@@ -412,7 +424,7 @@ mod tests {
         let mut conn = test_db.db.connection().unwrap();
         let conn: &mut AnyConnection = &mut conn;
         let request = WorkspaceCreate::named(value("Load"));
-        let workspace = crate::store::workspaces::create(conn, &request, "local".into())
+        let workspace = crate::store::workspaces::create(conn, &request, "local".into(), None)
             .unwrap()
             .id;
         let sources: Vec<Actor> = (0..3)
@@ -431,6 +443,7 @@ mod tests {
                     sync_schema: SourceSchema::default(),
                     schedule: None,
                     status: ConnectionStatus::Active,
+                    by: None,
                 };
                 create(c, &new)?;
             }

@@ -44,6 +44,8 @@ struct WorkspaceRow {
     region: String,
     name_folded: String,
     search_folded: String,
+    created_by: Option<DbUuid>,
+    updated_by: Option<DbUuid>,
 }
 
 impl WorkspaceRow {
@@ -68,6 +70,8 @@ impl WorkspaceRow {
             region: w.region.clone(),
             name_folded: w.name.to_lowercase(),
             search_folded: w.search_text(),
+            created_by: w.created_by.map(|u| DbUuid(u.0)),
+            updated_by: w.updated_by.map(|u| DbUuid(u.0)),
         }
     }
 
@@ -93,6 +97,8 @@ impl WorkspaceRow {
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
             deleted_at: self.deleted_at.map(|t| t.0),
+            created_by: self.created_by.map(|u| UserId(u.0)),
+            updated_by: self.updated_by.map(|u| UserId(u.0)),
         })
     }
 }
@@ -150,12 +156,14 @@ const SLUG_ATTEMPTS: usize = 16;
 /// Creates a workspace in its organization (the default one when none is named; an unknown
 /// or deleted one is a 404) with a unique slug derived from its name (`ops`, `ops-2`, ...).
 /// `region` was resolved against configuration by the caller.
+/// `by` is the user creating it.
 pub fn create(
     conn: &mut AnyConnection,
     request: &WorkspaceCreate,
     region: String,
+    by: Option<UserId>,
 ) -> Result<Workspace> {
-    create_with_id(conn, WorkspaceId::random(), request, region)
+    create_with_id(conn, WorkspaceId::random(), request, region, by)
 }
 
 fn create_with_id(
@@ -163,6 +171,7 @@ fn create_with_id(
     id: WorkspaceId,
     request: &WorkspaceCreate,
     region: String,
+    by: Option<UserId>,
 ) -> Result<Workspace> {
     let organization = request.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID);
     super::organizations::lock_for_new_workspace(conn, organization)?;
@@ -190,6 +199,8 @@ fn create_with_id(
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
+        created_by: by,
+        updated_by: by,
     };
     let base = slugify(&workspace.name);
     for _ in 0..SLUG_ATTEMPTS {
@@ -291,6 +302,8 @@ pub struct WorkspaceFilter {
     /// Only the workspaces this user may see (through a workspace permission, or an
     /// organization permission above `organization_member`); None: every workspace.
     pub visible_to: Option<UserId>,
+    /// Only workspaces this user created.
+    pub created_by: Option<UserId>,
 }
 
 /// How a list is ordered and which slice of it to return.
@@ -334,6 +347,9 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     }
     if let Some(organization) = filter.organization_id {
         query = query.filter(workspaces::organization_id.eq(DbUuid(organization.0)));
+    }
+    if let Some(user) = filter.created_by {
+        query = query.filter(workspaces::created_by.eq(DbUuid(user.0)));
     }
     if let Some(user) = filter.visible_to {
         let own_workspaces = permissions::table
@@ -529,6 +545,7 @@ pub fn update(
     conn: &mut AnyConnection,
     request: &WorkspaceUpdate,
     region: Option<String>,
+    by: Option<UserId>,
 ) -> Result<Workspace> {
     let id = request.workspace_id;
     if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
@@ -564,6 +581,7 @@ pub fn update(
         workspace.region = region;
     }
     workspace.updated_at = now();
+    workspace.updated_by = by;
     diesel::update(workspaces::table.filter(workspaces::id.eq(DbUuid(id.0))))
         .set(&WorkspaceRow::from_workspace(&workspace))
         .execute(conn)
@@ -647,6 +665,7 @@ pub fn duplicate(
     original: WorkspaceId,
     request: &WorkspaceCreate,
     region: Option<String>,
+    by: Option<UserId>,
 ) -> Result<Workspace> {
     let source = get_live(conn, original)?;
     let mut merged = request.clone();
@@ -670,7 +689,7 @@ pub fn duplicate(
                 .collect(),
         );
     }
-    let copy = create(conn, &merged, region.unwrap_or(source.region.clone()))?;
+    let copy = create(conn, &merged, region.unwrap_or(source.region.clone()), by)?;
     let actor_copies = super::actors::copy_all(conn, original, copy.id)?;
     let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies)?;
     super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
@@ -705,7 +724,13 @@ pub fn ensure_default(conn: &mut AnyConnection) -> Result<()> {
         .try_into()
         .map_err(Error::internal)?;
     let request = WorkspaceCreate::named(name);
-    let created = create_with_id(conn, DEFAULT_WORKSPACE_ID, &request, "local".to_string())?;
+    let created = create_with_id(
+        conn,
+        DEFAULT_WORKSPACE_ID,
+        &request,
+        "local".to_string(),
+        None,
+    )?;
     tracing::info!(workspace_id = %created.id, slug = %created.slug, "created the default workspace");
     Ok(())
 }

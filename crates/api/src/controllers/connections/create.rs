@@ -1,4 +1,4 @@
-use crate::auth::guard::Editor;
+use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
 use crate::AppState;
@@ -23,6 +23,7 @@ use ferry_persistence::store::connections::{self, NewConnection};
 #[post("/v1/connections/create")]
 pub async fn create_connection(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ConnectionCreate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let new = NewConnection {
@@ -33,6 +34,7 @@ pub async fn create_connection(
         sync_schema: request.sync_schema.unwrap_or_default(),
         schedule: request.schedule,
         status: request.status,
+        by: caller.user_id,
     };
     let connection = state
         .db

@@ -1,4 +1,4 @@
-use crate::auth::guard::Editor;
+use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -22,6 +22,7 @@ use ferry_persistence::store::connections::{self, ConnectionChanges};
 #[post("/v1/connections/update")]
 pub async fn update_connection(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ConnectionUpdate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let id = request.connection_id;
@@ -29,6 +30,7 @@ pub async fn update_connection(
         sync_schema: request.sync_schema,
         schedule: request.schedule,
         status: request.status,
+        by: caller.user_id,
     };
     let connection = state
         .db

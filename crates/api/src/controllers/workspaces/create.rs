@@ -1,4 +1,4 @@
-use crate::auth::guard::Editor;
+use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -22,12 +22,13 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/create")]
 pub async fn create_workspace(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceCreate, Editor>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = state.regions.resolve(request.region.as_deref())?;
     let workspace = state
         .db
-        .write(move |conn| workspaces::create(conn, &request, region))
+        .write(move |conn| workspaces::create(conn, &request, region, caller.user_id))
         .await?;
     tracing::info!(workspace_id = %workspace.id, slug = %workspace.slug, "workspace created");
     Ok(web::Json(workspace.into()))

@@ -1,4 +1,4 @@
-use crate::auth::guard::Editor;
+use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -24,6 +24,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/duplicate")]
 pub async fn duplicate_workspace(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceDuplicateRequestBody, Editor>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = match request.workspace.region.as_deref() {
@@ -33,7 +34,9 @@ pub async fn duplicate_workspace(
     let original = request.workspace_id;
     let copy = state
         .db
-        .write(move |conn| workspaces::duplicate(conn, original, &request.workspace, region))
+        .write(move |conn| {
+            workspaces::duplicate(conn, original, &request.workspace, region, caller.user_id)
+        })
         .await?;
     Ok(web::Json(copy.into()))
 }

@@ -67,6 +67,7 @@ pub async fn list_workspaces(
         updated_to: request.updated_at_to,
         include_deleted: request.include_deleted.unwrap_or(false),
         visible_to: visible_to(&caller)?,
+        created_by: request.created_by,
     };
     let page = match paging {
         Paging::All => WorkspacePage {

@@ -1,4 +1,4 @@
-use crate::auth::guard::Admin;
+use crate::auth::guard::{Admin, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -24,6 +24,7 @@ use ferry_persistence::store::workspaces;
 #[post("/v1/workspaces/update")]
 pub async fn update_workspace(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceUpdate, Admin>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = match request.region.as_deref() {
@@ -32,7 +33,7 @@ pub async fn update_workspace(
     };
     let workspace = state
         .db
-        .write(move |conn| workspaces::update(conn, &request, region))
+        .write(move |conn| workspaces::update(conn, &request, region, caller.user_id))
         .await?;
     Ok(web::Json(workspace.into()))
 }
