@@ -198,7 +198,8 @@ pub fn decide(caller: &Caller, requirement: Requirement, scope: &Scope) -> Decis
     let own = |user: &UserId| caller.user_id.as_ref() == Some(user);
     // First whether the caller may see the scope at all, then whether it may do this.
     let (seen, required_here) = match scope {
-        Scope::Nothing => (Some(Role::Admin), None),
+        // Names nothing: enough for "any caller", never for a role.
+        Scope::Nothing => (Some(Role::Member), None),
         Scope::Instance => (Some(Role::Member), None),
         Scope::Organization(organization) => (
             caller.organization_role(*organization),
@@ -220,7 +221,9 @@ pub fn decide(caller: &Caller, requirement: Requirement, scope: &Scope) -> Decis
         Requirement::Public | Requirement::Authenticated => Decision::Allow,
         Requirement::InstanceAdmin => Decision::Forbid(PermissionType::InstanceAdmin),
         Requirement::Role(needed) => match required_here {
-            _ if held >= needed && !matches!(scope, Scope::Instance) => Decision::Allow,
+            _ if held >= needed && !matches!(scope, Scope::Instance | Scope::Nothing) => {
+                Decision::Allow
+            }
             Some(ScopeKind::Organization) => Decision::Forbid(needed.organization_permission()),
             Some(ScopeKind::Workspace) => Decision::Forbid(needed.workspace_permission()),
             _ => Decision::Forbid(PermissionType::InstanceAdmin),
@@ -358,6 +361,11 @@ mod tests {
         assert_eq!(
             decide(&someone, Requirement::Authenticated, &Scope::Nothing),
             Decision::Allow
+        );
+        // Naming nothing never satisfies a role.
+        assert_eq!(
+            decide(&someone, Requirement::Role(Role::Reader), &Scope::Nothing),
+            Decision::Forbid(PermissionType::InstanceAdmin)
         );
     }
 }

@@ -75,7 +75,17 @@ pub struct JobIdRequestBody {
 #[serde(rename_all = "camelCase")]
 pub struct JobListRequestBody {
     pub config_type: JobConfigType,
+    /// The connection whose syncs or resets to list.
+    #[validate(custom(function = "crate::job::check_connection_id"))]
     pub config_id: String,
+}
+
+/// Sync and reset jobs are keyed by their connection's id.
+pub fn check_connection_id(config_id: &str) -> Result<(), validator::ValidationError> {
+    uuid::Uuid::parse_str(config_id).map(|_| ()).map_err(|_| {
+        validator::ValidationError::new("uuid")
+            .with_message("must be a connection id (a UUID)".into())
+    })
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]

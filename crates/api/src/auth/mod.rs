@@ -24,7 +24,7 @@ use ferry_persistence::store::{applications, instance_settings, permissions};
 use ferry_persistence::Database;
 use rate_limit::FailureLimiter;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use token::{unauthenticated, SigningKey};
 
 /// The one instance administrator that HTTP Basic authenticates (the 2020 contract's
@@ -75,7 +75,10 @@ impl Default for AuthSettings {
 pub struct Authenticator {
     pub settings: AuthSettings,
     pub key: SigningKey,
+    /// Failed `applications/token` requests, per client id.
     pub token_failures: FailureLimiter,
+    /// Failed HTTP Basic attempts, per peer address.
+    pub basic_failures: FailureLimiter,
 }
 
 /// The name the generated signing key is kept under.
@@ -102,12 +105,13 @@ impl Authenticator {
     }
 
     pub fn with_key(settings: AuthSettings, key: Vec<u8>) -> Self {
-        let token_failures =
-            FailureLimiter::new(settings.max_token_failures, settings.failure_window);
+        let limiter = || FailureLimiter::new(settings.max_token_failures, settings.failure_window);
+        let (token_failures, basic_failures) = (limiter(), limiter());
         Authenticator {
             settings,
             key: SigningKey::new(key),
             token_failures,
+            basic_failures,
         }
     }
 
@@ -131,8 +135,8 @@ pub async fn authenticate<B: MessageBody + 'static>(
         .cloned()
         .ok_or_else(|| ApiError::from(Error::internal("no application state")))?;
     let auth = &state.auth;
-    if !req.path().starts_with("/api/v1/") {
-        // The docs page and the OpenAPI document are open; nothing else lives outside.
+    if guard::is_open_path(req.path()) {
+        // The docs page and the OpenAPI document need no credentials.
     } else if !auth.settings.enabled {
         req.extensions_mut().insert(Caller::instance_admin());
     } else if let Some(header) = req.headers().get(AUTHORIZATION) {
@@ -140,7 +144,11 @@ pub async fn authenticate<B: MessageBody + 'static>(
             .to_str()
             .map_err(|_| ApiError::from(unauthenticated("the Authorization header is not text")))?
             .to_string();
-        let caller = caller_from_header(&state.db, auth, &header)
+        let peer = req
+            .peer_addr()
+            .map(|address| address.ip().to_string())
+            .unwrap_or_default();
+        let caller = caller_from_header(&state.db, auth, &header, &peer)
             .await
             .map_err(ApiError::from)?;
         req.extensions_mut().insert(caller);
@@ -153,6 +161,7 @@ async fn caller_from_header(
     db: &Database,
     auth: &Authenticator,
     header: &str,
+    peer: &str,
 ) -> Result<Caller, Error> {
     let (scheme, credentials) = header.trim().split_once(' ').unwrap_or((header, ""));
     let credentials = credentials.trim();
@@ -167,6 +176,9 @@ async fn caller_from_header(
             .basic
             .as_ref()
             .ok_or_else(|| unauthenticated("HTTP Basic is not enabled on this server"))?;
+        if let Some(retry_after_secs) = auth.basic_failures.retry_after(peer, Instant::now()) {
+            return Err(Error::RateLimited { retry_after_secs });
+        }
         let decoded = STANDARD
             .decode(credentials)
             .ok()
@@ -179,7 +191,8 @@ async fn caller_from_header(
         if user_ok && password_ok {
             Ok(Caller::instance_admin())
         } else {
-            tracing::warn!("rejected HTTP Basic credentials");
+            auth.basic_failures.failed(peer, Instant::now());
+            tracing::warn!(%peer, "rejected HTTP Basic credentials");
             Err(unauthenticated("the username or password is wrong"))
         }
     } else {

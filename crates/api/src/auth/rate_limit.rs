@@ -6,8 +6,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How many client ids are tracked before expired entries are swept.
+/// How many keys are tracked before expired entries are swept, and at most.
 const SWEEP_ABOVE: usize = 10_000;
+const TRACKED_AT_MOST: usize = 100_000;
 
 #[derive(Debug)]
 pub struct FailureLimiter {
@@ -41,12 +42,16 @@ impl FailureLimiter {
     /// Records a failure for `key`.
     pub fn failed(&self, key: &str, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() > SWEEP_ABOVE {
+        if failures.len() > SWEEP_ABOVE && !failures.contains_key(key) {
             failures.retain(|_, times| {
                 times
                     .back()
                     .is_some_and(|last| now.duration_since(*last) < self.window)
             });
+            if failures.len() >= TRACKED_AT_MOST {
+                // Memory stays bounded under a flood of distinct keys.
+                return;
+            }
         }
         let recent = failures.entry(key.to_string()).or_default();
         self.expire(recent, now);

@@ -18,9 +18,21 @@ fn hex(bytes: &[u8]) -> String {
 /// A new client id (public) and client secret (shown once).
 pub fn new_credentials() -> Result<(String, String), Error> {
     Ok((
-        format!("ferry-{}", hex(&random_bytes(12)?)),
+        format!(
+            "{CLIENT_ID_PREFIX}{}",
+            hex(&random_bytes(CLIENT_ID_HEX / 2)?)
+        ),
         hex(&random_bytes(32)?),
     ))
+}
+
+const CLIENT_ID_PREFIX: &str = "ferry-";
+const CLIENT_ID_HEX: usize = 24;
+
+/// Whether `text` has the shape of a client id this server issues.
+pub fn is_client_id(text: &str) -> bool {
+    text.strip_prefix(CLIENT_ID_PREFIX)
+        .is_some_and(|hex| hex.len() == CLIENT_ID_HEX && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// What is stored of a secret. Secrets are 256 random bits, so a plain SHA-256 cannot be
@@ -64,5 +76,8 @@ mod tests {
         assert!(secret_matches(&secret1, &stored));
         assert!(!secret_matches(&secret2, &stored));
         assert!(same("admin", "admin") && !same("admin", "admin2"));
+        assert!(is_client_id(&id1));
+        assert!(!is_client_id(&secret1), "a secret is no client id");
+        assert!(!is_client_id("ferry-xyz") && !is_client_id(""));
     }
 }

@@ -31,7 +31,8 @@ targets! {
     WorkspaceIdRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
     SlugRequestBody => |b| vec![Target::WorkspaceSlug(b.slug.clone())];
     WorkspaceUpdate => |b| vec![Target::Workspace(b.workspace_id)];
-    // Reads the original and creates in its organization (or the one named).
+    // Copies the original (secrets and members included) into its organization or the one
+    // named: admin over both.
     WorkspaceDuplicateRequestBody => |b| vec![
         Target::Workspace(b.workspace_id),
         match b.workspace.organization_id {
@@ -75,11 +76,10 @@ targets! {
     ConnectionIdRequestBody => |b| vec![Target::Connection(b.connection_id)];
 
     JobIdRequestBody => |b| vec![Target::Job(b.id)];
-    // A config id that is no connection id names nothing a caller could be refused; the
-    // handler answers for it.
+    // Validated as a UUID before this runs; anything else would name nothing.
     JobListRequestBody => |b| match uuid::Uuid::parse_str(&b.config_id) {
         Ok(id) => vec![Target::Connection(ConnectionId(id))],
-        Err(_) => vec![Target::Nothing],
+        Err(_) => vec![Target::Instance],
     };
 
     UserCreate => |_b| vec![Target::Instance];

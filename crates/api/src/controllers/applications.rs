@@ -116,6 +116,13 @@ pub async fn application_token_request(
 ) -> ApiResult<web::Json<AccessToken>> {
     let auth = state.auth.clone();
     let client_id = request.client_id.clone();
+    if !secrets::is_client_id(&client_id) {
+        // Neither counted nor logged: it may be anything, a misplaced secret included.
+        return Err(Error::Unauthenticated {
+            message: "the client id or client secret is wrong".to_string(),
+        }
+        .into());
+    }
     if let Some(retry_after_secs) = auth.token_failures.retry_after(&client_id, Instant::now()) {
         tracing::warn!(%client_id, retry_after_secs, "token request refused: too many failures");
         return Err(Error::RateLimited { retry_after_secs }.into());

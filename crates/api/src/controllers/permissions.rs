@@ -1,12 +1,12 @@
 //! `permissions/*`: who holds which role over what. Granting, changing and revoking need
 //! admin over the scope (instance admin for `instance_admin`); a user reads its own.
 
-use crate::auth::guard::{Admin, Reader};
+use crate::auth::guard::{Admin, CurrentCaller, Reader};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web, HttpResponse};
-use ferry_domain::access::{Caller, Target};
+use ferry_domain::access::{decide, Caller, Decision, Requirement, Target};
 use ferry_domain::permission::*;
 use ferry_domain::user::UserIdRequestBody;
 use ferry_domain::{Error, Resource};
@@ -147,6 +147,7 @@ pub async fn list_permissions_by_user(
 #[post("/v1/permissions/check")]
 pub async fn check_permissions(
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<PermissionCheckRequest, Reader>,
 ) -> ApiResult<web::Json<PermissionCheckRead>> {
     let user = request.user_id;
@@ -155,15 +156,20 @@ pub async fn check_permissions(
         (None, Some(organization)) => Target::Organization(organization),
         (None, None) => Target::Instance,
     };
+    let lookup = target.clone();
     let (grants, scope) = state
         .db
         .run(move |conn| {
             let grants = permissions::grants_of(conn, user)?
                 .ok_or_else(|| Error::not_found(Resource::User, user))?;
-            let scope = access::resolve(conn, &target)?.ok_or_else(|| target.not_found())?;
+            let scope = access::resolve(conn, &lookup)?.ok_or_else(|| lookup.not_found())?;
             Ok((grants, scope))
         })
         .await?;
+    // The scope named is the caller's business only if the caller may see it.
+    if decide(&caller, Requirement::Authenticated, &scope) == Decision::Hide {
+        return Err(target.not_found().into());
+    }
     let holder = Caller {
         user_id: Some(user),
         grants,

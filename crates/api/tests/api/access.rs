@@ -400,9 +400,9 @@ async fn case(app: &TestApp, w: &World, operation: &str, me: &Member) -> Option<
             }
             c(Workspace(Admin), json!({ "workspaceId": doomed }))
         }
-        // Reads the workspace and creates in its organization: organization_editor.
+        // Copies the workspace, secrets and members included: admin over it and its organization.
         "duplicateWorkspace" => c(
-            Organization(Editor),
+            Organization(Admin),
             json!({ "workspaceId": w.workspace, "name": "copy" }),
         ),
         "getWorkspaceStats" => c(

@@ -147,6 +147,26 @@ on_both_backends_with_auth! {
             base64::engine::general_purpose::STANDARD.encode("root:not the password"));
         assert_unauthenticated(&app.post_as("users/list", json!({}), Some(&wrong)).await, "wrong");
         assert_unauthenticated(&app.post_as("users/list", json!({}), Some("Basic !!")).await, "malformed");
+        // Guessing is limited per peer address, like token requests per client id.
+        for _ in 1..TEST_MAX_TOKEN_FAILURES {
+            let reply = app.post_as("users/list", json!({}), Some(&wrong)).await;
+            assert_eq!(reply.status, 401);
+        }
+        let limited = app.post_as("users/list", json!({}), Some(&basic_admin())).await;
+        assert_eq!(limited.status, 429, "{}", limited.body);
+        assert!(limited.headers.contains_key("retry-after"));
+    }
+
+    async fn token_requests_with_a_foreign_client_id_shape_are_refused_uncounted(app: TestApp) {
+        let user = new_user(&app, "gil@ferry.test").await;
+        let (_, client_id, client_secret) = credentials_for(&app, &user).await;
+        // The fields swapped: the secret is no client id; refused, and not held against it.
+        for _ in 0..TEST_MAX_TOKEN_FAILURES + 1 {
+            let swapped = json!({ "client_id": client_secret, "client_secret": client_id });
+            assert_unauthenticated(&app.post_as("applications/token", swapped, None).await, "client");
+        }
+        let right = json!({ "client_id": client_id, "client_secret": client_secret });
+        assert_eq!(app.post_as("applications/token", right, None).await.status, 200);
     }
 }
 

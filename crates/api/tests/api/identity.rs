@@ -101,6 +101,11 @@ on_both_backends! {
         }
     }
 
+    async fn jobs_are_listed_by_connection_id(app: TestApp) {
+        let reply = app.post("jobs/list", json!({ "configType": "sync", "configId": "nope" })).await;
+        assert_invalid(&reply, "configId");
+    }
+
     async fn duplicating_a_workspace_copies_its_permissions(app: TestApp) {
         let workspace = fixtures::workspace(&app, "original").await;
         let someone = user(&app, "dup@ferry.test").await;
@@ -114,6 +119,14 @@ on_both_backends! {
         assert_eq!(users[0]["userId"], someone.as_str());
         assert_eq!(users[0]["workspacePermission"]["permissionType"], "workspace_editor");
         assert_eq!(users[0]["workspacePermission"]["workspaceId"], copy.as_str());
+        // Into another organization, members stay behind: its admins decide who enters.
+        let elsewhere = id(&app.ok("organizations/create", json!({ "organizationName": "B" })).await,
+            "organizationId");
+        let moved = app.ok("workspaces/duplicate",
+            json!({ "workspaceId": workspace, "name": "moved", "organizationId": elsewhere })).await;
+        let access = app.ok("users/list_access_info_by_workspace_id",
+            json!({ "workspaceId": id(&moved, "workspaceId") })).await;
+        assert_eq!(access["usersWithAccess"], json!([]));
     }
 }
 
@@ -173,6 +186,17 @@ mod audited {
             let got = app.post_as("connections/get",
                 json!({ "connectionId": connection.body["connectionId"] }), Some(&as_bob)).await;
             assert_eq!(got.body["createdBy"], ann.as_str());
+
+            // A user may ask about itself, but not learn about a workspace it cannot see.
+            let hidden = fixtures::workspace(&app, "hidden").await;
+            let asked = app.post_as("permissions/check", json!({
+                "userId": bob, "permissionType": "workspace_reader", "workspaceId": hidden
+            }), Some(&as_bob)).await;
+            assert_eq!(asked.status, 404, "{}", asked.body);
+            let asked = app.post_as("permissions/check", json!({
+                "userId": bob, "permissionType": "workspace_editor", "workspaceId": workspace
+            }), Some(&as_bob)).await;
+            assert_eq!(asked.body["status"], "succeeded", "{}", asked.body);
         }
     }
 }

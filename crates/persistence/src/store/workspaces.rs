@@ -692,7 +692,11 @@ pub fn duplicate(
     let copy = create(conn, &merged, region.unwrap_or(source.region.clone()), by)?;
     let actor_copies = super::actors::copy_all(conn, original, copy.id)?;
     let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies)?;
-    super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
+    // Members come along only within the organization: elsewhere, whoever administers the
+    // destination decides who may enter.
+    if copy.organization_id == source.organization_id {
+        super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
+    }
     tracing::info!(
         original = %original, copy = %copy.id, actors = actor_copies.len(), connections,
         "workspace duplicated"

@@ -1,4 +1,4 @@
-use crate::auth::guard::{CurrentCaller, Editor};
+use crate::auth::guard::{Admin, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
 use crate::AppState;
@@ -25,7 +25,7 @@ use ferry_persistence::store::workspaces;
 pub async fn duplicate_workspace(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
-    Body(request, _): Body<WorkspaceDuplicateRequestBody, Editor>,
+    Body(request, _): Body<WorkspaceDuplicateRequestBody, Admin>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
     let region = match request.workspace.region.as_deref() {
         Some(region) => Some(state.regions.resolve(Some(region))?),
