@@ -146,7 +146,7 @@ mod audited {
     on_both_backends_with_auth! {
         async fn writes_record_who_made_them(app: TestApp) {
             let (ann, as_ann) = bearer(&app, "ann@ferry.test").await;
-            grant(&app, &ann, "organization_editor",
+            let ann_in_organization = grant(&app, &ann, "organization_editor",
                 ("organizationId", "00000000-0000-0000-0000-000000000000")).await;
             let (bob, as_bob) = bearer(&app, "bob@ferry.test").await;
             let made = app.post_as("workspaces/create", json!({ "name": "Ann's" }), Some(&as_ann)).await;
@@ -187,6 +187,17 @@ mod audited {
                 json!({ "connectionId": connection.body["connectionId"] }), Some(&as_bob)).await;
             assert_eq!(got.body["createdBy"], ann.as_str());
 
+            // A duplicate, and every copy in it, is made by whoever duplicates.
+            app.ok("permissions/update", json!({
+                "permissionId": ann_in_organization, "permissionType": "organization_admin"
+            })).await;
+            let copy = app.post_as("workspaces/duplicate",
+                json!({ "workspaceId": workspace, "name": "Ann's copy" }), Some(&as_ann)).await;
+            assert_eq!(copy.status, 200, "{}", copy.body);
+            assert_eq!(copy.body["createdBy"], ann.as_str());
+            let sources = app.post_as("sources/list",
+                json!({ "workspaceId": copy.body["workspaceId"] }), Some(&as_ann)).await;
+            assert_eq!(sources.body["sources"][0]["createdBy"], ann.as_str(), "{}", sources.body);
             // A user may ask about itself, but not learn about a workspace it cannot see.
             let hidden = fixtures::workspace(&app, "hidden").await;
             let asked = app.post_as("permissions/check", json!({

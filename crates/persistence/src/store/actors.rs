@@ -280,6 +280,7 @@ pub fn copy_all(
     conn: &mut AnyConnection,
     from: WorkspaceId,
     to: WorkspaceId,
+    by: Option<UserId>,
 ) -> Result<HashMap<Uuid, Uuid>> {
     let originals: Vec<ActorRow> = actors::table
         .filter(actors::workspace_id.eq(DbUuid(from.0)))
@@ -296,6 +297,9 @@ pub fn copy_all(
             workspace_id: DbUuid(to.0),
             created_at: timestamp,
             updated_at: timestamp,
+            // A copy is made by whoever duplicates, not by the original's author.
+            created_by: by.map(|u| DbUuid(u.0)),
+            updated_by: by.map(|u| DbUuid(u.0)),
             ..original
         };
         diesel::insert_into(actors::table)

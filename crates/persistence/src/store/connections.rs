@@ -270,6 +270,7 @@ pub fn copy_all(
     from: WorkspaceId,
     to: WorkspaceId,
     actor_copies: &std::collections::HashMap<uuid::Uuid, uuid::Uuid>,
+    by: Option<UserId>,
 ) -> Result<usize> {
     let originals: Vec<ConnectionRow> = connections::table
         .filter(connections::workspace_id.eq(DbUuid(from.0)))
@@ -301,6 +302,8 @@ pub fn copy_all(
             status: ConnectionStatus::Inactive.as_str().to_string(),
             created_at: timestamp,
             updated_at: timestamp,
+            created_by: by.map(|u| DbUuid(u.0)),
+            updated_by: by.map(|u| DbUuid(u.0)),
             ..original
         };
         diesel::insert_into(connections::table)

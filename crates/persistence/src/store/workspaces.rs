@@ -690,8 +690,8 @@ pub fn duplicate(
         );
     }
     let copy = create(conn, &merged, region.unwrap_or(source.region.clone()), by)?;
-    let actor_copies = super::actors::copy_all(conn, original, copy.id)?;
-    let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies)?;
+    let actor_copies = super::actors::copy_all(conn, original, copy.id, by)?;
+    let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies, by)?;
     // Members come along only within the organization: elsewhere, whoever administers the
     // destination decides who may enter.
     if copy.organization_id == source.organization_id {
