@@ -231,48 +231,28 @@ pub fn assert_not_found(reply: &Reply, resource: &str, id: &str) {
 
 /// Writes each test once per backend: `mod sqlite { ... }` and `mod postgres { ... }`.
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
-        mod sqlite {
-            #[allow(unused_imports)]
-            use super::*;
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    let $app = $crate::support::TestApp::start(
-                        $crate::support::TestBackend::Sqlite,
-                    )
-                    .await;
-                    $body
-                }
-            )*
-        }
-        mod postgres {
-            #[allow(unused_imports)]
-            use super::*;
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    let $app = $crate::support::TestApp::start(
-                        $crate::support::TestBackend::Postgres,
-                    )
-                    .await;
-                    $body
-                }
-            )*
-        }
+    ($($tests:tt)*) => {
+        on_both_backends_started_by!(start; $($tests)*);
     };
 }
 
 /// Like `on_both_backends!`, with auth on (the app's `default_auth` is the Basic admin).
 macro_rules! on_both_backends_with_auth {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+    ($($tests:tt)*) => {
+        on_both_backends_started_by!(start_with_auth; $($tests)*);
+    };
+}
+
+/// Both macros: each test once per backend, its app made by `TestApp::$start`.
+macro_rules! on_both_backends_started_by {
+    ($start:ident; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    let $app = $crate::support::TestApp::start_with_auth(
+                    let $app = $crate::support::TestApp::$start(
                         $crate::support::TestBackend::Sqlite,
                     )
                     .await;
@@ -286,7 +266,7 @@ macro_rules! on_both_backends_with_auth {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    let $app = $crate::support::TestApp::start_with_auth(
+                    let $app = $crate::support::TestApp::$start(
                         $crate::support::TestBackend::Postgres,
                     )
                     .await;
