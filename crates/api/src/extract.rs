@@ -45,16 +45,8 @@ where
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = require_caller(req, R::REQUIREMENT);
-        let bytes = read_json(req, payload);
-        let req = req.clone();
-        Box::pin(async move {
-            let caller = caller?;
-            let value = parse::<T>(&bytes.await?)?;
-            value.validate().map_err(Error::from)?;
-            authorize(&req, &caller, R::REQUIREMENT, value.targets()).await?;
-            Ok(Body(value, PhantomData))
-        })
+        let value = guarded_body::<T, R>(req, payload, None);
+        Box::pin(async move { Ok(Body(value.await?, PhantomData)) })
     }
 }
 
@@ -67,23 +59,39 @@ where
     type Future = LocalBoxFuture<'static, ApiResult<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = require_caller(req, R::REQUIREMENT);
-        let bytes = read_json(req, payload);
-        let req = req.clone();
-        Box::pin(async move {
-            let caller = caller?;
-            let bytes = bytes.await?;
-            let value = if bytes.iter().all(u8::is_ascii_whitespace) {
-                T::default()
-            } else {
+        let value = guarded_body::<T, R>(req, payload, Some(T::default));
+        Box::pin(async move { Ok(OptionalBody(value.await?, PhantomData)) })
+    }
+}
+
+/// Both extractors: the caller (401), the body (413, 415, 422; `when_empty` stands for a
+/// body that was left out), then access to what it names (404, 403).
+fn guarded_body<T, R>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    when_empty: Option<fn() -> T>,
+) -> LocalBoxFuture<'static, ApiResult<T>>
+where
+    T: DeserializeOwned + Validate + Guarded + 'static,
+    R: Requires,
+{
+    let caller = require_caller(req, R::REQUIREMENT);
+    let bytes = read_json(req, payload);
+    let req = req.clone();
+    Box::pin(async move {
+        let caller = caller?;
+        let bytes = bytes.await?;
+        let value = match when_empty {
+            Some(empty) if bytes.iter().all(u8::is_ascii_whitespace) => empty(),
+            _ => {
                 let value = parse::<T>(&bytes)?;
                 value.validate().map_err(Error::from)?;
                 value
-            };
-            authorize(&req, &caller, R::REQUIREMENT, value.targets()).await?;
-            Ok(OptionalBody(value, PhantomData))
-        })
-    }
+            }
+        };
+        authorize(&req, &caller, R::REQUIREMENT, value.targets()).await?;
+        Ok(value)
+    })
 }
 
 /// Reads a body within the size limit, refusing a content type that is not JSON.

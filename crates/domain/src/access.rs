@@ -143,6 +143,19 @@ pub enum Target {
 }
 
 impl Target {
+    /// The scope a permission's fields name: a workspace, an organization, or (neither)
+    /// the instance.
+    pub fn permission_scope(
+        workspace: Option<WorkspaceId>,
+        organization: Option<OrganizationId>,
+    ) -> Target {
+        match (workspace, organization) {
+            (Some(workspace), _) => Target::Workspace(workspace),
+            (None, Some(organization)) => Target::Organization(organization),
+            (None, None) => Target::Instance,
+        }
+    }
+
     /// The 404 a caller gets for a target it may not see (the same as for a missing one).
     pub fn not_found(&self) -> Error {
         let (resource, id) = match self {

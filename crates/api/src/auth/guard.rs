@@ -75,7 +75,8 @@ pub fn caller_of(req: &HttpRequest) -> Option<Caller> {
     req.extensions().get::<Caller>().cloned()
 }
 
-fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, Error> {
+/// The application state (always registered by [`crate::app`]).
+pub fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, Error> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| Error::internal("no application state"))

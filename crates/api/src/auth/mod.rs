@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{web, HttpMessage};
+use actix_web::HttpMessage;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ferry_domain::access::Caller;
@@ -91,9 +91,12 @@ impl Authenticator {
         let key = match &settings.signing_key {
             Some(key) => key.clone(),
             None => {
-                let fresh = secrets::new_signing_key()?;
                 let mut conn = db.connection()?;
-                instance_settings::get_or_create(&mut conn, SIGNING_KEY_SETTING, || fresh)?
+                instance_settings::get_or_create(
+                    &mut conn,
+                    SIGNING_KEY_SETTING,
+                    secrets::new_signing_key,
+                )?
             }
         };
         if key.len() < 32 {
@@ -130,10 +133,7 @@ pub async fn authenticate<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let state = req
-        .app_data::<web::Data<crate::AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::from(Error::internal("no application state")))?;
+    let state = guard::state_of(req.request()).map_err(ApiError::from)?;
     let auth = &state.auth;
     if guard::is_open_path(req.path()) {
         // The docs page and the OpenAPI document need no credentials.
@@ -213,7 +213,7 @@ async fn caller_for_token(
             if !applications::is_live(conn, application, user)? {
                 return Ok(None);
             }
-            permissions::grants_of(conn, user)
+            permissions::grants(conn, user).map(Some)
         })
         .await?;
     match grants {

@@ -87,11 +87,7 @@ targets! {
     UserEmailRequestBody => |b| vec![Target::UserEmail(b.email.clone())];
     UserUpdate => |b| vec![Target::User(b.user_id)];
 
-    PermissionCreate => |b| vec![match (b.workspace_id, b.organization_id) {
-        (Some(workspace), _) => Target::Workspace(workspace),
-        (None, Some(organization)) => Target::Organization(organization),
-        (None, None) => Target::Instance,
-    }];
+    PermissionCreate => |b| vec![Target::permission_scope(b.workspace_id, b.organization_id)];
     PermissionIdRequestBody => |b| vec![Target::Permission(b.permission_id)];
     PermissionUpdate => |b| vec![Target::Permission(b.permission_id)];
     // Whose permissions: only the user itself (or an instance admin) may ask.

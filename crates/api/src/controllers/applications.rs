@@ -118,10 +118,7 @@ pub async fn application_token_request(
     let client_id = request.client_id.clone();
     if !secrets::is_client_id(&client_id) {
         // Neither counted nor logged: it may be anything, a misplaced secret included.
-        return Err(Error::Unauthenticated {
-            message: "the client id or client secret is wrong".to_string(),
-        }
-        .into());
+        return Err(wrong_credentials().into());
     }
     if let Some(retry_after_secs) = auth.token_failures.retry_after(&client_id, Instant::now()) {
         tracing::warn!(%client_id, retry_after_secs, "token request refused: too many failures");
@@ -139,10 +136,7 @@ pub async fn application_token_request(
         _ => {
             auth.token_failures.failed(&client_id, Instant::now());
             tracing::warn!(%client_id, "token request with wrong client credentials");
-            return Err(Error::Unauthenticated {
-                message: "the client id or client secret is wrong".to_string(),
-            }
-            .into());
+            return Err(wrong_credentials().into());
         }
     };
     auth.token_failures.succeeded(&client_id);
@@ -159,4 +153,11 @@ pub async fn application_token_request(
         token_type: "Bearer".to_string(),
         expires_in: lifetime,
     }))
+}
+
+/// One answer for every way client credentials can be wrong: nothing tells which part was.
+fn wrong_credentials() -> Error {
+    Error::Unauthenticated {
+        message: "the client id or client secret is wrong".to_string(),
+    }
 }

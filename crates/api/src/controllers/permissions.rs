@@ -151,11 +151,7 @@ pub async fn check_permissions(
     Body(request, _): Body<PermissionCheckRequest, Reader>,
 ) -> ApiResult<web::Json<PermissionCheckRead>> {
     let user = request.user_id;
-    let target = match (request.workspace_id, request.organization_id) {
-        (Some(workspace), _) => Target::Workspace(workspace),
-        (None, Some(organization)) => Target::Organization(organization),
-        (None, None) => Target::Instance,
-    };
+    let target = Target::permission_scope(request.workspace_id, request.organization_id);
     let lookup = target.clone();
     let (grants, scope) = state
         .db

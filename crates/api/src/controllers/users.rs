@@ -1,7 +1,9 @@
 //! `users/*`: who may call. Creating and deleting users is for instance administrators; a
 //! user reads and changes itself.
 
-use crate::auth::guard::{Admin, Authenticated, CurrentCaller, Guard, InstanceAdmin, Reader};
+use crate::auth::guard::{
+    visible_to, Admin, Authenticated, CurrentCaller, Guard, InstanceAdmin, Reader,
+};
 use crate::auth::provision;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
@@ -94,17 +96,8 @@ pub async fn list_users(
     CurrentCaller(caller): CurrentCaller,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<UserReadList>> {
-    let only = (!caller.is_instance_admin()).then_some(caller.user_id);
-    let users = match only {
-        Some(None) => Vec::new(),
-        Some(Some(me)) => {
-            state
-                .db
-                .run(move |conn| users::list(conn, Some(me)))
-                .await?
-        }
-        None => state.db.run(|conn| users::list(conn, None)).await?,
-    };
+    let only = visible_to(&caller)?;
+    let users = state.db.run(move |conn| users::list(conn, only)).await?;
     Ok(web::Json(UserReadList {
         users: users.into_iter().map(UserRead::from).collect(),
     }))

@@ -123,12 +123,15 @@ pub fn credentials(
     }))
 }
 
-/// Whether an application is live and belongs to `user` (a token names both).
+/// Whether an application is live and belongs to `user`, who is live too (a token names
+/// both).
 pub fn is_live(conn: &mut AnyConnection, id: ApplicationId, user: UserId) -> Result<bool> {
     let count: i64 = applications::table
+        .inner_join(users::table)
         .filter(applications::id.eq(DbUuid(id.0)))
         .filter(applications::user_id.eq(DbUuid(user.0)))
         .filter(applications::deleted_at.is_null())
+        .filter(users::deleted_at.is_null())
         .count()
         .get_result(conn)
         .db()?;

@@ -15,17 +15,18 @@ fn read(conn: &mut AnyConnection, name: &str) -> Result<Option<String>> {
         .db()
 }
 
-/// The stored value of `name`, storing `generate()` first when there is none. Replicas that
-/// start together agree: the loser of the insert race reads the winner's value.
+/// The stored value of `name`, storing `generate()` first when there is none (it runs only
+/// then). Replicas that start together agree: the loser of the insert race reads the
+/// winner's value.
 pub fn get_or_create(
     conn: &mut AnyConnection,
     name: &str,
-    generate: impl FnOnce() -> String,
+    generate: impl FnOnce() -> Result<String>,
 ) -> Result<String> {
     if let Some(value) = read(conn, name)? {
         return Ok(value);
     }
-    let value = generate();
+    let value = generate()?;
     let inserted = conn.transaction(|c| {
         diesel::insert_into(instance_settings::table)
             .values((

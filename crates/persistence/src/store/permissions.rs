@@ -139,9 +139,7 @@ pub fn list_by_user(conn: &mut AnyConnection, user: UserId) -> Result<Vec<Permis
     convert(rows)
 }
 
-/// What a live user holds, as the authorization decision reads it (one query): each
-/// workspace permission carries its workspace's organization. None for a missing or
-/// deleted user.
+/// What a live user holds: [`grants`], or None for a missing or deleted user.
 pub fn grants_of(conn: &mut AnyConnection, user: UserId) -> Result<Option<Vec<Grant>>> {
     let live: i64 = users::table
         .filter(users::id.eq(DbUuid(user.0)))
@@ -152,6 +150,12 @@ pub fn grants_of(conn: &mut AnyConnection, user: UserId) -> Result<Option<Vec<Gr
     if live == 0 {
         return Ok(None);
     }
+    grants(conn, user).map(Some)
+}
+
+/// What a user holds, as the authorization decision reads it (one query): each workspace
+/// permission carries its workspace's organization. The caller knows the user is live.
+pub fn grants(conn: &mut AnyConnection, user: UserId) -> Result<Vec<Grant>> {
     let rows: Vec<(PermissionRow, Option<DbUuid>)> = permissions::table
         .left_join(workspaces::table.on(permissions::workspace_id.eq(workspaces::id.nullable())))
         .filter(permissions::user_id.eq(DbUuid(user.0)))
@@ -172,8 +176,7 @@ pub fn grants_of(conn: &mut AnyConnection, user: UserId) -> Result<Option<Vec<Gr
                     .or(workspace_organization.map(|o| OrganizationId(o.0))),
             })
         })
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
+        .collect()
 }
 
 /// One user's access to a workspace and the permissions that give it.
@@ -203,35 +206,24 @@ pub fn access_to_workspace(
             .select(PermissionRow::as_select())
             .load(conn)
             .db()?;
-    let mut by_user: Vec<(UserId, Option<Permission>, Option<Permission>)> = Vec::new();
-    for permission in convert(rows)? {
-        let index = match by_user.iter().position(|(u, ..)| *u == permission.user_id) {
-            Some(index) => index,
-            None => {
-                by_user.push((permission.user_id, None, None));
-                by_user.len() - 1
-            }
-        };
-        if permission.workspace_id.is_some() {
-            by_user[index].1 = Some(permission);
-        } else {
-            by_user[index].2 = Some(permission);
-        }
-    }
-    let ids: Vec<UserId> = by_user.iter().map(|(u, ..)| *u).collect();
-    let users = super::users::list_by_ids(conn, &ids)?;
-    let mut out: Vec<WorkspaceAccess> = by_user
+    let permissions = convert(rows)?;
+    let ids: Vec<UserId> = permissions.iter().map(|p| p.user_id).collect();
+    let mut users = super::users::list_by_ids(conn, &ids)?;
+    users.sort_by(|a, b| a.email.cmp(&b.email));
+    let held_by = |user: UserId, on_workspace: bool| {
+        permissions
+            .iter()
+            .find(|p| p.user_id == user && p.workspace_id.is_some() == on_workspace)
+            .cloned()
+    };
+    Ok(users
         .into_iter()
-        .filter_map(|(id, workspace_permission, organization_permission)| {
-            users.iter().find(|u| u.id == id).map(|u| WorkspaceAccess {
-                user: u.clone(),
-                workspace_permission,
-                organization_permission,
-            })
+        .map(|user| WorkspaceAccess {
+            workspace_permission: held_by(user.id, true),
+            organization_permission: held_by(user.id, false),
+            user,
         })
-        .collect();
-    out.sort_by(|a, b| a.user.email.cmp(&b.user.email));
-    Ok(out)
+        .collect())
 }
 
 /// Gives a new workspace the permissions its original has (`workspaces/duplicate`).
