@@ -20,6 +20,8 @@ pub enum ApiError {
     UnsupportedMediaType { content_type: String },
     #[error("no such endpoint: {method} {path}")]
     NoSuchEndpoint { method: String, path: String },
+    #[error("the request body did not arrive within {secs} seconds")]
+    RequestTimeout { secs: u64 },
     #[error("X-API-Version {requested:?} is not supported; supported versions: {supported}")]
     UnsupportedApiVersion {
         requested: String,
@@ -65,6 +67,22 @@ pub struct ErrorResponse {
     pub error_id: Option<Uuid>,
 }
 
+/// The longest `invalidValue` (and `propertyPath`) an error echoes, in characters: a
+/// megabyte of bad input must not come back as megabytes of error.
+pub const MAX_VALUE_CHARS: usize = 200;
+/// The longest message an error carries, in characters (messages may quote input).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+/// What a 503 asks the client to wait before retrying, in seconds.
+const RETRY_UNAVAILABLE_AFTER_SECS: u64 = 1;
+
+/// `text` cut to `limit` characters, with an ellipsis when it was longer.
+fn capped(text: String, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text,
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
 impl ApiError {
     fn code(&self) -> &'static str {
         match self {
@@ -73,16 +91,20 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::NoSuchEndpoint { .. } => "RESOURCE_NOT_FOUND",
             ApiError::UnsupportedApiVersion { .. } => "UNSUPPORTED_API_VERSION",
+            ApiError::RequestTimeout { .. } => "REQUEST_TIMEOUT",
         }
     }
 
     fn body(&self) -> ErrorResponse {
         let status = self.status_code();
         let mut body = ErrorResponse {
-            message: match self {
-                ApiError::Domain(e) => e.client_message(),
-                other => other.to_string(),
-            },
+            message: capped(
+                match self {
+                    ApiError::Domain(e) => e.client_message(),
+                    other => other.to_string(),
+                },
+                MAX_MESSAGE_CHARS,
+            ),
             error: self.code().to_string(),
             status_code: status.as_u16(),
             timestamp: Utc::now(),
@@ -107,14 +129,21 @@ impl ApiError {
                     violations
                         .iter()
                         .map(|v| InvalidInputProperty {
-                            property_path: v.property_path.clone(),
-                            invalid_value: v.invalid_value.clone(),
-                            message: v.message.clone(),
+                            property_path: capped(v.property_path.clone(), MAX_VALUE_CHARS),
+                            invalid_value: v
+                                .invalid_value
+                                .clone()
+                                .map(|value| capped(value, MAX_VALUE_CHARS)),
+                            message: capped(v.message.clone(), MAX_MESSAGE_CHARS),
                         })
                         .collect(),
                 );
             }
-            ApiError::Domain(Error::Internal { internal } | Error::Unavailable { internal }) => {
+            ApiError::Domain(
+                Error::Internal { internal }
+                | Error::Unavailable { internal }
+                | Error::Contended { internal },
+            ) => {
                 let error_id = Uuid::new_v4();
                 body.error_id = Some(error_id);
                 tracing::error!(%error_id, status = status.as_u16(), "{internal}");
@@ -137,13 +166,16 @@ impl ResponseError for ApiError {
                 Error::Conflict { .. } => StatusCode::CONFLICT,
                 Error::CheckFailed { .. } => StatusCode::BAD_REQUEST,
                 Error::ConnectorFailed { .. } => StatusCode::BAD_GATEWAY,
-                Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                Error::Unavailable { .. } | Error::Contended { .. } => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NoSuchEndpoint { .. } => StatusCode::NOT_FOUND,
             ApiError::UnsupportedApiVersion { .. } => StatusCode::BAD_REQUEST,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -160,6 +192,12 @@ impl ResponseError for ApiError {
                 response.insert_header((
                     actix_web::http::header::RETRY_AFTER,
                     retry_after_secs.to_string(),
+                ));
+            }
+            ApiError::Domain(Error::Unavailable { .. } | Error::Contended { .. }) => {
+                response.insert_header((
+                    actix_web::http::header::RETRY_AFTER,
+                    RETRY_UNAVAILABLE_AFTER_SECS.to_string(),
                 ));
             }
             _ => {}
@@ -184,6 +222,11 @@ pub struct Conflict(#[allow(dead_code)] ErrorResponse);
 /// The failures of any operation that reads a JSON body.
 #[derive(IntoResponses)]
 pub enum BodyErrors {
+    #[response(
+        status = 408,
+        description = "The request body did not arrive within server.body_read_timeout_secs"
+    )]
+    RequestTimeout(#[allow(dead_code)] ErrorResponse),
     #[response(status = 413, description = "The request body is too large")]
     PayloadTooLarge(#[allow(dead_code)] ErrorResponse),
     #[response(status = 415, description = "The request body is not application/json")]
@@ -230,7 +273,10 @@ pub enum CommonErrors {
         description = "Internal error: see errorId in the server log"
     )]
     Internal(#[allow(dead_code)] ErrorResponse),
-    #[response(status = 503, description = "The database is unavailable; retry")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable; retry after the Retry-After header's seconds"
+    )]
     Unavailable(#[allow(dead_code)] ErrorResponse),
 }
 

@@ -27,6 +27,18 @@ impl Default for BodyLimit {
     }
 }
 
+/// How long a client may take to send a whole body; set as app data (see `AppState`). A
+/// connection that promised a body and stalls is answered 408 and closed, so slow senders
+/// cannot hold connections open.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyReadTimeout(pub std::time::Duration);
+
+impl Default for BodyReadTimeout {
+    fn default() -> Self {
+        BodyReadTimeout(std::time::Duration::from_secs(30))
+    }
+}
+
 /// A validated JSON request body, for an endpoint that requires `R` (see
 /// [`crate::auth::guard`]) over what the body names. Credentials are checked first (401),
 /// then the body (413, 415, 422), then access (404, 403).
@@ -113,6 +125,11 @@ fn read_json(
         .headers()
         .get(CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)").to_string());
+    let read_timeout = req
+        .app_data::<web::Data<BodyReadTimeout>>()
+        .map(|t| *t.get_ref())
+        .unwrap_or_default()
+        .0;
     let mut payload = payload.take();
     Box::pin(async move {
         if declared_length.is_some_and(|len| len > limit) {
@@ -121,20 +138,27 @@ fn read_json(
         if let Some(content_type) = content_type.filter(|ct| !is_json(ct)) {
             return Err(ApiError::UnsupportedMediaType { content_type });
         }
-        let mut bytes = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                Error::invalid(Violation::new(
-                    "body",
-                    format!("could not read the body: {e}"),
-                ))
-            })?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
+        let read = async {
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    Error::invalid(Violation::new(
+                        "body",
+                        format!("could not read the body: {e}"),
+                    ))
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+            Ok(bytes)
+        };
+        actix_web::rt::time::timeout(read_timeout, read)
+            .await
+            .map_err(|_| ApiError::RequestTimeout {
+                secs: read_timeout.as_secs(),
+            })?
     })
 }
 
@@ -158,6 +182,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             "a JSON request body is required",
         )));
     }
+    refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => match deserializer.end() {
@@ -223,6 +248,58 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         ),
         violations: vec![violation],
     })
+}
+
+/// Refuses a body holding the NUL character in any string or key, wherever it is: one rule
+/// for every text field (PostgreSQL cannot store NUL in text or JSON, and no name, slug or
+/// configuration needs it). JSON can carry NUL only as the escape `\u0000`, so bodies
+/// without that sequence pass at the cost of one scan.
+fn refuse_nul(bytes: &[u8]) -> Result<(), Error> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|w| w == ESCAPE) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(()); // malformed: reported by the parse that follows
+    };
+    match nul_path(&value, &mut Vec::new()) {
+        None => Ok(()),
+        Some(path) => {
+            let property_path = if path.is_empty() {
+                "body".to_string()
+            } else {
+                join_segments(&path)
+            };
+            Err(Error::invalid(Violation::new(
+                property_path,
+                "must not contain the NUL character (\\u0000)",
+            )))
+        }
+    }
+}
+
+/// The path of the first string or key holding NUL, if any.
+fn nul_path(value: &Value, path: &mut Vec<String>) -> Option<Vec<String>> {
+    match value {
+        Value::String(text) if text.contains('\0') => Some(path.clone()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
+            path.push(format!("[{index}]"));
+            let found = nul_path(item, path);
+            path.pop();
+            found
+        }),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            path.push(key.replace('\0', "\\u0000"));
+            let found = if key.contains('\0') {
+                Some(path.clone())
+            } else {
+                nul_path(item, path)
+            };
+            path.pop();
+            found
+        }),
+        _ => None,
+    }
 }
 
 /// serde_json appends " at line L column C", which means nothing to an API client.
@@ -314,6 +391,18 @@ mod tests {
         let trailing = r#"{"workspaceId": "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6", "items": []} x"#;
         assert!(violation(trailing).message.starts_with("malformed JSON"));
         assert_eq!(violation("  ").message, "a JSON request body is required");
+    }
+
+    #[test]
+    fn nul_is_refused_anywhere_with_its_path() {
+        let v = violation(r#"{"workspaceId": "a\u0000b", "items": []}"#);
+        assert_eq!(v.property_path, "workspaceId");
+        assert!(v.message.contains("NUL"), "{}", v.message);
+        let v = violation(r#"{"items": [{"x": {"k\u0000": 1}}]}"#);
+        assert_eq!(v.property_path, "items[0].x.k\\u0000");
+        // An escaped backslash followed by "u0000" is ordinary text.
+        let ok = parse::<Value>(br#"{"a": "\\u0000"}"#).unwrap();
+        assert_eq!(ok["a"], "\\u0000");
     }
 
     #[test]

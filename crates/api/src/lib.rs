@@ -22,7 +22,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-pub use extract::BodyLimit;
+pub use extract::{BodyLimit, BodyReadTimeout};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -52,6 +52,7 @@ impl AppState {
 #[derive(Clone, Debug, Default)]
 pub struct ApiSettings {
     pub body_limit: BodyLimit,
+    pub body_read_timeout: BodyReadTimeout,
 }
 
 /// The whole application: API routes under `/api`, the OpenAPI document at
@@ -79,6 +80,7 @@ pub fn app(
     let (app, _) = with_routes(App::new().service(docs).service(docs_redirect));
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(settings.body_limit))
+        .app_data(web::Data::new(settings.body_read_timeout))
         .default_service(web::to(no_such_endpoint))
         .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .wrap(actix_web::middleware::from_fn(api_version))

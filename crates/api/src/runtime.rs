@@ -113,10 +113,13 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
 }
 
 /// A new actor whose configuration matches its definition's spec, with its secrets found.
+/// `replacing`: the stored actor it replaces (`web_backend/*/recreate`), whose secrets stand
+/// in for the masks a client sends back, as on update.
 pub async fn prepare_new(
     state: &AppState,
     actor_type: ActorType,
     mut new: NewActor,
+    replacing: Option<&Actor>,
 ) -> crate::error::ApiResult<NewActor> {
     let definition_id = new.definition_id;
     let definition = state
@@ -134,9 +137,24 @@ pub async fn prepare_new(
             other => other,
         })?;
     let spec = spec(state, &definition).await?;
+    if let Some(stored) = replacing {
+        restore_masked(&spec.specification, &mut new.configuration, &stored.configuration)?;
+    }
     validate(&spec.specification, &new.configuration)?;
     new.secret_paths = secret_paths(&spec.specification, &new.configuration);
     Ok(new)
+}
+
+/// Replaces each secret mask in `configuration` by the stored secret at the same path; a
+/// mask where nothing was stored is a 422 (the mask itself must never be stored).
+fn restore_masked(specification: &Value, configuration: &mut Value, stored: &Value) -> Result<()> {
+    let paths = secret_paths(specification, configuration);
+    restore(configuration, stored, &paths).map_err(|path| {
+        Error::invalid(Violation::new(
+            property_path("connectionConfiguration", &path),
+            "is the mask of a secret that was never stored; send the secret itself",
+        ))
+    })
 }
 
 /// Changes for an existing actor: masks sent back are replaced by the stored secrets, then
@@ -156,13 +174,7 @@ pub async fn prepare_changes(
         })
         .await?;
     let spec = spec(state, &definition).await?;
-    let paths = secret_paths(&spec.specification, &changes.configuration);
-    restore(&mut changes.configuration, &stored.configuration, &paths).map_err(|path| {
-        Error::invalid(Violation::new(
-            property_path("connectionConfiguration", &path),
-            "is the mask of a secret that was never stored; send the secret itself",
-        ))
-    })?;
+    restore_masked(&spec.specification, &mut changes.configuration, &stored.configuration)?;
     validate(&spec.specification, &changes.configuration)?;
     changes.secret_paths = secret_paths(&spec.specification, &changes.configuration);
     Ok(changes)

@@ -105,7 +105,6 @@ macro_rules! actor_models {
         definition_name_field: $def_name_field:ident,
         create: $create:ident, update: $update:ident, read: $read:ident,
         read_list: $read_list:ident, list_field: $list_field:ident, id_body: $id_body:ident,
-        name_on_create: $name_ty:ty, name_schema: $name_schema:ty, name_default: $name_default:expr,
         recreate: $recreate:ident, spec_read: $spec_read:ident $(,)?
     ) => {
         #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -114,19 +113,16 @@ macro_rules! actor_models {
             pub workspace_id: WorkspaceId,
             pub $def_id_field: $def_id,
             pub connection_configuration: $config,
-            #[schema(value_type = $name_schema)]
-            pub name: $name_ty,
+            #[schema(value_type = String)]
+            pub name: Name,
         }
 
         impl From<$create> for NewActor {
             fn from(c: $create) -> Self {
-                let name: Option<Name> = c.name.into();
                 NewActor {
                     workspace_id: c.workspace_id,
                     definition_id: c.$def_id_field.0,
-                    name: name
-                        .map(String::from)
-                        .unwrap_or_else(|| $name_default.to_string()),
+                    name: c.name.into(),
                     configuration: c.connection_configuration.into(),
                     secret_paths: Vec::new(),
                     by: None,
@@ -270,7 +266,6 @@ actor_models!(
     definition_name_field: source_name,
     create: SourceCreate, update: SourceUpdate, read: SourceRead,
     read_list: SourceReadList, list_field: sources, id_body: SourceIdRequestBody,
-    name_on_create: Name, name_schema: String, name_default: "",
     recreate: SourceRecreate, spec_read: SourceDefinitionSpecificationRead,
 );
 
@@ -281,12 +276,8 @@ actor_models!(
     definition_name_field: destination_name,
     create: DestinationCreate, update: DestinationUpdate, read: DestinationRead,
     read_list: DestinationReadList, list_field: destinations, id_body: DestinationIdRequestBody,
-    name_on_create: Option<Name>, name_schema: Option<String>, name_default: DEFAULT_DESTINATION_NAME,
     recreate: DestinationRecreate, spec_read: DestinationDefinitionSpecificationRead,
 );
-
-/// The name a destination gets when its create leaves `name` out, as in Airbyte.
-pub const DEFAULT_DESTINATION_NAME: &str = "default";
 
 /// What a connector's check said (the contract's CheckConnectionRead).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]

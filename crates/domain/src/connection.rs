@@ -29,14 +29,59 @@ wire_enum!(TimeUnit {
     Months => "months",
 });
 
+impl TimeUnit {
+    /// The most units a schedule may have in this unit: about a year. A longer period means
+    /// nothing for a sync schedule, and bounding it keeps the scheduler's arithmetic finite.
+    pub fn max_units(self) -> i64 {
+        match self {
+            TimeUnit::Minutes => 525_600,
+            TimeUnit::Hours => 8_784,
+            TimeUnit::Days => 366,
+            TimeUnit::Weeks => 53,
+            TimeUnit::Months => 12,
+        }
+    }
+
+    /// `units` of this unit as a duration to add to a time; None when it does not fit.
+    /// Months are calendar months, so they are added with [`Self::after`] instead.
+    pub fn after(self, start: DateTime<Utc>, units: i64) -> Option<DateTime<Utc>> {
+        let delta = match self {
+            TimeUnit::Minutes => chrono::TimeDelta::try_minutes(units),
+            TimeUnit::Hours => chrono::TimeDelta::try_hours(units),
+            TimeUnit::Days => chrono::TimeDelta::try_days(units),
+            TimeUnit::Weeks => chrono::TimeDelta::try_weeks(units),
+            TimeUnit::Months => {
+                let months = u32::try_from(units).ok()?;
+                return start.checked_add_months(chrono::Months::new(months));
+            }
+        };
+        start.checked_add_signed(delta?)
+    }
+}
+
 /// Every `units` `timeUnit`; absent means the connection only syncs when asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
+#[validate(schema(function = "units_within_a_year"))]
 pub struct ConnectionSchedule {
+    /// At least 1; at most about a year in the chosen unit: 525600 minutes, 8784 hours,
+    /// 366 days, 53 weeks or 12 months.
     #[validate(range(min = 1, message = "must be at least 1"))]
-    #[schema(format = Int64, minimum = 1)]
+    #[schema(format = Int64, minimum = 1, maximum = 525600)]
     pub units: i64,
     pub time_unit: TimeUnit,
+}
+
+fn units_within_a_year(schedule: &ConnectionSchedule) -> Result<(), ValidationError> {
+    let max = schedule.time_unit.max_units();
+    if schedule.units <= max {
+        return Ok(());
+    }
+    let mut error = ValidationError::new("range");
+    error.message = Some(format!("must be at most {max} {}", schedule.time_unit).into());
+    error.add_param("value".into(), &schedule.units);
+    error.add_param("field".into(), &"units");
+    Err(error)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]

@@ -115,6 +115,12 @@ pub enum Error {
     #[error("unavailable: {internal}")]
     Unavailable { internal: String },
 
+    /// A concurrent transaction got in the way (a deadlock or a serialisation failure); the
+    /// same work may succeed when run again. Retried inside the store; a client sees it only
+    /// when the retries ran out, as a 503.
+    #[error("contended: {internal}")]
+    Contended { internal: String },
+
     /// A bug or an unexpected state; `internal` is logged, never sent.
     #[error("internal error: {internal}")]
     Internal { internal: String },
@@ -169,7 +175,7 @@ impl Error {
             Error::RateLimited { retry_after_secs } => {
                 format!("Too many failed attempts; retry in {retry_after_secs} seconds.")
             }
-            Error::Unavailable { .. } => {
+            Error::Unavailable { .. } | Error::Contended { .. } => {
                 "The service is temporarily unavailable; try again shortly.".to_string()
             }
             Error::Internal { .. } => "An internal error occurred.".to_string(),
@@ -187,7 +193,7 @@ impl Error {
             Error::Unauthenticated { .. } => "AUTHENTICATION_FAILED",
             Error::Forbidden { .. } => "FORBIDDEN",
             Error::RateLimited { .. } => "RATE_LIMITED",
-            Error::Unavailable { .. } => "SERVICE_UNAVAILABLE",
+            Error::Unavailable { .. } | Error::Contended { .. } => "SERVICE_UNAVAILABLE",
             Error::Internal { .. } => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -229,7 +235,12 @@ fn collect_violations(
                         .as_ref()
                         .map(|m| m.to_string())
                         .unwrap_or_else(|| format!("failed the `{}` rule", error.code));
-                    let mut violation = Violation::new(path.clone(), message);
+                    // A struct-level rule about one of its fields names it in `field`.
+                    let path = match error.params.get("field").and_then(|f| f.as_str()) {
+                        Some(field) => join_path(&path, field),
+                        None => path.clone(),
+                    };
+                    let mut violation = Violation::new(path, message);
                     if let Some(value) = error.params.get("value") {
                         violation = violation.with_value(json_text(value));
                     }

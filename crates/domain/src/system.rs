@@ -9,6 +9,13 @@ pub struct HealthCheckRead {
     pub db: bool,
 }
 
+/// The answer of `health/liveness`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LivenessRead {
+    /// Always true: an answer at all is the proof.
+    pub live: bool,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct DebugRead {
     #[schema(value_type = Object)]

@@ -89,23 +89,60 @@ impl ConnectionManager {
     }
 }
 
+/// A pooled connection, and whether it may go back to the pool. A connection whose socket
+/// died (the database restarted, or an administrator terminated it) or whose transaction
+/// manager is broken must be thrown away, or every later request that draws it fails too.
+pub struct PooledConnection {
+    conn: AnyConnection,
+    lost: bool,
+}
+
+impl PooledConnection {
+    /// Marks the connection as not to be reused: the pool drops it instead of handing it out.
+    pub fn discard(&mut self) {
+        self.lost = true;
+    }
+}
+
+impl std::ops::Deref for PooledConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = AnyConnection;
+    type Connection = PooledConnection;
     type Error = ConnectionError;
 
-    fn connect(&self) -> std::result::Result<AnyConnection, ConnectionError> {
+    fn connect(&self) -> std::result::Result<PooledConnection, ConnectionError> {
         self.establish()
+            .map(|conn| PooledConnection { conn, lost: false })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> std::result::Result<(), ConnectionError> {
+    fn is_valid(&self, conn: &mut PooledConnection) -> std::result::Result<(), ConnectionError> {
         conn.batch_execute("SELECT 1")
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// Checked each time a connection goes back: one that saw its socket fail, whose
+    /// transaction manager broke or that is still inside a transaction (the work panicked
+    /// between BEGIN and COMMIT) is closed, which also rolls that transaction back.
+    fn has_broken(&self, conn: &mut PooledConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.lost || std::thread::panicking() || conn.conn.is_broken()
     }
 }
+
+/// How many times a transaction that lost a deadlock or a serialisation conflict runs again
+/// before the caller sees the failure.
+const CONTENDED_TRIES: u32 = 5;
 
 /// Runs `work` in a transaction that holds the write lock from its first statement.
 ///
@@ -113,9 +150,30 @@ impl r2d2::ManageConnection for ConnectionManager {
 /// transaction that reads and then writes fails with "database is locked" when another
 /// writer got there first; `BEGIN IMMEDIATE` takes the write lock up front (waiting for
 /// `busy_timeout`), so read-then-write logic is serialised instead of failing.
+///
+/// A transaction that PostgreSQL aborted to break a deadlock (or a serialisation failure)
+/// is rolled back and run again, a few times with a short pause, so that a request never
+/// sees a deadlock; `work` must therefore be safe to repeat (it only touches the database).
 pub fn write_transaction<T>(
     conn: &mut AnyConnection,
-    work: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    mut work: impl FnMut(&mut AnyConnection) -> Result<T>,
+) -> Result<T> {
+    let mut tries = 1;
+    loop {
+        match transaction_once(conn, &mut work) {
+            Err(Error::Contended { internal }) if tries < CONTENDED_TRIES => {
+                tracing::debug!(tries, "transaction contended, running it again: {internal}");
+                std::thread::sleep(Duration::from_millis(5 * u64::from(tries)));
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn transaction_once<T>(
+    conn: &mut AnyConnection,
+    work: &mut impl FnMut(&mut AnyConnection) -> Result<T>,
 ) -> Result<T> {
     type Manager = <AnyConnection as Connection>::TransactionManager;
     match conn {
@@ -211,6 +269,34 @@ impl Database {
         self.pool.get().map_err(Error::unavailable)
     }
 
+    /// Runs `work` on a pooled connection on the calling (blocking) thread. A connection
+    /// whose work met a lost database is discarded rather than returned to the pool, and a
+    /// panic in `work` becomes an internal error (the connection, maybe mid-transaction, is
+    /// discarded too), so no failure of one caller can poison the next.
+    pub fn run_blocking<T>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
+        let mut pooled = self.connection()?;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work(&mut pooled)
+        }));
+        match outcome {
+            Ok(result) => {
+                if matches!(result, Err(Error::Unavailable { .. })) {
+                    pooled.discard();
+                }
+                result
+            }
+            Err(panic) => {
+                pooled.discard();
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                Err(Error::internal(format!("database work panicked: {what}")))
+            }
+        }
+    }
+
     /// Runs blocking database work on tokio's blocking pool.
     pub async fn run<T, F>(&self, work: F) -> Result<T>
     where
@@ -218,19 +304,17 @@ impl Database {
         F: FnOnce(&mut AnyConnection) -> Result<T> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.connection()?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(Error::internal)?
+        tokio::task::spawn_blocking(move || db.run_blocking(work))
+            .await
+            .map_err(Error::internal)?
     }
 
-    /// Runs blocking work inside [`write_transaction`].
+    /// Runs blocking work inside [`write_transaction`] (which may run it again after a
+    /// deadlock, hence `FnMut`).
     pub async fn write<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T> + Send + 'static,
+        F: FnMut(&mut AnyConnection) -> Result<T> + Send + 'static,
     {
         self.run(move |conn| write_transaction(conn, work)).await
     }
@@ -240,7 +324,13 @@ impl Database {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             pool.get_timeout(timeout)
-                .map(|mut conn| conn.batch_execute("SELECT 1").is_ok())
+                .map(|mut conn| {
+                    let alive = conn.batch_execute("SELECT 1").is_ok();
+                    if !alive {
+                        conn.discard();
+                    }
+                    alive
+                })
                 .unwrap_or(false)
         })
         .await
@@ -251,6 +341,66 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestBackend, TestDatabase};
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    /// A panic between BEGIN and COMMIT is an internal error for its caller alone: the
+    /// transaction is rolled back and the next caller, on a pool of one, can write.
+    fn panics_do_not_poison_the_pool(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let options = PoolOptions {
+            max_connections: 1,
+            connect_timeout: Duration::from_secs(5),
+        };
+        let db = Database::open(&test_db.url, &options).unwrap();
+        db.run_blocking(|conn| {
+            diesel::sql_query("CREATE TABLE probe (x INTEGER)")
+                .execute(conn)
+                .map_err(Error::internal)
+        })
+        .unwrap();
+        let outcome: Result<()> = db.run_blocking(|conn| {
+            write_transaction(conn, |c| {
+                diesel::sql_query("INSERT INTO probe VALUES (1)")
+                    .execute(c)
+                    .map_err(Error::internal)?;
+                panic!("boom inside a transaction");
+            })
+        });
+        match outcome {
+            Err(Error::Internal { internal }) => assert!(internal.contains("boom"), "{internal}"),
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let count = db
+            .run_blocking(|conn| {
+                write_transaction(conn, |c| {
+                    diesel::sql_query("INSERT INTO probe VALUES (2)")
+                        .execute(c)
+                        .map_err(Error::internal)?;
+                    diesel::sql_query("SELECT count(*) AS n FROM probe")
+                        .get_result::<Count>(c)
+                        .map_err(Error::internal)
+                })
+            })
+            .unwrap();
+        assert_eq!(count.n, 1, "the panicking transaction was rolled back");
+    }
+
+    #[test]
+    fn panics_do_not_poison_the_pool_on_sqlite() {
+        panics_do_not_poison_the_pool(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn panics_do_not_poison_the_pool_on_postgres() {
+        panics_do_not_poison_the_pool(TestBackend::Postgres);
+    }
 
     #[test]
     fn urls_select_the_backend() {

@@ -4,19 +4,35 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use ferry_domain::Error;
 
 /// Maps a diesel error to the domain error. Unique violations are conflicts; a lost
-/// connection is "unavailable"; anything else is internal (its text is logged, not sent).
+/// connection or a busy database is "unavailable"; a deadlock or serialisation failure is
+/// "contended" (the transaction may be run again); anything else is internal (its text is
+/// logged, not sent).
 pub fn from_diesel(error: DieselError) -> Error {
     match &error {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            Error::conflict(format!(
-                "an object with the same unique value already exists ({})",
-                info.constraint_name().unwrap_or("unique constraint")
-            ))
+            // The constraint's name is an internal: it goes to the log, not the client.
+            tracing::debug!(
+                constraint = info.constraint_name().unwrap_or("unknown"),
+                "unique violation"
+            );
+            Error::conflict("an object with the same unique value already exists")
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            Error::unavailable(error)
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+            Error::Contended {
+                internal: error.to_string(),
+            }
         }
-        DieselError::DatabaseError(_, info) if is_sqlite_busy(info.message()) => {
+        DieselError::DatabaseError(_, info) if is_deadlock(info.message()) => Error::Contended {
+            internal: error.to_string(),
+        },
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | DieselError::BrokenTransactionManager => Error::unavailable(error),
+        DieselError::DatabaseError(_, info)
+            if is_sqlite_busy(info.message()) || is_connection_lost(info.message()) =>
+        {
             Error::unavailable(error)
         }
         _ => Error::internal(error),
@@ -25,6 +41,25 @@ pub fn from_diesel(error: DieselError) -> Error {
 
 fn is_sqlite_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
+}
+
+/// PostgreSQL's deadlock (40P01), which diesel reports without a kind of its own.
+fn is_deadlock(message: &str) -> bool {
+    message.starts_with("deadlock detected")
+}
+
+/// The words libpq and PostgreSQL use when the server ends a session (a restart,
+/// `pg_terminate_backend`, a crash) before diesel has noticed the socket is gone.
+fn is_connection_lost(message: &str) -> bool {
+    const LOST: [&str; 6] = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+    ];
+    LOST.iter().any(|words| message.contains(words))
 }
 
 /// Whether a diesel error is a unique violation (used where a retry picks another value).

@@ -7,7 +7,7 @@ mod settings;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use ferry_api::auth::Authenticator;
-use ferry_api::{ApiSettings, AppState, BodyLimit};
+use ferry_api::{ApiSettings, AppState, BodyLimit, BodyReadTimeout};
 use ferry_domain::workspace::Regions;
 use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
@@ -234,10 +234,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
+        body_read_timeout: BodyReadTimeout(Duration::from_secs(
+            settings.server.body_read_timeout_secs,
+        )),
     };
+    // Signals are handled here rather than by actix, so that the worker hears of a shutdown
+    // at the same moment as the HTTP server and its grace period runs alongside theirs.
     let mut server =
         actix_web::HttpServer::new(move || ferry_api::app(state.clone(), api_settings.clone()))
-            .shutdown_timeout(settings.server.shutdown_timeout_secs);
+            .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            .disable_signals();
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }
@@ -250,19 +256,64 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         "Ferry is serving http://{}/api/v1 (docs at /api/docs/)",
         settings.server.listen
     );
-    server.run().await?;
-    let _ = stop_worker.send(true);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: in-flight requests and the running attempt may finish");
+        let _ = stop_worker.send(true);
+        handle.stop(true).await;
+    });
+    server.await?;
     if let Some(worker) = worker {
-        // A running attempt is abandoned here; its heartbeats stop and it is retried.
-        worker.abort();
+        stop_worker_within_grace(worker, &settings).await;
     }
     tracing::info!("Ferry stopped");
     Ok(())
 }
 
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops Ferry");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Waits for a stopping worker: its running attempt finishes within the grace period or is
+/// handed back, which takes a moment more (killing the connectors, recording the end).
+async fn stop_worker_within_grace(worker: tokio::task::JoinHandle<()>, settings: &Settings) {
+    let limit = Duration::from_secs(settings.worker.shutdown_grace_secs + 10);
+    let abort = worker.abort_handle();
+    if tokio::time::timeout(limit, worker).await.is_err() {
+        tracing::warn!("the worker did not stop in time; its attempt will be recovered as orphaned");
+        abort.abort();
+    }
+}
+
 fn launcher(settings: &Settings) -> Launcher {
+    let mut commands = settings.connectors.commands.clone();
+    // Ferry's own destination always runs confined to its root, whatever a file maps.
+    let root = &settings.connectors.local_json_root;
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+    commands.insert(
+        ferry_worker::local_json::REPOSITORY.to_string(),
+        ["{ferry}", "connector", "destination-local-json", "--root"]
+            .map(String::from)
+            .into_iter()
+            .chain([root.display().to_string()])
+            .collect(),
+    );
     Launcher::new(LauncherSettings {
-        commands: settings.connectors.commands.clone(),
+        commands,
         docker: settings.connectors.docker,
         timeout: Duration::from_secs(settings.connectors.timeout_secs),
         sync_timeout: Duration::from_secs(settings.connectors.sync_timeout_secs),
@@ -280,6 +331,7 @@ fn worker_settings(settings: &Settings) -> WorkerSettings {
             backoff: Duration::from_secs(worker.retry_backoff_secs),
         },
         attempts_root: worker.attempts_dir.clone(),
+        shutdown_grace: Duration::from_secs(worker.shutdown_grace_secs),
     }
 }
 
@@ -294,13 +346,9 @@ async fn work(settings: Settings) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker =
         tokio::spawn(Worker::new(db, launcher(&settings), worker_settings(&settings)).run(stopped));
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-    }
+    shutdown_signal().await;
     tracing::info!("worker stopping");
     let _ = stop.send(true);
-    worker.abort();
+    stop_worker_within_grace(worker, &settings).await;
     Ok(())
 }

@@ -103,6 +103,7 @@ pub struct WorkerSettings {
     pub max_attempts: i32,
     pub retry_backoff_secs: u64,
     pub attempts_dir: std::path::PathBuf,
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -110,6 +111,7 @@ pub struct ConnectorSettings {
     pub timeout_secs: u64,
     pub sync_timeout_secs: u64,
     pub docker: bool,
+    pub local_json_root: std::path::PathBuf,
     pub commands: std::collections::HashMap<String, Vec<String>>,
 }
 
@@ -124,6 +126,7 @@ pub struct ServerSettings {
     pub listen: String,
     pub workers: usize,
     pub body_limit_bytes: usize,
+    pub body_read_timeout_secs: u64,
     pub shutdown_timeout_secs: u64,
 }
 

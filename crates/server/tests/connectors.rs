@@ -72,11 +72,10 @@ impl Server {
             "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
              [database]\nurl = \"{url}\"\n\
              [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nstale_after_secs = 4\n\
-             max_attempts = 3\nretry_backoff_secs = 1\n\
+             max_attempts = 3\nretry_backoff_secs = 1\nshutdown_grace_secs = 2\n\
              [connectors]\ndocker = false\ntimeout_secs = 120\n\
              [connectors.commands]\n\
              \"airbyte/source-faker\" = [\"{faker}\"]\n\
-             \"ferry/destination-local-json\" = [\"{{ferry}}\", \"connector\", \"destination-local-json\"]\n\
              \"ferry-test/source-fixture\" = [\"sh\", \"{fixture}\"]\n",
             url = database.url,
             faker = faker().display(),
@@ -121,6 +120,21 @@ impl Server {
         self.child.wait().unwrap();
         self.child = Server::spawn(&self.config_path, self._dir.path());
         self.wait_until_up();
+    }
+
+    /// Asserts that attempt `number` of `job` left no configuration file (they hold secrets).
+    fn assert_no_configuration_files(&self, job: &Value, number: i32) {
+        let dir = self._dir.path().join(format!("data/jobs/{job}/{number}"));
+        assert!(dir.is_dir(), "the attempt ran in {}", dir.display());
+        for file in ["source_config.json", "destination_config.json"] {
+            assert!(!dir.join(file).exists(), "{} survived", dir.join(file).display());
+        }
+    }
+
+    /// Where the server's local-json destination writes `relative` (its root is
+    /// `data/local-json` in the server's working directory).
+    fn local_json(&self, relative: &str) -> PathBuf {
+        self._dir.path().join("data/local-json").join(relative)
     }
 
     fn wait_until_up(&mut self) {
@@ -171,8 +185,40 @@ impl Server {
         body
     }
 
+    /// SIGTERM, then what the database and the attempt directory say once the process is
+    /// gone: no attempt running, the job pending again, no configuration file.
+    fn assert_no_configuration_files_after_stop(mut self, job: &Value, asked: Instant) {
+        use ferry_domain::job::{AttemptStatus, JobStatus};
+        use ferry_persistence::store::jobs;
+        let job_id = job.as_i64().unwrap();
+        let dir = self._dir.path().to_path_buf();
+        let db = self._database.db.clone();
+        let log = self.terminate();
+        let took = asked.elapsed();
+        assert!(took < Duration::from_secs(15), "shutdown took {took:?}: {log}");
+        let mut conn = db.connection().unwrap();
+        let (job_now, attempts) = jobs::get(&mut conn, job_id).unwrap();
+        assert_eq!(job_now.status, JobStatus::Pending, "handed back: {log}");
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(attempts[0].status, AttemptStatus::Failed);
+        assert!(
+            attempts[0].log_lines.iter().any(|l| l.contains("interrupted")),
+            "{:?}",
+            attempts[0].log_lines
+        );
+        for file in ["source_config.json", "destination_config.json"] {
+            let path = dir.join(format!("data/jobs/{job_id}/0/{file}"));
+            assert!(!path.exists(), "{} survived", path.display());
+        }
+    }
+
     /// Stops the server and returns everything it logged.
     fn stop(mut self) -> String {
+        self.terminate()
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns everything it logged.
+    fn terminate(&mut self) -> String {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -254,26 +300,38 @@ fn scenario(backend: TestBackend) {
 
     // Ferry's own destination is registered from the first start and really writes files.
     let local_json = local_json_definition(&server);
-    let out = tempfile::tempdir().unwrap();
     let destination = server.ok(
         "destinations/create",
-        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
-                "connectionConfiguration": { "destination_path": out.path().join("records") } }),
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "local",
+                "connectionConfiguration": { "destination_path": "records" } }),
     );
     let check = server.ok(
         "destinations/check_connection",
         json!({ "destinationId": destination["destinationId"] }),
     );
     assert_eq!(check, json!({ "status": "succeeded" }));
-    assert!(out.path().join("records").is_dir());
-    let blocker = out.path().join("a-file");
-    std::fs::write(&blocker, "x").unwrap();
-    let bad_path = json!({ "destination_path": blocker.join("sub") });
+    assert!(server.local_json("records").is_dir());
+    std::fs::write(server.local_json("a-file"), "x").unwrap();
+    let bad_path = json!({ "destination_path": "a-file/sub" });
     let (status, body) = server.post(
         "web_backend/destinations/create",
-        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "connectionConfiguration": bad_path }),
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "local", "connectionConfiguration": bad_path }),
     );
     assert_eq!(status, 400, "{body}");
+    // An editor cannot point the destination outside its root (issue 11, case 4).
+    for escape in ["/tmp/x", "../../x", "/proc/self/x", "a/../../x"] {
+        let (status, body) = server.post(
+            "destinations/create",
+            json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "escape",
+                    "connectionConfiguration": { "destination_path": escape } }),
+        );
+        assert_eq!(status, 422, "{escape}: {body}");
+        assert_eq!(
+            body["validationErrors"][0]["propertyPath"],
+            "connectionConfiguration.destination_path",
+            "{body}"
+        );
+    }
     assert!(
         body["message"]
             .as_str()
@@ -370,11 +428,11 @@ fn sync_scenario(backend: TestBackend) {
         json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
                 "connectionConfiguration": { "count": 40, "seed": 7, "always_updated": false, "parallelism": 1 } }),
     );
-    let out = tempfile::tempdir().unwrap();
+    let out = server.local_json("synced");
     let destination = server.ok(
         "destinations/create",
-        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
-                "connectionConfiguration": { "destination_path": out.path() } }),
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "local",
+                "connectionConfiguration": { "destination_path": "synced" } }),
     );
     let mut schema = server.ok(
         "sources/discover_schema",
@@ -428,7 +486,7 @@ fn sync_scenario(backend: TestBackend) {
             > 0
     );
     assert_eq!(
-        records_on_disk(out.path()),
+        records_on_disk(&out),
         40,
         "the files hold what recordsSynced reports"
     );
@@ -480,7 +538,7 @@ fn sync_scenario(backend: TestBackend) {
         info["attempts"][0]["attempt"]["recordsSynced"], 0,
         "the state was not used: {info}"
     );
-    assert_eq!(records_on_disk(out.path()), 40);
+    assert_eq!(records_on_disk(&out), 40);
 
     // A reset empties the destination and forgets the state; the next sync reads everything.
     let reset = server.ok(
@@ -490,7 +548,7 @@ fn sync_scenario(backend: TestBackend) {
     assert_eq!(reset["job"]["configType"], "reset_connection");
     let info = wait_for_job(&server, &reset["job"]["id"]);
     assert_eq!(info["job"]["status"], "succeeded", "{info}");
-    assert_eq!(records_on_disk(out.path()), 0);
+    assert_eq!(records_on_disk(&out), 0);
     let third = server.ok("connections/sync", json!({ "connectionId": connection_id }));
     let info = wait_for_job(&server, &third["job"]["id"]);
     assert_eq!(
@@ -580,7 +638,7 @@ fn syncs_on_postgres() {
 
 /// The faker source, the local-json destination and a full-refresh connection of the users
 /// stream between them.
-fn users_connection(server: &Server, count: u64, destination_path: &Path) -> Value {
+fn users_connection(server: &Server, count: u64, destination_path: &str) -> Value {
     let faker_definition = faker_definition(server);
     let local_json = local_json_definition(server);
     let source = server.ok(
@@ -590,7 +648,7 @@ fn users_connection(server: &Server, count: u64, destination_path: &Path) -> Val
     );
     let destination = server.ok(
         "destinations/create",
-        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json,
+        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "local",
                 "connectionConfiguration": { "destination_path": destination_path } }),
     );
     let users = json!({ "streams": [{ "name": "users", "fields": [], "selected": true, "syncMode": "full_refresh" }] });
@@ -603,8 +661,7 @@ fn users_connection(server: &Server, count: u64, destination_path: &Path) -> Val
 
 fn crash_scenario(backend: TestBackend) {
     let mut server = Server::start(backend);
-    let out = tempfile::tempdir().unwrap();
-    let connection = users_connection(&server, 5_000_000, out.path());
+    let connection = users_connection(&server, 5_000_000, "crash");
     let job = server.ok(
         "connections/sync",
         json!({ "connectionId": connection["connectionId"] }),
@@ -636,6 +693,8 @@ fn crash_scenario(backend: TestBackend) {
     assert_eq!(info["attempts"][0]["attempt"]["status"], "failed", "{info}");
     let lines = info["attempts"][0]["logs"]["logLines"].to_string();
     assert!(lines.contains("stopped sending heartbeats"), "{lines}");
+    // The killed attempt's configuration files (the secrets) went with its recovery.
+    server.assert_no_configuration_files(&job, 0);
     assert_ne!(info["job"]["status"], "failed");
     server.ok("jobs/cancel", json!({ "id": job }));
     server.stop();
@@ -651,13 +710,45 @@ fn a_killed_server_leaves_no_job_running_on_postgres() {
     crash_scenario(TestBackend::Postgres);
 }
 
+/// SIGTERM mid-sync: the attempt gets the grace period (2 s here), is then stopped and
+/// handed back: failed as interrupted, its job pending again at once, no secret file left.
+fn sigterm_scenario(backend: TestBackend) {
+    let server = Server::start(backend);
+    let connection = users_connection(&server, 5_000_000, "sigterm");
+    let job = server.ok(
+        "connections/sync",
+        json!({ "connectionId": connection["connectionId"] }),
+    )["job"]["id"]
+        .clone();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.ok("jobs/get", json!({ "id": job }))["attempts"][0]["attempt"]["recordsSynced"]
+        .as_i64()
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the sync never got going");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let asked = Instant::now();
+    server.assert_no_configuration_files_after_stop(&job, asked);
+}
+
+#[test]
+fn sigterm_hands_the_running_attempt_back_on_sqlite() {
+    sigterm_scenario(TestBackend::Sqlite);
+}
+
+#[test]
+fn sigterm_hands_the_running_attempt_back_on_postgres() {
+    sigterm_scenario(TestBackend::Postgres);
+}
+
 #[test]
 fn failed_attempts_are_retried_then_the_job_fails() {
     let server = Server::start(TestBackend::Sqlite);
-    let out = tempfile::tempdir().unwrap();
-    let blocker = out.path().join("a-file");
-    std::fs::write(&blocker, "x").unwrap();
-    let connection = users_connection(&server, 10, &blocker.join("sub"));
+    std::fs::create_dir_all(server.local_json("")).unwrap();
+    std::fs::write(server.local_json("a-file"), "x").unwrap();
+    let connection = users_connection(&server, 10, "a-file/sub");
     let job = server.ok(
         "connections/sync",
         json!({ "connectionId": connection["connectionId"] }),

@@ -62,7 +62,11 @@ async fn main() {
             ),
             (
                 "bench/local-json".to_string(),
-                vec![destination.to_string()],
+                vec![
+                    destination.to_string(),
+                    "--root".to_string(),
+                    through_ferry.path().display().to_string(),
+                ],
             ),
         ]
         .into_iter()
@@ -81,7 +85,7 @@ async fn main() {
             repository: "bench/local-json".into(),
             tag: "bench".into(),
         },
-        destination_config: json!({ "destination_path": through_ferry.path() }),
+        destination_config: json!({ "destination_path": "." }),
         catalog: catalog.clone(),
         state: None,
     };
@@ -121,14 +125,15 @@ async fn main() {
     let catalog_file = write("catalog.json", &catalog);
     let destination_file = write(
         "destination.json",
-        &json!({ "destination_path": direct.path().join("out") }),
+        &json!({ "destination_path": "out" }),
     );
     let pipeline = format!(
-        "'{}' read --config '{}' --catalog '{}' | '{}' write --config '{}' --catalog '{}' > /dev/null",
+        "'{}' read --config '{}' --catalog '{}' | '{}' --root '{}' write --config '{}' --catalog '{}' > /dev/null",
         faker.display(),
         source_file.display(),
         catalog_file.display(),
         destination,
+        direct.path().display(),
         destination_file.display(),
         catalog_file.display()
     );

@@ -1,14 +1,19 @@
 //! `destination-local-json`: Ferry's own small destination. It writes each stream's records
 //! as JSON lines under a directory and echoes every STATE message back once the records
 //! before it are on disk. It ships inside the `ferry` binary
-//! (`ferry connector destination-local-json spec|check|write ...`).
+//! (`ferry connector destination-local-json --root DIR spec|check|write ...`).
+//!
+//! Whoever may edit a destination chooses its `destination_path`, so the path is confined:
+//! it is relative to the root the server configures (`connectors.local_json_root`), has no
+//! `..` component (the spec's pattern refuses both with a 422), and symlinks are resolved
+//! before writing, so a link inside the root cannot lead out of it either.
 
 use crate::protocol::{AirbyteMessage, ConnectionStatus};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The docker repository Ferry registers this destination under.
 pub use ferry_domain::actor_definition::LOCAL_JSON_REPOSITORY as REPOSITORY;
@@ -26,29 +31,47 @@ pub fn specification() -> Value {
                 "destination_path": {
                     "type": "string",
                     "minLength": 1,
+                    "maxLength": 1024,
+                    "pattern": RELATIVE_PATH_PATTERN,
                     "title": "Destination path",
-                    "description": "The directory records are written to: one <stream>.jsonl file per stream."
+                    "description": "The directory records are written to, one <stream>.jsonl file per stream: a relative path under the server's local-json root (connectors.local_json_root), without '..' components.",
+                    "examples": ["exports/users"]
                 }
             }
         }
     })
 }
 
+/// A relative path whose segments are never `..`: no leading `/`, and each segment is
+/// anything but `..` (JSON Schema patterns have no look-ahead, hence the spelled-out forms).
+const RELATIVE_PATH_PATTERN: &str =
+    r"^(?:[^/.][^/]*|\.|\.[^/.][^/]*|\.\.[^/]+)(?:/(?:[^/.][^/]*|\.|\.[^/.][^/]*|\.\.[^/]+))*/?$";
+
 /// Runs the connector with its command-line arguments; returns the process exit code.
+/// `--root DIR` (anywhere among the arguments) is the directory every destination path is
+/// confined to.
 pub fn run(args: &[String], input: impl BufRead, mut output: impl Write) -> i32 {
-    let result = match args.first().map(String::as_str) {
+    let root = flag(args, "--root");
+    let verb = args
+        .iter()
+        .enumerate()
+        .find(|(i, arg)| !arg.starts_with("--") && (*i == 0 || args[i - 1] != "--root"))
+        .map(|(_, arg)| arg.as_str());
+    let result = match verb {
         Some("spec") => emit(&mut output, &json!({"type": "SPEC", "spec": specification()})),
-        Some("check") => flag(args, "--config")
-            .and_then(|path| read_json(&path))
-            .and_then(|config| check(&config, &mut output)),
-        Some("write") => flag(args, "--config").and_then(|path| read_json(&path)).and_then(|config| {
+        Some("check") => root.and_then(|root| {
+            let config = read_json(&flag(args, "--config")?)?;
+            check(&root, &config, &mut output)
+        }),
+        Some("write") => root.and_then(|root| {
+            let config = read_json(&flag(args, "--config")?)?;
             let catalog = match flag(args, "--catalog") {
                 Ok(path) => read_json(&path)?,
                 Err(_) => json!({"streams": []}),
             };
-            write(&config, &catalog, input, &mut output)
+            write(&root, &config, &catalog, input, &mut output)
         }),
-        _ => Err("usage: destination-local-json spec | check --config FILE | write --config FILE --catalog FILE".into()),
+        _ => Err("usage: destination-local-json spec | check --root DIR --config FILE | write --root DIR --config FILE --catalog FILE".into()),
     };
     match result {
         Ok(()) => 0,
@@ -81,16 +104,53 @@ fn emit(output: &mut impl Write, message: &Value) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn destination_dir(config: &Value) -> Result<PathBuf, String> {
-    config["destination_path"]
+/// The configured directory, inside `root`: refused when the path is absolute or has a `..`
+/// component, and, once created, when symlinks resolve it to somewhere outside the root.
+fn destination_dir(root: &Path, config: &Value) -> Result<PathBuf, String> {
+    let relative = config["destination_path"]
         .as_str()
         .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .ok_or_else(|| "destination_path is required".to_string())
+        .map(Path::new)
+        .ok_or_else(|| "destination_path is required".to_string())?;
+    let confined = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !confined {
+        return Err(format!(
+            "destination_path {:?} must be a relative path without '..' components",
+            relative.display().to_string()
+        ));
+    }
+    std::fs::create_dir_all(root)
+        .map_err(|e| format!("cannot create the root {}: {e}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the root {}: {e}", root.display()))?;
+    // One segment at a time, resolving each that exists before going further, so that
+    // nothing is created through a link that leads out of the root.
+    let mut dir = root.clone();
+    for segment in relative.components() {
+        let Component::Normal(segment) = segment else { continue };
+        dir.push(segment);
+        if std::fs::symlink_metadata(&dir).is_err() {
+            std::fs::create_dir(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        dir = dir
+            .canonicalize()
+            .map_err(|e| format!("cannot resolve {}: {e}", dir.display()))?;
+        if !dir.starts_with(&root) {
+            return Err(format!(
+                "destination_path {:?} leads outside the local-json root through a symbolic link",
+                relative.display().to_string()
+            ));
+        }
+    }
+    Ok(dir)
 }
 
-fn check(config: &Value, output: &mut impl Write) -> Result<(), String> {
-    let status = match destination_dir(config).and_then(|dir| probe(&dir)) {
+fn check(root: &Path, config: &Value, output: &mut impl Write) -> Result<(), String> {
+    let status = match destination_dir(root, config).and_then(|dir| probe(&dir)) {
         Ok(()) => ConnectionStatus {
             status: "SUCCEEDED".into(),
             message: None,
@@ -107,12 +167,28 @@ fn check(config: &Value, output: &mut impl Write) -> Result<(), String> {
     emit(output, &message)
 }
 
-/// Creates the directory if needed and proves it is writable.
+/// Proves the directory writable.
 fn probe(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let probe = dir.join(".ferry-check");
     std::fs::write(&probe, b"ok").map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     std::fs::remove_file(&probe).map_err(|e| format!("cannot clean up in {}: {e}", dir.display()))
+}
+
+/// Opens a stream's file in `dir`, refusing one that is a symbolic link (which could point
+/// anywhere). `truncate`: start it empty.
+fn stream_file(dir: &Path, stream: &str, truncate: bool) -> Result<File, String> {
+    let path = dir.join(format!("{}.jsonl", sanitise(stream)));
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!("{} is a symbolic link; refusing to follow it", path.display()));
+    }
+    let mut options = OpenOptions::new();
+    match truncate {
+        true => options.write(true).create(true).truncate(true),
+        false => options.append(true).create(true),
+    };
+    options
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }
 
 /// Streams whose destination_sync_mode is `overwrite` in the configured catalog: their files
@@ -131,16 +207,15 @@ fn overwritten_streams(catalog: &Value) -> Vec<String> {
 }
 
 fn write(
+    root: &Path,
     config: &Value,
     catalog: &Value,
     input: impl BufRead,
     output: &mut impl Write,
 ) -> Result<(), String> {
-    let dir = destination_dir(config)?;
-    probe(&dir)?;
+    let dir = destination_dir(root, config)?;
     for stream in overwritten_streams(catalog) {
-        let path = dir.join(format!("{}.jsonl", sanitise(&stream)));
-        File::create(&path).map_err(|e| format!("cannot truncate {}: {e}", path.display()))?;
+        stream_file(&dir, &stream, true)?;
     }
     let mut files: HashMap<String, BufWriter<File>> = HashMap::new();
     for line in input.lines() {
@@ -150,12 +225,7 @@ fn write(
                 let file = match files.get_mut(&record.stream) {
                     Some(file) => file,
                     None => {
-                        let path = dir.join(format!("{}.jsonl", sanitise(&record.stream)));
-                        let file = OpenOptions::new()
-                            .create(true)
-                            .append(true)
-                            .open(&path)
-                            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+                        let file = stream_file(&dir, &record.stream, false)?;
                         files
                             .entry(record.stream.clone())
                             .or_insert(BufWriter::new(file))
@@ -226,11 +296,12 @@ mod tests {
         assert_eq!(code, 0);
         assert_eq!(messages[0]["type"], "SPEC");
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out");
+        let root = dir.path().join("root");
+        let target = root.join("out");
         let config = dir.path().join("config.json");
-        std::fs::write(&config, json!({"destination_path": target}).to_string()).unwrap();
-        let config = config.to_str().unwrap();
-        let (code, messages) = run_with(&["check", "--config", config], "");
+        std::fs::write(&config, json!({"destination_path": "out"}).to_string()).unwrap();
+        let (config, root_arg) = (config.to_str().unwrap(), root.to_str().unwrap());
+        let (code, messages) = run_with(&["check", "--root", root_arg, "--config", config], "");
         assert_eq!(code, 0);
         assert_eq!(messages[0]["connectionStatus"]["status"], "SUCCEEDED");
         let input = [
@@ -240,7 +311,7 @@ mod tests {
             r#"{"type":"RECORD","record":{"stream":"users","data":{"id":3},"emitted_at":0}}"#,
         ]
         .join("\n");
-        let (code, messages) = run_with(&["write", "--config", config], &input);
+        let (code, messages) = run_with(&["write", "--root", root_arg, "--config", config], &input);
         assert_eq!(code, 0);
         assert_eq!(
             messages,
@@ -257,12 +328,10 @@ mod tests {
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "x").unwrap();
         let config = dir.path().join("config.json");
-        std::fs::write(
-            &config,
-            json!({"destination_path": blocker.join("sub")}).to_string(),
-        )
-        .unwrap();
-        let (code, messages) = run_with(&["check", "--config", config.to_str().unwrap()], "");
+        std::fs::write(&config, json!({"destination_path": "file/sub"}).to_string()).unwrap();
+        let root = dir.path().to_str().unwrap();
+        let (code, messages) =
+            run_with(&["check", "--root", root, "--config", config.to_str().unwrap()], "");
         assert_eq!(code, 0);
         assert_eq!(messages[0]["connectionStatus"]["status"], "FAILED");
         assert!(messages[0]["connectionStatus"]["message"]
@@ -272,5 +341,56 @@ mod tests {
         let (code, messages) = run_with(&["bogus"], "");
         assert_eq!(code, 1);
         assert_eq!(messages[0]["type"], "TRACE");
+    }
+
+    /// What `write` does with `destination_path` under a root: Ok(dir written) or the error.
+    fn write_to(root: &Path, destination_path: &str) -> Result<(), String> {
+        let config = json!({"destination_path": destination_path});
+        let input = r#"{"type":"RECORD","record":{"stream":"s","data":{"id":1},"emitted_at":0}}"#;
+        write(root, &config, &json!({"streams": []}), input.as_bytes(), &mut Vec::new())
+    }
+
+    #[test]
+    fn paths_cannot_escape_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        for escape in ["/tmp/x", "../x", "a/../../x", "/proc/self/x", ".."] {
+            let error = write_to(&root, escape).unwrap_err();
+            assert!(error.contains("relative path without '..'"), "{escape}: {error}");
+        }
+        // A symbolic link inside the root that leads out of it is refused...
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+        let error = write_to(&root, "link/sub").unwrap_err();
+        assert!(error.contains("outside the local-json root"), "{error}");
+        // ...and so is a stream file that is a link.
+        std::fs::create_dir_all(root.join("ok")).unwrap();
+        std::os::unix::fs::symlink(outside.join("s.jsonl"), root.join("ok/s.jsonl")).unwrap();
+        let error = write_to(&root, "ok").unwrap_err();
+        assert!(error.contains("symbolic link"), "{error}");
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+        // Plain relative paths (with "." segments) land inside.
+        write_to(&root, "./a/b").unwrap();
+        assert!(root.join("a/b/s.jsonl").is_file());
+    }
+
+    #[test]
+    fn the_spec_pattern_refuses_what_the_connector_refuses() {
+        let pattern = regex_lite(RELATIVE_PATH_PATTERN);
+        for good in ["out", "a/b", "./a", ".hidden/x", "a..b", "..a", "a/", "records"] {
+            assert!(pattern(good), "{good} should be accepted");
+        }
+        for bad in ["/tmp/x", "..", "../x", "a/../b", "a/..", "/", "a//b"] {
+            assert!(!pattern(bad), "{bad} should be refused");
+        }
+    }
+
+    /// The spec's pattern, checked by the same JSON Schema validator the API uses.
+    fn regex_lite(pattern: &str) -> impl Fn(&str) -> bool {
+        let validator =
+            jsonschema::validator_for(&json!({"type": "string", "pattern": pattern})).unwrap();
+        move |text| validator.is_valid(&json!(text))
     }
 }

@@ -18,6 +18,7 @@ use ferry_persistence::store::{actor_definitions, connections};
 use ferry_persistence::Database;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -35,6 +36,9 @@ pub struct WorkerSettings {
     /// Where each attempt gets its directory (`<job>/<attempt>/`): its catalog, state and
     /// log stay there; its configuration files are removed when it ends.
     pub attempts_root: PathBuf,
+    /// On shutdown, how long a running attempt may go on before it is stopped and its job
+    /// handed back.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -48,6 +52,7 @@ impl Default for WorkerSettings {
                 backoff: Duration::from_secs(10),
             },
             attempts_root: std::env::temp_dir().join("ferry-jobs"),
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }
@@ -68,9 +73,11 @@ impl Worker {
         }
     }
 
-    /// Runs jobs until `shutdown` turns true.
+    /// Runs jobs until `shutdown` turns true. A running attempt then gets
+    /// `shutdown_grace` to finish; after that it is stopped and its job handed back at once.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         tracing::info!("worker started");
+        self.sweep_configuration_files().await;
         let mut last_recovery: Option<Instant> = None;
         while !*shutdown.borrow() {
             if last_recovery.is_none_or(|at| at.elapsed() >= self.settings.stale_after / 2) {
@@ -79,7 +86,7 @@ impl Worker {
             }
             self.schedule().await;
             match self.db.write(jobs::claim).await {
-                Ok(Some((job, attempt))) => self.execute(job, attempt).await,
+                Ok(Some((job, attempt))) => self.execute(job, attempt, shutdown.clone()).await,
                 Ok(None) => {
                     tokio::select! {
                         _ = tokio::time::sleep(self.settings.poll_interval) => {}
@@ -116,24 +123,92 @@ impl Worker {
             .write(move |conn| jobs::recover_orphans(conn, stale_after, retries))
             .await
         {
-            Ok(0) => {}
-            Ok(count) => tracing::warn!(count, "failed attempts orphaned by a stopped worker"),
+            Ok(ended) => {
+                if !ended.is_empty() {
+                    tracing::warn!(
+                        count = ended.len(),
+                        "failed attempts orphaned by a stopped worker"
+                    );
+                }
+                // Their configuration files (secrets) outlived them: remove them now.
+                for (job, number) in ended {
+                    self.remove_configuration_files(&self.attempt_dir(job, number));
+                }
+            }
             Err(error) => tracing::warn!(%error, "could not look for orphaned attempts"),
         }
     }
 
-    async fn execute(&self, job: Job, attempt: Attempt) {
+    /// At start-up: removes the configuration files that attempts which are no longer running
+    /// left behind (a crash or kill -9 skips the removal at their end). Files of attempts still
+    /// running, here or in another process sharing the directory, are left alone; an orphan
+    /// found later is cleaned up by `recover`.
+    async fn sweep_configuration_files(&self) {
+        let root = self.settings.attempts_root.clone();
+        let swept = self
+            .db
+            .run(move |conn| {
+                let mut leftovers = Vec::new();
+                for (job, number, dir) in attempt_dirs(&root) {
+                    let holds_secrets = CONFIGURATION_FILES.iter().any(|f| dir.join(f).exists());
+                    if holds_secrets && !jobs::attempt_is_running(conn, job, number)? {
+                        leftovers.push(dir);
+                    }
+                }
+                Ok(leftovers)
+            })
+            .await;
+        match swept {
+            Ok(leftovers) => {
+                for dir in &leftovers {
+                    self.remove_configuration_files(dir);
+                }
+                if !leftovers.is_empty() {
+                    tracing::info!(
+                        count = leftovers.len(),
+                        "removed configuration files left by ended attempts"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not sweep old configuration files"),
+        }
+    }
+
+    fn attempt_dir(&self, job: i64, number: i32) -> PathBuf {
+        self.settings
+            .attempts_root
+            .join(job.to_string())
+            .join(number.to_string())
+    }
+
+    fn remove_configuration_files(&self, dir: &Path) {
+        for file in CONFIGURATION_FILES {
+            match std::fs::remove_file(dir.join(file)) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(%error, dir = %dir.display(), "cannot remove a configuration file")
+                }
+            }
+        }
+    }
+
+    async fn execute(&self, job: Job, attempt: Attempt, shutdown: watch::Receiver<bool>) {
         tracing::info!(job_id = job.id, attempt = attempt.number, config_type = %job.config_type, "attempt started");
         let progress = Arc::new(Progress::default());
         let (log_tx, log_rx) = mpsc::unbounded_channel::<String>();
         let (cancel_tx, cancel_rx) = watch::channel(false);
+        let cancel_tx = Arc::new(cancel_tx);
         let (stop_tx, stop_rx) = watch::channel(false);
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let interrupter = tokio::spawn(interrupt_after_grace(
+            shutdown,
+            self.settings.shutdown_grace,
+            Arc::clone(&cancel_tx),
+            Arc::clone(&interrupted),
+        ));
         // Absolute: connectors run inside it, so a relative path would resolve twice.
-        let dir = self
-            .settings
-            .attempts_root
-            .join(job.id.to_string())
-            .join(attempt.number.to_string());
+        let dir = self.attempt_dir(job.id, attempt.number);
         let dir = std::path::absolute(&dir).unwrap_or(dir);
         if let Err(error) = std::fs::create_dir_all(&dir) {
             tracing::error!(%error, dir = %dir.display(), "cannot create the attempt's directory");
@@ -149,9 +224,8 @@ impl Worker {
         let end = self
             .perform(&job, &dir, &log_tx, Arc::clone(&progress), cancel_rx)
             .await;
-        for file in CONFIGURATION_FILES {
-            let _ = std::fs::remove_file(dir.join(file));
-        }
+        interrupter.abort();
+        self.remove_configuration_files(&dir);
         let end = end.unwrap_or_else(|error| SyncEnd::Failed {
             reason: error.to_string(),
         });
@@ -160,6 +234,14 @@ impl Worker {
             SyncEnd::Failed { reason } => {
                 let _ = log_tx.send(format!("attempt failed: {reason}"));
                 Outcome::Failed
+            }
+            SyncEnd::Cancelled if interrupted.load(Ordering::SeqCst) => {
+                let _ = log_tx.send(
+                    "interrupted: the worker shut down before the attempt finished; the job is \
+                     handed back to run again"
+                        .to_string(),
+                );
+                Outcome::Interrupted
             }
             SyncEnd::Cancelled => Outcome::Cancelled,
         };
@@ -286,10 +368,52 @@ struct Beat {
     interval: Duration,
 }
 
+/// Once `shutdown` turns true, waits `grace`, then stops the running attempt (through the
+/// same signal a cancellation uses) and notes that it was interrupted.
+async fn interrupt_after_grace(
+    mut shutdown: watch::Receiver<bool>,
+    grace: Duration,
+    cancel: Arc<watch::Sender<bool>>,
+    interrupted: Arc<AtomicBool>,
+) {
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+    tracing::info!(grace_secs = grace.as_secs(), "shutting down: the running attempt may finish within the grace period");
+    tokio::time::sleep(grace).await;
+    interrupted.store(true, Ordering::SeqCst);
+    let _ = cancel.send(true);
+}
+
+/// The attempt directories under `root`, as (job id, attempt number, path).
+fn attempt_dirs(root: &Path) -> Vec<(i64, i32, PathBuf)> {
+    let numbered = |dir: &Path| -> Vec<(String, PathBuf)> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry.path()))
+            .collect()
+    };
+    let mut found = Vec::new();
+    for (job, job_dir) in numbered(root) {
+        let Ok(job) = job.parse::<i64>() else { continue };
+        for (number, dir) in numbered(&job_dir) {
+            if let Ok(number) = number.parse::<i32>() {
+                found.push((job, number, dir));
+            }
+        }
+    }
+    found
+}
+
 async fn heartbeats(
     beat: Beat,
     mut logs: mpsc::UnboundedReceiver<String>,
-    cancel: watch::Sender<bool>,
+    cancel: Arc<watch::Sender<bool>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let Beat {

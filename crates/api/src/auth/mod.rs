@@ -144,10 +144,7 @@ pub async fn authenticate<B: MessageBody + 'static>(
             .to_str()
             .map_err(|_| ApiError::from(unauthenticated("the Authorization header is not text")))?
             .to_string();
-        let peer = req
-            .peer_addr()
-            .map(|address| address.ip().to_string())
-            .unwrap_or_default();
+        let peer = peer_ip(req.request());
         let caller = caller_from_header(&state.db, auth, &header, &peer)
             .await
             .map_err(ApiError::from)?;
@@ -155,6 +152,13 @@ pub async fn authenticate<B: MessageBody + 'static>(
     }
     let response = next.call(req).await?;
     guard::check_guarded(response)
+}
+
+/// The caller's network address (no port), as rate limits key it.
+pub fn peer_ip(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map(|address| address.ip().to_string())
+        .unwrap_or_default()
 }
 
 async fn caller_from_header(

@@ -45,7 +45,7 @@ macro_rules! actor_endpoints {
                 Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let new = NewActor { by: caller.user_id, ..NewActor::from(request) };
-                let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, new).await?;
+                let new = crate::runtime::prepare_new(&state, ACTOR_TYPE, new, None).await?;
                 let actor = state
                     .db
                     .write(move |conn| actors::create(conn, ACTOR_TYPE, &new))

@@ -6,7 +6,7 @@ use crate::auth::{provision, secrets};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound, RateLimited};
 use crate::extract::Body;
 use crate::AppState;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use ferry_domain::application::*;
 use ferry_domain::{Error, Violation};
 use ferry_persistence::store::applications;
@@ -111,6 +111,7 @@ pub async fn delete_application(
 )]
 #[post("/v1/applications/token")]
 pub async fn application_token_request(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Body(request, _): Body<ApplicationTokenRequest, Public>,
 ) -> ApiResult<web::Json<AccessToken>> {
@@ -120,7 +121,10 @@ pub async fn application_token_request(
         // Neither counted nor logged: it may be anything, a misplaced secret included.
         return Err(wrong_credentials().into());
     }
-    if let Some(retry_after_secs) = auth.token_failures.retry_after(&client_id, Instant::now()) {
+    // Failures count per client id *and* address: client ids are not secret, so counting
+    // per id alone would let anyone lock an application out by guessing wrong on purpose.
+    let limit_key = format!("{client_id}@{}", crate::auth::peer_ip(&req));
+    if let Some(retry_after_secs) = auth.token_failures.retry_after(&limit_key, Instant::now()) {
         tracing::warn!(%client_id, retry_after_secs, "token request refused: too many failures");
         return Err(Error::RateLimited { retry_after_secs }.into());
     }
@@ -134,12 +138,12 @@ pub async fn application_token_request(
             application
         }
         _ => {
-            auth.token_failures.failed(&client_id, Instant::now());
+            auth.token_failures.failed(&limit_key, Instant::now());
             tracing::warn!(%client_id, "token request with wrong client credentials");
             return Err(wrong_credentials().into());
         }
     };
-    auth.token_failures.succeeded(&client_id);
+    auth.token_failures.succeeded(&limit_key);
     let lifetime = auth.settings.token_lifetime.as_secs();
     let token = auth.key.issue(
         application.user_id,

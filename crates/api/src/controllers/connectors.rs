@@ -92,7 +92,7 @@ macro_rules! connector_endpoints {
                 Body(request, _): Body<$Create, Editor>,
             ) -> ApiResult<web::Json<$Read>> {
                 let new = NewActor { by: caller.user_id, ..NewActor::from(request) };
-                let created = create_checked(&state, new).await?;
+                let created = create_checked(&state, new, None).await?;
                 Ok(web::Json(created.into()))
             }
 
@@ -115,8 +115,8 @@ macro_rules! connector_endpoints {
             ) -> ApiResult<web::Json<$Read>> {
                 let (new, replaced) = request.into_parts();
                 let new = NewActor { by: caller.user_id, ..new };
-                state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, replaced)).await?;
-                let created = create_checked(&state, new).await?;
+                let stored = state.db.run(move |conn| actors::get(conn, ACTOR_TYPE, replaced)).await?;
+                let created = create_checked(&state, new, Some(&stored)).await?;
                 state
                     .db
                     .write(move |conn| actors::delete(conn, ACTOR_TYPE, replaced))
@@ -125,8 +125,12 @@ macro_rules! connector_endpoints {
                 Ok(web::Json(created.into()))
             }
 
-            async fn create_checked(state: &AppState, new: NewActor) -> ApiResult<Actor> {
-                let new = crate::runtime::prepare_new(state, ACTOR_TYPE, new).await?;
+            async fn create_checked(
+                state: &AppState,
+                new: NewActor,
+                replacing: Option<&Actor>,
+            ) -> ApiResult<Actor> {
+                let new = crate::runtime::prepare_new(state, ACTOR_TYPE, new, replacing).await?;
                 let actor = state.db.write(move |conn| actors::create(conn, ACTOR_TYPE, &new)).await?;
                 let outcome = match crate::runtime::check(state, &actor).await {
                     Ok(outcome) => outcome,

@@ -18,6 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(system::health)
+        .service(system::liveness)
         .service(system::debug)
         .service(workspaces::create::create_workspace)
         .service(workspaces::get::get_workspace)

@@ -316,14 +316,12 @@ on_both_backends! {
         input_errors(&app, &DESTINATIONS).await;
     }
 
-    async fn a_destination_without_a_name_is_called_default(app: TestApp) {
+    async fn a_destination_needs_a_name(app: TestApp) {
         let definition = fixtures::destination_definition(&app, "Local").await;
         let body = json!({
             "workspaceId": DEFAULT_WORKSPACE, "destinationDefinitionId": definition,
             "connectionConfiguration": {}
         });
-        let created = app.ok("destinations/create", body).await;
-        assert_eq!(created["name"], "default");
-        assert_eq!(created["destinationName"], "Local");
+        assert_invalid(&app.post("destinations/create", body).await, "name");
     }
 }

@@ -108,7 +108,7 @@ on_both_backends! {
         let list = app.ok("sources/list", json!({ "workspaceId": DEFAULT_WORKSPACE })).await;
         assert_masked(&list["sources"][0]["connectionConfiguration"]);
         let destination = app
-            .ok("destinations/create", json!({ "workspaceId": DEFAULT_WORKSPACE,
+            .ok("destinations/create", json!({ "workspaceId": DEFAULT_WORKSPACE, "name": "d",
                  "destinationDefinitionId": fixtures::destination_definition(&app, "D").await,
                  "connectionConfiguration": { "password": "hunter2" } }))
             .await;
@@ -208,7 +208,7 @@ on_both_backends! {
 
         let destination_definition = fixtures::destination_definition(&app, "D").await;
         let reply = app
-            .post("web_backend/destinations/create", json!({ "workspaceId": DEFAULT_WORKSPACE,
+            .post("web_backend/destinations/create", json!({ "workspaceId": DEFAULT_WORKSPACE, "name": "d",
                   "destinationDefinitionId": destination_definition, "connectionConfiguration": { "fail_check": true } }))
             .await;
         assert_eq!(reply.status, 400);

@@ -53,7 +53,7 @@ pub async fn source(app: &TestApp, workspace: &str, definition: &str, name: &str
 pub async fn destination(app: &TestApp, workspace: &str, definition: &str, name: &str) -> Value {
     let body = json!({
         "workspaceId": workspace, "destinationDefinitionId": definition, "name": name,
-        "connectionConfiguration": { "destination_path": "/tmp/out" }
+        "connectionConfiguration": { "destination_path": "out" }
     });
     app.ok("destinations/create", body).await
 }

@@ -16,6 +16,7 @@ mod connectors;
 mod contract;
 mod definitions;
 mod errors;
+mod faults;
 mod fixtures;
 mod identity;
 mod openapi;

@@ -56,7 +56,9 @@ fn every_operation_declares_its_errors() {
                 }
             }
             for (status, response) in responses {
-                if status.starts_with('4') || status.starts_with('5') {
+                // Readiness answers its own body with 503 (what load balancers read).
+                let readiness = path == "/v1/health" && status == "503";
+                if (status.starts_with('4') || status.starts_with('5')) && !readiness {
                     assert_eq!(
                         response["content"]["application/json"]["schema"]["$ref"],
                         "#/components/schemas/ErrorResponse",

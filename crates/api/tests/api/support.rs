@@ -1,7 +1,7 @@
 //! The harness: a running app, a client, and the macro that runs a test on both backends.
 
 use ferry_api::auth::{AuthSettings, Authenticator, BasicCredentials};
-use ferry_api::{ApiSettings, AppState, BodyLimit};
+use ferry_api::{ApiSettings, AppState, BodyLimit, BodyReadTimeout};
 use ferry_domain::workspace::Regions;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use std::sync::Arc;
@@ -32,6 +32,8 @@ use serde_json::Value;
 
 /// The body limit the tests run with, small so the 413 test stays cheap.
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
+/// Short, so that the stalled-body test answers quickly.
+pub const TEST_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct TestApp {
     pub server: actix_test::TestServer,
@@ -103,6 +105,7 @@ impl TestApp {
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),
+            body_read_timeout: BodyReadTimeout(TEST_BODY_READ_TIMEOUT),
         };
         let server = actix_test::start(move || ferry_api::app(state.clone(), settings.clone()));
         TestApp {

@@ -30,13 +30,17 @@ fn unreachable_database() -> Database {
 }
 
 #[actix_web::test]
-async fn health_is_false_not_500_when_the_database_is_down() {
+async fn health_is_503_when_the_database_is_down_and_liveness_is_200() {
     let state = ferry_api::AppState::new(unreachable_database());
     let server = actix_test::start(move || ferry_api::app(state.clone(), Default::default()));
     let mut response = server.get("/api/v1/health").send().await.expect("sent");
-    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.status().as_u16(), 503, "load balancers must notice");
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "db": false }));
+    let mut response = server.get("/api/v1/health/liveness").send().await.expect("sent");
+    assert_eq!(response.status().as_u16(), 200, "liveness does not touch the database");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "live": true }));
 
     // Other endpoints answer 503 with an errorId, never a 500 or a hang.
     let mut response = server
@@ -45,6 +49,11 @@ async fn health_is_false_not_500_when_the_database_is_down() {
         .await
         .expect("sent");
     assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(
+        response.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"1"[..]),
+        "a 503 says when to retry"
+    );
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
     assert!(body["errorId"].as_str().is_some());

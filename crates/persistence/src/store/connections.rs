@@ -97,6 +97,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
                 .with_value("deprecated"),
         ));
     }
+    lock_workspace_of(conn, new.source_id.0)?;
     let source = live_reference(conn, ActorType::Source, new.source_id.0)?;
     let destination = live_reference(conn, ActorType::Destination, new.destination_id.0)?;
     if source.workspace_id != destination.workspace_id {
@@ -142,6 +143,23 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
 }
 
 /// A live actor that a new connection may refer to, locked against a concurrent delete.
+/// Locks (shared) the workspace that holds actor `id`, if any, before its actors are locked.
+/// Every transaction takes its locks in one order, workspace, then actors, then connections,
+/// as a workspace delete does; a create taking the actor first could deadlock with it.
+fn lock_workspace_of(conn: &mut AnyConnection, id: uuid::Uuid) -> Result<()> {
+    use crate::schema::actors;
+    let workspace: Option<DbUuid> = actors::table
+        .filter(actors::id.eq(DbUuid(id)))
+        .select(actors::workspace_id)
+        .first(conn)
+        .optional()
+        .db()?;
+    if let Some(workspace) = workspace {
+        lock_live(conn, Locked::Workspace, workspace.0, LockMode::Share)?;
+    }
+    Ok(())
+}
+
 fn live_reference(
     conn: &mut AnyConnection,
     actor_type: ActorType,

@@ -340,7 +340,13 @@ pub enum Outcome {
     Succeeded,
     Failed,
     Cancelled,
+    /// Its worker shut down before it finished: the attempt fails and the job is handed
+    /// back at once (no backoff), for another worker or the next start to run again.
+    Interrupted,
 }
+
+/// The longest wait before a retry, whatever the backoff doubles to.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Retry policy for failed attempts.
 #[derive(Clone, Copy, Debug)]
@@ -364,7 +370,7 @@ pub fn finish(
     let timestamp = now();
     let attempt_status = match outcome {
         Outcome::Succeeded => AttemptStatus::Succeeded,
-        Outcome::Failed | Outcome::Cancelled => AttemptStatus::Failed,
+        Outcome::Failed | Outcome::Cancelled | Outcome::Interrupted => AttemptStatus::Failed,
     };
     diesel::update(attempts::table.find(attempt.id))
         .set((
@@ -380,12 +386,15 @@ pub fn finish(
     let next = match (current, outcome) {
         (JobStatus::Cancelled, _) | (_, Outcome::Cancelled) => (JobStatus::Cancelled, None),
         (_, Outcome::Succeeded) => (JobStatus::Succeeded, None),
+        (_, Outcome::Interrupted) => (JobStatus::Pending, None),
         (_, Outcome::Failed) if attempt.number + 1 < retries.max_attempts => {
             let wait = retries
                 .backoff
                 .saturating_mul(2u32.saturating_pow(attempt.number.try_into().unwrap_or(0)));
-            let not_before =
-                timestamp + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+            // At most a week, so the arithmetic stays finite whatever the settings.
+            let wait = chrono::Duration::from_std(wait.min(MAX_RETRY_WAIT))
+                .unwrap_or(chrono::Duration::zero());
+            let not_before = timestamp.checked_add_signed(wait).unwrap_or(timestamp);
             (JobStatus::Pending, Some(not_before))
         }
         (_, Outcome::Failed) => (JobStatus::Failed, None),
@@ -395,29 +404,44 @@ pub fn finish(
 }
 
 /// Fails the running attempts whose heartbeat stopped longer ago than `stale_after` (their
-/// worker died) and moves their jobs on as any failure would. Idempotent; returns how many
-/// attempts it ended.
+/// worker died) and moves their jobs on as any failure would. Idempotent; returns the
+/// attempts it ended as (job id, attempt number), so their files can be cleaned up.
 pub fn recover_orphans(
     conn: &mut AnyConnection,
     stale_after: Duration,
     retries: Retries,
-) -> Result<usize> {
-    let cutoff =
-        now() - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::zero());
+) -> Result<Vec<(i64, i32)>> {
+    let cutoff = chrono::Duration::from_std(stale_after)
+        .ok()
+        .and_then(|stale| now().checked_sub_signed(stale))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let orphans: Vec<AttemptRow> = attempts::table
         .filter(attempts::status.eq(AttemptStatus::Running.as_str()))
         .filter(attempts::heartbeat_at.lt(DbTime(cutoff)))
         .select(AttemptRow::as_select())
         .load(conn)
         .db()?;
-    let count = orphans.len();
+    let mut ended = Vec::with_capacity(orphans.len());
     for row in orphans {
         let attempt = row.into_attempt(Vec::new())?;
+        ended.push((attempt.job_id, attempt.number));
         append_logs(conn, attempt.id, &["the worker running this attempt stopped sending heartbeats (it crashed or was killed); the attempt failed".to_string()])?;
         let (records, bytes) = (attempt.records_synced, attempt.bytes_synced);
         finish(conn, &attempt, Outcome::Failed, records, bytes, retries)?;
     }
-    Ok(count)
+    Ok(ended)
+}
+
+/// Whether attempt `number` of job `job` is still running (its files are in use).
+pub fn attempt_is_running(conn: &mut AnyConnection, job: i64, number: i32) -> Result<bool> {
+    let running: i64 = attempts::table
+        .filter(attempts::job_id.eq(job))
+        .filter(attempts::attempt_number.eq(number))
+        .filter(attempts::status.eq(AttemptStatus::Running.as_str()))
+        .count()
+        .get_result(conn)
+        .db()?;
+    Ok(running > 0)
 }
 
 /// The state the next incremental sync of a connection starts from.
@@ -533,28 +557,11 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
     for (id, units, unit) in scheduled {
         let due = match last.get(&id.0.to_string()) {
             None => true,
-            Some(previous) => {
-                let units_u32 = u32::try_from(units).unwrap_or(u32::MAX);
-                let next = match TimeUnit::parse(&unit) {
-                    Some(TimeUnit::Minutes) => {
-                        previous.checked_add_signed(chrono::Duration::minutes(units))
-                    }
-                    Some(TimeUnit::Hours) => {
-                        previous.checked_add_signed(chrono::Duration::hours(units))
-                    }
-                    Some(TimeUnit::Days) => {
-                        previous.checked_add_signed(chrono::Duration::days(units))
-                    }
-                    Some(TimeUnit::Weeks) => {
-                        previous.checked_add_signed(chrono::Duration::weeks(units))
-                    }
-                    Some(TimeUnit::Months) => {
-                        previous.checked_add_months(chrono::Months::new(units_u32))
-                    }
-                    None => None,
-                };
-                next.is_some_and(|next| next <= at)
-            }
+            // A stored schedule that does not fit in time (refused on input since; kept
+            // for rows written before) is never due rather than a failure of every run.
+            Some(previous) => TimeUnit::parse(&unit)
+                .and_then(|unit| unit.after(*previous, units))
+                .is_some_and(|next| next <= at),
         };
         if due {
             let (_, created) = enqueue(conn, JobConfigType::Sync, ConnectionId(id.0))?;
@@ -614,6 +621,39 @@ mod tests {
         );
     }
 
+    /// A schedule stored before units were bounded (i64::MAX minutes) made the scheduler
+    /// panic inside its transaction, which wedged SQLite for every later write.
+    fn absurd_stored_schedules(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        for time_unit in [TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months] {
+            let absurd = ConnectionSchedule { units: i64::MAX, time_unit };
+            seed_connections(conn, 1, Some(absurd));
+        }
+        let at = now();
+        // Never run: each is due once (no sync yet)...
+        assert_eq!(write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(), 5);
+        while let Some((_, attempt)) = write_transaction(conn, claim).unwrap() {
+            finish(conn, &attempt, Outcome::Succeeded, 0, 0, RETRIES).unwrap();
+        }
+        // ...and then never again, without a panic.
+        let far = at + chrono::Duration::days(365 * 100);
+        assert_eq!(write_transaction(conn, |c| enqueue_due_syncs(c, far)).unwrap(), 0);
+        // Writes still work.
+        seed_connections(conn, 1, None);
+    }
+
+    #[test]
+    fn absurd_stored_schedules_never_panic_on_sqlite() {
+        absurd_stored_schedules(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn absurd_stored_schedules_never_panic_on_postgres() {
+        absurd_stored_schedules(TestBackend::Postgres);
+    }
+
     #[test]
     fn the_scheduler_queues_due_syncs_on_sqlite() {
         scheduler(TestBackend::Sqlite);
@@ -638,14 +678,16 @@ mod tests {
         let (_, attempt) = write_transaction(conn, claim).unwrap().unwrap();
         assert_eq!(
             recover_orphans(conn, Duration::from_secs(3600), RETRIES).unwrap(),
-            0,
+            [],
             "fresh heartbeat"
         );
+        assert!(attempt_is_running(conn, job.id, 0).unwrap());
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(
             recover_orphans(conn, Duration::from_millis(1), RETRIES).unwrap(),
-            1
+            [(job.id, 0)]
         );
+        assert!(!attempt_is_running(conn, job.id, 0).unwrap());
         let (job_now, attempts) = get(conn, job.id).unwrap();
         assert_eq!(job_now.status, JobStatus::Pending);
         assert_eq!(attempts[0].status, AttemptStatus::Failed);
@@ -666,6 +708,16 @@ mod tests {
             JobStatus::Failed
         );
         assert_eq!(attempt.number, 0);
+        // An attempt interrupted by a shutdown hands its job back at once, no backoff.
+        let other = seed_connections(conn, 1, None)[0];
+        let (interrupted_job, _) = enqueue(conn, JobConfigType::Sync, other).unwrap();
+        let (_, running) = write_transaction(conn, claim).unwrap().unwrap();
+        assert_eq!(
+            finish(conn, &running, Outcome::Interrupted, 1, 1, RETRIES).unwrap(),
+            JobStatus::Pending
+        );
+        let (again, retry) = write_transaction(conn, claim).unwrap().unwrap();
+        assert_eq!((again.id, retry.number), (interrupted_job.id, 1), "claimable at once");
     }
 
     #[test]

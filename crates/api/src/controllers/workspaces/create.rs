@@ -28,7 +28,7 @@ pub async fn create_workspace(
     let region = state.regions.resolve(request.region.as_deref())?;
     let workspace = state
         .db
-        .write(move |conn| workspaces::create(conn, &request, region, caller.user_id))
+        .write(move |conn| workspaces::create(conn, &request, region.clone(), caller.user_id))
         .await?;
     tracing::info!(workspace_id = %workspace.id, slug = %workspace.slug, "workspace created");
     Ok(web::Json(workspace.into()))

@@ -33,7 +33,7 @@ pub async fn update_workspace(
     };
     let workspace = state
         .db
-        .write(move |conn| workspaces::update(conn, &request, region, caller.user_id))
+        .write(move |conn| workspaces::update(conn, &request, region.clone(), caller.user_id))
         .await?;
     Ok(web::Json(workspace.into()))
 }
