@@ -138,7 +138,11 @@ pub async fn prepare_new(
         })?;
     let spec = spec(state, &definition).await?;
     if let Some(stored) = replacing {
-        restore_masked(&spec.specification, &mut new.configuration, &stored.configuration)?;
+        restore_masked(
+            &spec.specification,
+            &mut new.configuration,
+            &stored.configuration,
+        )?;
     }
     validate(&spec.specification, &new.configuration)?;
     new.secret_paths = secret_paths(&spec.specification, &new.configuration);
@@ -174,7 +178,11 @@ pub async fn prepare_changes(
         })
         .await?;
     let spec = spec(state, &definition).await?;
-    restore_masked(&spec.specification, &mut changes.configuration, &stored.configuration)?;
+    restore_masked(
+        &spec.specification,
+        &mut changes.configuration,
+        &stored.configuration,
+    )?;
     validate(&spec.specification, &changes.configuration)?;
     changes.secret_paths = secret_paths(&spec.specification, &changes.configuration);
     Ok(changes)

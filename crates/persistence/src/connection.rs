@@ -275,9 +275,7 @@ impl Database {
     /// discarded too), so no failure of one caller can poison the next.
     pub fn run_blocking<T>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.connection()?;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            work(&mut pooled)
-        }));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut pooled)));
         match outcome {
             Ok(result) => {
                 if matches!(result, Err(Error::Unavailable { .. })) {

@@ -294,7 +294,9 @@ async fn stop_worker_within_grace(worker: tokio::task::JoinHandle<()>, settings:
     let limit = Duration::from_secs(settings.worker.shutdown_grace_secs + 10);
     let abort = worker.abort_handle();
     if tokio::time::timeout(limit, worker).await.is_err() {
-        tracing::warn!("the worker did not stop in time; its attempt will be recovered as orphaned");
+        tracing::warn!(
+            "the worker did not stop in time; its attempt will be recovered as orphaned"
+        );
         abort.abort();
     }
 }

@@ -127,7 +127,11 @@ impl Server {
         let dir = self._dir.path().join(format!("data/jobs/{job}/{number}"));
         assert!(dir.is_dir(), "the attempt ran in {}", dir.display());
         for file in ["source_config.json", "destination_config.json"] {
-            assert!(!dir.join(file).exists(), "{} survived", dir.join(file).display());
+            assert!(
+                !dir.join(file).exists(),
+                "{} survived",
+                dir.join(file).display()
+            );
         }
     }
 
@@ -195,14 +199,20 @@ impl Server {
         let db = self._database.db.clone();
         let log = self.terminate();
         let took = asked.elapsed();
-        assert!(took < Duration::from_secs(15), "shutdown took {took:?}: {log}");
+        assert!(
+            took < Duration::from_secs(15),
+            "shutdown took {took:?}: {log}"
+        );
         let mut conn = db.connection().unwrap();
         let (job_now, attempts) = jobs::get(&mut conn, job_id).unwrap();
         assert_eq!(job_now.status, JobStatus::Pending, "handed back: {log}");
         assert_eq!(attempts.len(), 1);
         assert_eq!(attempts[0].status, AttemptStatus::Failed);
         assert!(
-            attempts[0].log_lines.iter().any(|l| l.contains("interrupted")),
+            attempts[0]
+                .log_lines
+                .iter()
+                .any(|l| l.contains("interrupted")),
             "{:?}",
             attempts[0].log_lines
         );
@@ -327,8 +337,7 @@ fn scenario(backend: TestBackend) {
         );
         assert_eq!(status, 422, "{escape}: {body}");
         assert_eq!(
-            body["validationErrors"][0]["propertyPath"],
-            "connectionConfiguration.destination_path",
+            body["validationErrors"][0]["propertyPath"], "connectionConfiguration.destination_path",
             "{body}"
         );
     }

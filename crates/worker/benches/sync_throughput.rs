@@ -123,10 +123,7 @@ async fn main() {
     };
     let source_file = write("source.json", &source_config);
     let catalog_file = write("catalog.json", &catalog);
-    let destination_file = write(
-        "destination.json",
-        &json!({ "destination_path": "out" }),
-    );
+    let destination_file = write("destination.json", &json!({ "destination_path": "out" }));
     let pipeline = format!(
         "'{}' read --config '{}' --catalog '{}' | '{}' --root '{}' write --config '{}' --catalog '{}' > /dev/null",
         faker.display(),

@@ -130,7 +130,9 @@ fn destination_dir(root: &Path, config: &Value) -> Result<PathBuf, String> {
     // nothing is created through a link that leads out of the root.
     let mut dir = root.clone();
     for segment in relative.components() {
-        let Component::Normal(segment) = segment else { continue };
+        let Component::Normal(segment) = segment else {
+            continue;
+        };
         dir.push(segment);
         if std::fs::symlink_metadata(&dir).is_err() {
             std::fs::create_dir(&dir)
@@ -179,7 +181,10 @@ fn probe(dir: &Path) -> Result<(), String> {
 fn stream_file(dir: &Path, stream: &str, truncate: bool) -> Result<File, String> {
     let path = dir.join(format!("{}.jsonl", sanitise(stream)));
     if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(format!("{} is a symbolic link; refusing to follow it", path.display()));
+        return Err(format!(
+            "{} is a symbolic link; refusing to follow it",
+            path.display()
+        ));
     }
     let mut options = OpenOptions::new();
     match truncate {
@@ -330,8 +335,16 @@ mod tests {
         let config = dir.path().join("config.json");
         std::fs::write(&config, json!({"destination_path": "file/sub"}).to_string()).unwrap();
         let root = dir.path().to_str().unwrap();
-        let (code, messages) =
-            run_with(&["check", "--root", root, "--config", config.to_str().unwrap()], "");
+        let (code, messages) = run_with(
+            &[
+                "check",
+                "--root",
+                root,
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            "",
+        );
         assert_eq!(code, 0);
         assert_eq!(messages[0]["connectionStatus"]["status"], "FAILED");
         assert!(messages[0]["connectionStatus"]["message"]
@@ -347,7 +360,13 @@ mod tests {
     fn write_to(root: &Path, destination_path: &str) -> Result<(), String> {
         let config = json!({"destination_path": destination_path});
         let input = r#"{"type":"RECORD","record":{"stream":"s","data":{"id":1},"emitted_at":0}}"#;
-        write(root, &config, &json!({"streams": []}), input.as_bytes(), &mut Vec::new())
+        write(
+            root,
+            &config,
+            &json!({"streams": []}),
+            input.as_bytes(),
+            &mut Vec::new(),
+        )
     }
 
     #[test]
@@ -358,7 +377,10 @@ mod tests {
         std::fs::create_dir_all(&outside).unwrap();
         for escape in ["/tmp/x", "../x", "a/../../x", "/proc/self/x", ".."] {
             let error = write_to(&root, escape).unwrap_err();
-            assert!(error.contains("relative path without '..'"), "{escape}: {error}");
+            assert!(
+                error.contains("relative path without '..'"),
+                "{escape}: {error}"
+            );
         }
         // A symbolic link inside the root that leads out of it is refused...
         std::fs::create_dir_all(&root).unwrap();
@@ -370,7 +392,11 @@ mod tests {
         std::os::unix::fs::symlink(outside.join("s.jsonl"), root.join("ok/s.jsonl")).unwrap();
         let error = write_to(&root, "ok").unwrap_err();
         assert!(error.contains("symbolic link"), "{error}");
-        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+        assert_eq!(
+            std::fs::read_dir(&outside).unwrap().count(),
+            0,
+            "nothing written outside"
+        );
         // Plain relative paths (with "." segments) land inside.
         write_to(&root, "./a/b").unwrap();
         assert!(root.join("a/b/s.jsonl").is_file());
@@ -379,7 +405,16 @@ mod tests {
     #[test]
     fn the_spec_pattern_refuses_what_the_connector_refuses() {
         let pattern = regex_lite(RELATIVE_PATH_PATTERN);
-        for good in ["out", "a/b", "./a", ".hidden/x", "a..b", "..a", "a/", "records"] {
+        for good in [
+            "out",
+            "a/b",
+            "./a",
+            ".hidden/x",
+            "a..b",
+            "..a",
+            "a/",
+            "records",
+        ] {
             assert!(pattern(good), "{good} should be accepted");
         }
         for bad in ["/tmp/x", "..", "../x", "a/../b", "a/..", "/", "a//b"] {

@@ -381,7 +381,10 @@ async fn interrupt_after_grace(
             return;
         }
     }
-    tracing::info!(grace_secs = grace.as_secs(), "shutting down: the running attempt may finish within the grace period");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "shutting down: the running attempt may finish within the grace period"
+    );
     tokio::time::sleep(grace).await;
     interrupted.store(true, Ordering::SeqCst);
     let _ = cancel.send(true);
@@ -395,12 +398,19 @@ fn attempt_dirs(root: &Path) -> Vec<(i64, i32, PathBuf)> {
             .flatten()
             .flatten()
             .filter(|entry| entry.path().is_dir())
-            .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry.path()))
+            .map(|entry| {
+                (
+                    entry.file_name().to_string_lossy().into_owned(),
+                    entry.path(),
+                )
+            })
             .collect()
     };
     let mut found = Vec::new();
     for (job, job_dir) in numbered(root) {
-        let Ok(job) = job.parse::<i64>() else { continue };
+        let Ok(job) = job.parse::<i64>() else {
+            continue;
+        };
         for (number, dir) in numbered(&job_dir) {
             if let Ok(number) = number.parse::<i32>() {
                 found.push((job, number, dir));

@@ -29,11 +29,19 @@ fn raw_request(to: SocketAddr, from: &str, request: &[u8], wait: Duration) -> (u
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
             let length = head
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
                 .and_then(|v| v.parse::<usize>().ok())
                 .unwrap_or(0);
             if body.len() >= length {
-                let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let status = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
                 return (status, body.to_string());
             }
         }
@@ -51,8 +59,12 @@ fn post_from(app: &TestApp, from: &str, path: &str, body: &Value) -> (u16, Value
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let (status, text) =
-        raw_request(app.server.addr(), from, request.as_bytes(), Duration::from_secs(10));
+    let (status, text) = raw_request(
+        app.server.addr(),
+        from,
+        request.as_bytes(),
+        Duration::from_secs(10),
+    );
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
@@ -78,7 +90,15 @@ fn terminate_sessions(app: &TestApp) -> usize {
     use diesel::{Connection, RunQueryDsl};
     let admin_url = std::env::var("FERRY_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| ferry_persistence::testing::DEFAULT_TEST_POSTGRES_URL.to_string());
-    let name = app.database.url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let name = app
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
     let mut admin = diesel::pg::PgConnection::establish(&admin_url).unwrap();
     #[derive(diesel::QueryableByName)]
     struct Ended {
@@ -102,31 +122,59 @@ async fn a_database_that_drops_its_sessions_is_503_then_recovers() {
     let app = TestApp::start(TestBackend::Postgres).await;
     for round in 0..3 {
         // Fill the pool, so that every pooled connection is one that will be cut.
-        let call = |i: usize| app.post("workspaces/create", json!({ "name": format!("before {round} {i}") }));
+        let call = |i: usize| {
+            app.post(
+                "workspaces/create",
+                json!({ "name": format!("before {round} {i}") }),
+            )
+        };
         let replies = tokio::join!(call(0), call(1), call(2), call(3), call(4), call(5));
-        for reply in [replies.0, replies.1, replies.2, replies.3, replies.4, replies.5] {
+        for reply in [
+            replies.0, replies.1, replies.2, replies.3, replies.4, replies.5,
+        ] {
             assert_eq!(reply.status, 200, "{}", reply.body);
         }
         assert!(terminate_sessions(&app) > 0, "the app held sessions");
         let mut unavailable = 0;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let write = app.post("workspaces/create", json!({ "name": format!("after {round}") })).await;
+            let write = app
+                .post(
+                    "workspaces/create",
+                    json!({ "name": format!("after {round}") }),
+                )
+                .await;
             let read = app.post("workspaces/list", json!({})).await;
             for reply in [&write, &read] {
-                assert_ne!(reply.status, 500, "a lost session must never be a 500: {}", reply.body);
+                assert_ne!(
+                    reply.status, 500,
+                    "a lost session must never be a 500: {}",
+                    reply.body
+                );
                 if reply.status == 503 {
                     unavailable += 1;
                     assert_eq!(reply.body["error"], "SERVICE_UNAVAILABLE");
-                    assert!(reply.headers.contains_key("retry-after"), "{:?}", reply.headers);
+                    assert!(
+                        reply.headers.contains_key("retry-after"),
+                        "{:?}",
+                        reply.headers
+                    );
                 }
             }
             if write.status == 200 && read.status == 200 {
                 break;
             }
-            assert!(Instant::now() < deadline, "no recovery: {} {}", write.body, read.body);
+            assert!(
+                Instant::now() < deadline,
+                "no recovery: {} {}",
+                write.body,
+                read.body
+            );
         }
-        assert!(unavailable <= 16, "each dead connection costs one 503 at most: {unavailable}");
+        assert!(
+            unavailable <= 16,
+            "each dead connection costs one 503 at most: {unavailable}"
+        );
         // Every connection now in the pool is a live one.
         for _ in 0..10 {
             assert_eq!(app.post("workspaces/list", json!({})).await.status, 200);
@@ -226,7 +274,6 @@ mod both {
             assert_eq!(check["message"], "the stored password is hunter2");
         }
     }
-
 }
 
 /// The same, with authentication on.
@@ -259,13 +306,32 @@ async fn deleting_a_workspace_while_connections_are_created_never_deadlocks() {
     let definition_source = fixtures::source_definition(&app, "S").await;
     let definition_destination = fixtures::destination_definition(&app, "D").await;
     for round in 0..50 {
-        let workspace = id(&app.ok("workspaces/create", json!({ "name": format!("race {round}") })).await, "workspaceId");
-        let source = id(&app.ok("sources/create", json!({ "workspaceId": workspace,
-            "sourceDefinitionId": definition_source, "name": "s", "connectionConfiguration": {} })).await, "sourceId");
+        let workspace = id(
+            &app.ok(
+                "workspaces/create",
+                json!({ "name": format!("race {round}") }),
+            )
+            .await,
+            "workspaceId",
+        );
+        let source = id(
+            &app.ok(
+                "sources/create",
+                json!({ "workspaceId": workspace,
+            "sourceDefinitionId": definition_source, "name": "s", "connectionConfiguration": {} }),
+            )
+            .await,
+            "sourceId",
+        );
         let destination = id(&app.ok("destinations/create", json!({ "workspaceId": workspace,
             "destinationDefinitionId": definition_destination, "name": "d", "connectionConfiguration": {} })).await, "destinationId");
-        let create = || app.post("connections/create", json!({ "sourceId": source, "destinationId": destination,
-            "status": "active", "syncSchema": { "streams": [] } }));
+        let create = || {
+            app.post(
+                "connections/create",
+                json!({ "sourceId": source, "destinationId": destination,
+            "status": "active", "syncSchema": { "streams": [] } }),
+            )
+        };
         let (a, b, deleted, c) = tokio::join!(
             create(),
             create(),

@@ -18,6 +18,7 @@ mod definitions;
 mod errors;
 mod faults;
 mod fixtures;
+mod fuzz;
 mod identity;
 mod openapi;
 mod organizations;

@@ -34,11 +34,23 @@ async fn health_is_503_when_the_database_is_down_and_liveness_is_200() {
     let state = ferry_api::AppState::new(unreachable_database());
     let server = actix_test::start(move || ferry_api::app(state.clone(), Default::default()));
     let mut response = server.get("/api/v1/health").send().await.expect("sent");
-    assert_eq!(response.status().as_u16(), 503, "load balancers must notice");
+    assert_eq!(
+        response.status().as_u16(),
+        503,
+        "load balancers must notice"
+    );
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "db": false }));
-    let mut response = server.get("/api/v1/health/liveness").send().await.expect("sent");
-    assert_eq!(response.status().as_u16(), 200, "liveness does not touch the database");
+    let mut response = server
+        .get("/api/v1/health/liveness")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "liveness does not touch the database"
+    );
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "live": true }));
 

@@ -627,19 +627,34 @@ mod tests {
         let test_db = TestDatabase::new(backend);
         let mut pooled = test_db.db.connection().unwrap();
         let conn: &mut AnyConnection = &mut pooled;
-        for time_unit in [TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months] {
-            let absurd = ConnectionSchedule { units: i64::MAX, time_unit };
+        for time_unit in [
+            TimeUnit::Minutes,
+            TimeUnit::Hours,
+            TimeUnit::Days,
+            TimeUnit::Weeks,
+            TimeUnit::Months,
+        ] {
+            let absurd = ConnectionSchedule {
+                units: i64::MAX,
+                time_unit,
+            };
             seed_connections(conn, 1, Some(absurd));
         }
         let at = now();
         // Never run: each is due once (no sync yet)...
-        assert_eq!(write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(), 5);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, at)).unwrap(),
+            5
+        );
         while let Some((_, attempt)) = write_transaction(conn, claim).unwrap() {
             finish(conn, &attempt, Outcome::Succeeded, 0, 0, RETRIES).unwrap();
         }
         // ...and then never again, without a panic.
         let far = at + chrono::Duration::days(365 * 100);
-        assert_eq!(write_transaction(conn, |c| enqueue_due_syncs(c, far)).unwrap(), 0);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, far)).unwrap(),
+            0
+        );
         // Writes still work.
         seed_connections(conn, 1, None);
     }
@@ -717,7 +732,11 @@ mod tests {
             JobStatus::Pending
         );
         let (again, retry) = write_transaction(conn, claim).unwrap().unwrap();
-        assert_eq!((again.id, retry.number), (interrupted_job.id, 1), "claimable at once");
+        assert_eq!(
+            (again.id, retry.number),
+            (interrupted_job.id, 1),
+            "claimable at once"
+        );
     }
 
     #[test]

@@ -35,7 +35,13 @@ pub async fn duplicate_workspace(
     let copy = state
         .db
         .write(move |conn| {
-            workspaces::duplicate(conn, original, &request.workspace, region.clone(), caller.user_id)
+            workspaces::duplicate(
+                conn,
+                original,
+                &request.workspace,
+                region.clone(),
+                caller.user_id,
+            )
         })
         .await?;
     Ok(web::Json(copy.into()))
