@@ -1,4 +1,6 @@
-//! Wire compatibility with the contract, `shared/reference/airbyte-config-api-2020.yaml`:
+//! Wire compatibility with the 2020 contract, whose facts (paths, operation ids, schemas,
+//! types, required fields, enum values) the repository carries in
+//! `tests/contract/airbyte-config-api-2020.json` (its `x-ferry-source` names the origin):
 //! every operation Ferry shares with it keeps its method, operationId and body schemas, and
 //! every schema it shares keeps every property (same name, same type) and every required one.
 
@@ -8,10 +10,10 @@ use std::path::PathBuf;
 
 fn contract() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/reference/airbyte-config-api-2020.yaml");
+        .join("tests/contract/airbyte-config-api-2020.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("the contract must sit at {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("the contract parses")
+    serde_json::from_str(&text).expect("the contract parses")
 }
 
 fn ours() -> Value {
