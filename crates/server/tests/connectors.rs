@@ -668,9 +668,10 @@ fn users_connection(server: &Server, count: u64, destination_path: &str) -> Valu
     )
 }
 
-fn crash_scenario(backend: TestBackend) {
-    let mut server = Server::start(backend);
-    let connection = users_connection(&server, 5_000_000, "crash");
+/// Starts a sync of five million users into `destination_path` and waits until records
+/// flow; returns the job id.
+fn start_long_sync(server: &Server, destination_path: &str) -> Value {
+    let connection = users_connection(server, 5_000_000, destination_path);
     let job = server.ok(
         "connections/sync",
         json!({ "connectionId": connection["connectionId"] }),
@@ -685,6 +686,12 @@ fn crash_scenario(backend: TestBackend) {
         assert!(Instant::now() < deadline, "the sync never got going");
         std::thread::sleep(Duration::from_millis(200));
     }
+    job
+}
+
+fn crash_scenario(backend: TestBackend) {
+    let mut server = Server::start(backend);
+    let job = start_long_sync(&server, "crash");
     server.crash_and_restart();
     // After the restart the orphaned attempt fails (no heartbeat) and the job is retried.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -723,21 +730,7 @@ fn a_killed_server_leaves_no_job_running_on_postgres() {
 /// handed back: failed as interrupted, its job pending again at once, no secret file left.
 fn sigterm_scenario(backend: TestBackend) {
     let server = Server::start(backend);
-    let connection = users_connection(&server, 5_000_000, "sigterm");
-    let job = server.ok(
-        "connections/sync",
-        json!({ "connectionId": connection["connectionId"] }),
-    )["job"]["id"]
-        .clone();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while server.ok("jobs/get", json!({ "id": job }))["attempts"][0]["attempt"]["recordsSynced"]
-        .as_i64()
-        .unwrap_or(0)
-        == 0
-    {
-        assert!(Instant::now() < deadline, "the sync never got going");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let job = start_long_sync(&server, "sigterm");
     let asked = Instant::now();
     server.assert_no_configuration_files_after_stop(&job, asked);
 }
