@@ -58,10 +58,213 @@ pub fn finish(mut document: Document) -> Document {
         paths.paths.insert(path, item);
     }
     document.paths = paths;
+    plain_optional_bodies(&mut document);
+    link_creates(&mut document);
+    free_form_objects(&mut document);
     document.servers = Some(vec![Server::new(BASE_PATH)]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
     add_security(&mut document);
     document
+}
+
+/// An optional body (`request_body(content = Option<T>)`) is written by utoipa as
+/// `oneOf: [null, T]`, which generated clients cannot send when the body is left out; the
+/// plain form says the same: schema `T`, `required: false`.
+fn plain_optional_bodies(document: &mut Document) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{RefOr, Required};
+    for item in document.paths.paths.values_mut() {
+        let Some(body) = item.post.as_mut().and_then(|op| op.request_body.as_mut()) else {
+            continue;
+        };
+        let mut made_plain = false;
+        for content in body.content.values_mut() {
+            let plain = match &content.schema {
+                Some(RefOr::T(Schema::OneOf(one_of))) if one_of.items.len() == 2 => one_of
+                    .items
+                    .iter()
+                    .find(|option| matches!(option, RefOr::Ref(_)))
+                    .cloned(),
+                _ => None,
+            };
+            if let Some(plain) = plain {
+                content.schema = Some(plain);
+                made_plain = true;
+            }
+        }
+        if made_plain {
+            body.required = Some(Required::False);
+        }
+    }
+}
+
+/// The component a schema refers to (`#/components/schemas/X` -> X's schema), if any.
+fn referenced<'d>(
+    document: &'d Document,
+    schema: Option<&utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+) -> Option<&'d utoipa::openapi::schema::Object> {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    let RefOr::Ref(reference) = schema? else {
+        return None;
+    };
+    let name = reference.ref_location.rsplit('/').next()?;
+    match document.components.as_ref()?.schemas.get(name)? {
+        RefOr::T(Schema::Object(object)) => Some(object),
+        _ => None,
+    }
+}
+
+/// OpenAPI links from each `<resource>/create` answer to the `get`, `update` and `delete` of
+/// the same resource, passing the new object's id: stateful testers and generators can chain
+/// the calls. A link is made only where the id the other operation requires is in the answer.
+fn link_creates(document: &mut Document) {
+    use utoipa::openapi::link::LinkBuilder;
+    let mut links = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let Some(resource) = path.strip_suffix("/create") else {
+            continue;
+        };
+        let Some(created) = item
+            .post
+            .as_ref()
+            .and_then(|op| op.responses.responses.get("200"))
+        else {
+            continue;
+        };
+        let utoipa::openapi::RefOr::T(created) = created else {
+            continue;
+        };
+        let Some(answer) = created
+            .content
+            .get("application/json")
+            .and_then(|c| referenced(document, c.schema.as_ref()))
+        else {
+            continue;
+        };
+        for verb in ["get", "update", "delete"] {
+            let Some(target) = document
+                .paths
+                .paths
+                .get(&format!("{resource}/{verb}"))
+                .and_then(|item| item.post.as_ref())
+            else {
+                continue;
+            };
+            let Some(operation_id) = target.operation_id.clone() else {
+                continue;
+            };
+            let Some(body) = target
+                .request_body
+                .as_ref()
+                .and_then(|b| b.content.get("application/json"))
+                .and_then(|c| referenced(document, c.schema.as_ref()))
+            else {
+                continue;
+            };
+            let ids: Vec<&String> = body.required.iter().filter(|f| f.ends_with("Id")).collect();
+            if ids.is_empty() || !ids.iter().all(|id| answer.properties.contains_key(*id)) {
+                continue;
+            }
+            let request_body: serde_json::Map<String, serde_json::Value> = ids
+                .iter()
+                .map(|id| ((*id).clone(), format!("$response.body#/{id}").into()))
+                .collect();
+            // utoipa 5.5 writes Link's fields in snake_case (`operation_id`), which no
+            // OpenAPI tool reads; the two fields go in as extensions, spelled as the
+            // specification spells them.
+            let fields: utoipa::openapi::extensions::Extensions = [
+                ("operationId", serde_json::Value::from(operation_id)),
+                ("requestBody", serde_json::Value::Object(request_body)),
+            ]
+            .into_iter()
+            .collect();
+            let link = LinkBuilder::new()
+                .description(format!("The {verb} of the object just created"))
+                .extensions(Some(fields))
+                .build();
+            links.push((path.clone(), verb, link));
+        }
+    }
+    for (path, verb, link) in links {
+        let response = document
+            .paths
+            .paths
+            .get_mut(&path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("200"));
+        if let Some(utoipa::openapi::RefOr::T(response)) = response {
+            response.links.insert(verb.to_string(), link.into());
+        }
+    }
+}
+
+/// A schema that is just `type: object` (a connector configuration, a spec, `details`) is a
+/// free-form object on the wire; saying `additionalProperties: true` keeps generators from
+/// typing it as an empty record (openapi-typescript makes it `Record<string, never>`).
+fn free_form_objects(document: &mut Document) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+    fn visit(schema: &mut RefOr<Schema>) {
+        match schema {
+            RefOr::T(Schema::Object(object)) => {
+                let is_object = match &object.schema_type {
+                    SchemaType::Type(kind) => *kind == Type::Object,
+                    SchemaType::Array(kinds) => kinds.contains(&Type::Object),
+                    SchemaType::AnyValue => false,
+                };
+                if is_object
+                    && object.properties.is_empty()
+                    && object.additional_properties.is_none()
+                {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(true)));
+                }
+                object.properties.values_mut().for_each(visit);
+            }
+            RefOr::T(Schema::Array(array)) => {
+                if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                    visit(items);
+                }
+            }
+            RefOr::T(Schema::OneOf(one_of)) => one_of.items.iter_mut().for_each(visit),
+            RefOr::T(Schema::AllOf(all_of)) => all_of.items.iter_mut().for_each(visit),
+            RefOr::T(Schema::AnyOf(any_of)) => any_of.items.iter_mut().for_each(visit),
+            _ => {}
+        }
+    }
+    if let Some(components) = document.components.as_mut() {
+        components.schemas.values_mut().for_each(visit);
+    }
+}
+
+/// The document as JSON text, the same on every run: link fields, which utoipa keeps in a
+/// hash map, are written in a fixed order.
+pub fn to_json(document: &Document) -> String {
+    let mut value = serde_json::to_value(document).unwrap_or_default();
+    sort_link_fields(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn sort_link_fields(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            if let Some(serde_json::Value::Object(links)) = fields.get_mut("links") {
+                for link in links.values_mut() {
+                    if let serde_json::Value::Object(link) = link {
+                        let mut sorted: Vec<_> = std::mem::take(link).into_iter().collect();
+                        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                        link.extend(sorted);
+                    }
+                }
+            }
+            fields.values_mut().for_each(sort_link_fields);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_link_fields),
+        _ => {}
+    }
 }
 
 /// Bearer tokens (from `applications/token`) and HTTP Basic (the configured instance

@@ -266,6 +266,11 @@ pub enum CommonErrors {
         description = "The caller sees the object but lacks the permission named in details.requiredPermission"
     )]
     Forbidden(#[allow(dead_code)] ErrorResponse),
+    #[response(
+        status = 429,
+        description = "Too many failed attempts (token requests per client id and address, HTTP Basic per address); retry after Retry-After seconds"
+    )]
+    RateLimited(#[allow(dead_code)] ErrorResponse),
     #[response(status = 400, description = "Unsupported X-API-Version")]
     UnsupportedApiVersion(#[allow(dead_code)] ErrorResponse),
     #[response(
@@ -279,11 +284,3 @@ pub enum CommonErrors {
     )]
     Unavailable(#[allow(dead_code)] ErrorResponse),
 }
-
-/// 429: too many failed attempts; see the Retry-After header.
-#[derive(IntoResponses)]
-#[response(
-    status = 429,
-    description = "Too many failed attempts for this client id; retry after Retry-After seconds"
-)]
-pub struct RateLimited(#[allow(dead_code)] ErrorResponse);

@@ -92,6 +92,11 @@ pub fn openapi() -> OpenApi {
     with_routes(App::new()).1
 }
 
+/// The document as JSON text, the same on every run (docs/openapi.json, `ferry openapi`).
+pub fn openapi_json() -> String {
+    docs::to_json(&openapi())
+}
+
 fn with_routes<T>(app: App<T>) -> (App<T>, OpenApi)
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,

@@ -113,7 +113,7 @@ macro_rules! actor_models {
             pub workspace_id: WorkspaceId,
             pub $def_id_field: $def_id,
             pub connection_configuration: $config,
-            #[schema(value_type = String)]
+            #[schema(value_type = Name)]
             pub name: Name,
         }
 
@@ -135,7 +135,7 @@ macro_rules! actor_models {
         pub struct $update {
             pub $id_field: $id,
             pub connection_configuration: $config,
-            #[schema(value_type = String)]
+            #[schema(value_type = Name)]
             pub name: Name,
         }
 
@@ -212,7 +212,7 @@ macro_rules! actor_models {
             pub $id_field: $id,
             pub workspace_id: WorkspaceId,
             pub connection_configuration: $config,
-            #[schema(value_type = String)]
+            #[schema(value_type = Name)]
             pub name: Name,
         }
 

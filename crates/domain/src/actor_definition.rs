@@ -110,13 +110,13 @@ macro_rules! definition_models {
         #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
         #[serde(rename_all = "camelCase")]
         pub struct $create {
-            #[schema(value_type = String)]
+            #[schema(value_type = Name)]
             pub name: Name,
-            #[schema(value_type = String, example = "airbyte/source-faker")]
+            #[schema(value_type = DockerRepository, example = "airbyte/source-faker")]
             pub docker_repository: DockerRepository,
-            #[schema(value_type = String, example = "0.1.0")]
+            #[schema(value_type = DockerImageTag, example = "0.1.0")]
             pub docker_image_tag: DockerImageTag,
-            #[schema(value_type = String, format = "uri")]
+            #[schema(value_type = HttpUrl)]
             pub documentation_url: HttpUrl,
         }
 
@@ -136,7 +136,7 @@ macro_rules! definition_models {
         #[serde(rename_all = "camelCase")]
         pub struct $update {
             pub $id_field: $id,
-            #[schema(value_type = String)]
+            #[schema(value_type = DockerImageTag)]
             pub docker_image_tag: DockerImageTag,
         }
 

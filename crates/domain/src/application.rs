@@ -19,7 +19,7 @@ pub struct Application {
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationCreate {
-    #[schema(value_type = String)]
+    #[schema(value_type = Name)]
     pub name: Name,
 }
 

@@ -88,6 +88,7 @@ fn units_within_a_year(schedule: &ConnectionSchedule) -> Result<(), ValidationEr
 #[serde(rename_all = "camelCase")]
 pub struct SourceSchemaField {
     #[validate(length(min = 1, message = "must not be empty"))]
+    #[schema(min_length = 1)]
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaned_name: Option<String>,
@@ -99,6 +100,7 @@ pub struct SourceSchemaField {
 #[serde(rename_all = "camelCase")]
 pub struct SourceSchemaStream {
     #[validate(length(min = 1, message = "must not be empty"))]
+    #[schema(min_length = 1)]
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaned_name: Option<String>,
@@ -166,7 +168,7 @@ pub struct Connection {
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionCreate {
     /// Defaults to "<source name> <> <destination name>".
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub name: Option<Name>,
     pub source_id: SourceId,
     pub destination_id: DestinationId,

@@ -17,12 +17,14 @@ wire_enum!(SortOrder { Asc => "asc", Desc => "desc" });
 pub const MAX_PAGE_SIZE: i64 = 1000;
 
 /// Airbyte's offset pagination, accepted as an alternative to cursors.
-#[derive(Clone, Copy, Debug, Deserialize, ToSchema, Validate)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
     #[validate(range(min = 1, max = 1000, message = "must be between 1 and 1000"))]
+    #[schema(minimum = 1, maximum = 1000)]
     pub page_size: Option<i64>,
     #[validate(range(min = 0, message = "must not be negative"))]
+    #[schema(minimum = 0)]
     pub row_offset: Option<i64>,
 }
 

@@ -20,9 +20,9 @@ pub struct Organization {
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationCreateRequestBody {
-    #[schema(value_type = String)]
+    #[schema(value_type = Name)]
     pub organization_name: Name,
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
 }
 
@@ -31,9 +31,9 @@ pub struct OrganizationCreateRequestBody {
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationUpdateRequestBody {
     pub organization_id: OrganizationId,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub organization_name: Option<Name>,
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
 }
 

@@ -22,10 +22,10 @@ pub struct User {
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct UserCreate {
-    #[schema(value_type = String)]
+    #[schema(value_type = Name)]
     pub name: Name,
     /// Unique ignoring case among live users.
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = Email)]
     pub email: Email,
 }
 
@@ -34,9 +34,9 @@ pub struct UserCreate {
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
     pub user_id: UserId,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub name: Option<Name>,
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
 }
 

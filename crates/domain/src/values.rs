@@ -5,6 +5,109 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use validator::ValidateEmail;
 
+/// The OpenAPI schema of a string value type: what its check enforces, stated so that a
+/// client (or a generated SDK) refuses what the server would.
+pub struct StringRules {
+    pub description: &'static str,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<&'static str>,
+    pub format: Option<&'static str>,
+}
+
+impl StringRules {
+    pub fn schema(&self) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(self.description))
+            .min_length(self.min_length)
+            .max_length(self.max_length)
+            .pattern(self.pattern)
+            .format(self.format.map(|f| SchemaFormat::Custom(f.to_string())))
+            .into()
+    }
+}
+
+/// A string value type's schema, for `#[schema(value_type = ...)]`.
+#[macro_export]
+macro_rules! string_schema {
+    ($name:ty, $rules:expr) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $rules.schema()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// A character that is not a control character (Rust's `char::is_control`), as a JSON
+/// Schema (ECMA 262) character class.
+macro_rules! no_control {
+    () => {
+        "[^\\u0000-\\u001F\\u007F-\\u009F]"
+    };
+}
+
+string_schema!(
+    Name,
+    StringRules {
+        description: "A display name: trimmed, 1 to 256 characters, no control characters.",
+        min_length: Some(1),
+        max_length: Some(MAX_NAME_CHARS),
+        pattern: Some(concat!(
+            "^",
+            no_control!(),
+            "*[^\\s\\u0000-\\u001F\\u007F-\\u009F]",
+            no_control!(),
+            "*$"
+        )),
+        format: None,
+    }
+);
+string_schema!(
+    Email,
+    StringRules {
+        description: "An email address.",
+        min_length: Some(3),
+        max_length: Some(254),
+        pattern: Some("^[^@\\s]+@[^@\\s]+$"),
+        format: Some("email"),
+    }
+);
+string_schema!(
+    HttpUrl,
+    StringRules {
+        description: "An absolute http or https URL.",
+        min_length: Some(8),
+        max_length: None,
+        pattern: Some("^\\s*[hH][tT][tT][pP][sS]?://[^/?#\\s]+"),
+        format: Some("uri"),
+    }
+);
+string_schema!(
+    DockerRepository,
+    StringRules {
+        description: "A docker repository such as airbyte/source-faker: lowercase letters, digits, '.', '_', '-', '/' or ':', starting with a letter or digit.",
+        min_length: Some(1),
+        max_length: Some(255),
+        pattern: Some("^[a-z0-9][a-z0-9._/:-]*$"),
+        format: None,
+    }
+);
+string_schema!(
+    DockerImageTag,
+    StringRules {
+        description: "A docker image tag such as 0.1.0 or latest: letters, digits, '.', '_' or '-', not starting with '.' or '-'.",
+        min_length: Some(1),
+        max_length: Some(128),
+        pattern: Some("^[A-Za-z0-9_][A-Za-z0-9._-]*$"),
+        format: None,
+    }
+);
+
 macro_rules! string_value {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*

@@ -40,6 +40,17 @@ impl TryFrom<String> for Tag {
     }
 }
 
+crate::string_schema!(
+    Tag,
+    crate::values::StringRules {
+        description: "A tag: 1 to 64 letters, digits, '-', '_', '.' or ':'.",
+        min_length: Some(1),
+        max_length: Some(64),
+        pattern: Some("^[A-Za-z0-9_.:-]+$"),
+        format: None,
+    }
+);
+
 impl From<Tag> for String {
     fn from(tag: Tag) -> String {
         tag.0
@@ -105,9 +116,9 @@ impl Workspace {
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceCreate {
-    #[schema(value_type = String, example = "Marketing")]
+    #[schema(value_type = Name, example = "Marketing")]
     pub name: Name,
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
     pub anonymous_data_collection: Option<bool>,
     pub news: Option<bool>,
@@ -115,11 +126,12 @@ pub struct WorkspaceCreate {
     /// Defaults to the default organization.
     pub organization_id: Option<OrganizationId>,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Defaults to `active`.
     pub status: Option<WorkspaceStatus>,
     #[validate(length(max = 50, message = "must hold at most 50 tags"))]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
     pub tags: Option<Vec<Tag>>,
     /// One of the regions set in configuration; defaults to its default (`local`).
     pub region: Option<String>,
@@ -149,9 +161,9 @@ impl WorkspaceCreate {
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceUpdate {
     pub workspace_id: WorkspaceId,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Name>)]
     pub name: Option<Name>,
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
     pub initial_setup_complete: Option<bool>,
     pub onboarding_complete: Option<bool>,
@@ -159,11 +171,12 @@ pub struct WorkspaceUpdate {
     pub news: Option<bool>,
     pub security_updates: Option<bool>,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Setting `inactive` makes every active connection of the workspace inactive.
     pub status: Option<WorkspaceStatus>,
     #[validate(length(max = 50, message = "must hold at most 50 tags"))]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
     pub tags: Option<Vec<Tag>>,
     pub region: Option<String>,
 }
@@ -178,6 +191,7 @@ pub struct WorkspaceIdRequestBody {
 #[serde(rename_all = "camelCase")]
 pub struct SlugRequestBody {
     #[validate(length(min = 1, message = "must not be empty"))]
+    #[schema(min_length = 1)]
     pub slug: String,
 }
 
@@ -264,14 +278,16 @@ pub struct WorkspaceListRequestBody {
     pub created_by: Option<UserId>,
     /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub name_contains: Option<String>,
     /// Case-insensitive substring of the id, name, slug, email or description.
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub search: Option<String>,
     pub status: Option<WorkspaceStatus>,
     /// Workspaces carrying every one of these tags.
     #[validate(length(max = 50, message = "must hold at most 50 tags"))]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
     pub tags: Option<Vec<Tag>>,
     pub created_at_from: Option<DateTime<Utc>>,
     pub created_at_to: Option<DateTime<Utc>>,
@@ -284,18 +300,26 @@ pub struct WorkspaceListRequestBody {
     /// Default `asc`.
     pub sort_order: Option<SortOrder>,
     /// 1 to 1000; without it the list is unpaged.
-    #[serde(skip_serializing)]
+    #[schema(minimum = 1, maximum = 1000)]
     pub page_size: Option<i64>,
     /// The previous page's `nextCursor`.
-    #[serde(skip_serializing)]
     pub cursor: Option<String>,
     /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-    #[serde(skip_serializing)]
     #[validate(nested)]
     pub pagination: Option<Pagination>,
 }
 
 impl WorkspaceListRequestBody {
+    /// What a cursor is bound to: the filters and the sort, not the paging itself.
+    pub fn query_fingerprint(&self) -> u64 {
+        crate::list::fingerprint(&WorkspaceListRequestBody {
+            page_size: None,
+            cursor: None,
+            pagination: None,
+            ..self.clone()
+        })
+    }
+
     /// Checks what `validator` cannot: each date range must not be inverted.
     pub fn check_ranges(&self) -> Result<(), Error> {
         let ranges = [

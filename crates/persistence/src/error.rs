@@ -25,17 +25,29 @@ pub fn from_diesel(error: DieselError) -> Error {
         DieselError::DatabaseError(_, info) if is_deadlock(info.message()) => Error::Contended {
             internal: error.to_string(),
         },
+        _ if is_lost(&error) => Error::unavailable(error),
+        DieselError::DatabaseError(_, info) if is_sqlite_busy(info.message()) => {
+            Error::unavailable(error)
+        }
+        _ => Error::internal(error),
+    }
+}
+
+/// Whether the error says the session is gone: directly, or as the failure of a commit
+/// or rollback that met a dead connection.
+fn is_lost(error: &DieselError) -> bool {
+    match error {
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             _,
         )
-        | DieselError::BrokenTransactionManager => Error::unavailable(error),
-        DieselError::DatabaseError(_, info)
-            if is_sqlite_busy(info.message()) || is_connection_lost(info.message()) =>
-        {
-            Error::unavailable(error)
-        }
-        _ => Error::internal(error),
+        | DieselError::BrokenTransactionManager => true,
+        DieselError::DatabaseError(_, info) => is_connection_lost(info.message()),
+        DieselError::RollbackErrorOnCommit {
+            rollback_error,
+            commit_error,
+        } => is_lost(rollback_error) || is_lost(commit_error),
+        _ => false,
     }
 }
 

@@ -115,7 +115,7 @@ fn main() -> anyhow::Result<()> {
     match command {
         Command::Connector { .. } => Ok(()),
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&ferry_api::openapi())?);
+            print!("{}", ferry_api::openapi_json());
             Ok(())
         }
         Command::Migrate => {

@@ -35,7 +35,7 @@ macro_rules! actor_endpoints {
                 request_body = $Create,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    BodyErrors, ConnectorErrors, CommonErrors
+                    NotFound, BodyErrors, ConnectorErrors, CommonErrors
                 )
             )]
             #[post($create_path)]

@@ -3,7 +3,7 @@
 
 use crate::auth::guard::{Admin, Authenticated, CurrentCaller, Guard, Public};
 use crate::auth::{provision, secrets};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound, RateLimited};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -106,7 +106,7 @@ pub async fn delete_application(
     security(()),
     responses(
         (status = 200, description = "Successful operation", body = AccessToken),
-        RateLimited, BodyErrors, CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/applications/token")]

@@ -82,7 +82,7 @@ macro_rules! connector_endpoints {
                 request_body = $Create,
                 responses(
                     (status = 200, description = "Successful operation", body = $Read),
-                    CheckFailed, BodyErrors, ConnectorErrors, CommonErrors
+                    NotFound, CheckFailed, BodyErrors, ConnectorErrors, CommonErrors
                 )
             )]
             #[post($wb_create_path)]

@@ -133,7 +133,7 @@ pub async fn get_job(
     request_body = JobListRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = JobReadList),
-        BodyErrors, CommonErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/jobs/list")]

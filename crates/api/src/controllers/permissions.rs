@@ -37,6 +37,7 @@ pub async fn create_permission(
     Ok(web::Json(permission.into()))
 }
 
+/// Get a permission by its id (needs admin over its scope).
 #[utoipa::path(
     tag = "permission",
     operation_id = "getPermission",
@@ -82,6 +83,7 @@ pub async fn update_permission(
     Ok(web::Json(permission.into()))
 }
 
+/// Delete a permission: the user loses that role over that scope at once.
 #[utoipa::path(
     tag = "permission",
     operation_id = "deletePermission",

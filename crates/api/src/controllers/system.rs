@@ -1,6 +1,7 @@
 //! `health` and `debug`: plain GETs, as in the contract.
 
 use crate::auth::guard::{Guard, InstanceAdmin, Public};
+use crate::error::{CommonErrors, ErrorResponse};
 use crate::AppState;
 use actix_web::{get, web, HttpResponse};
 use ferry_domain::system::{DebugRead, HealthCheckRead, LivenessRead};
@@ -21,6 +22,7 @@ const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
     security(()),
     responses(
         (status = 200, description = "Successful operation", body = HealthCheckRead),
+        (status = 400, description = "Unsupported X-API-Version", body = ErrorResponse),
         (status = 503, description = "The database did not answer", body = HealthCheckRead)
     )
 )]
@@ -42,7 +44,10 @@ pub async fn health(_guard: Guard<Public>, state: web::Data<AppState>) -> HttpRe
     tag = "health",
     operation_id = "getLiveness",
     security(()),
-    responses((status = 200, description = "The process is serving", body = LivenessRead))
+    responses(
+        (status = 200, description = "The process is serving", body = LivenessRead),
+        (status = 400, description = "Unsupported X-API-Version", body = ErrorResponse)
+    )
 )]
 #[get("/v1/health/liveness")]
 pub async fn liveness(_guard: Guard<Public>) -> web::Json<LivenessRead> {
@@ -53,7 +58,10 @@ pub async fn liveness(_guard: Guard<Public>) -> web::Json<LivenessRead> {
 #[utoipa::path(
     tag = "debugging",
     operation_id = "getDebuggingInfo",
-    responses((status = 200, description = "Successful operation", body = DebugRead))
+    responses(
+        (status = 200, description = "Successful operation", body = DebugRead),
+        CommonErrors
+    )
 )]
 #[get("/v1/debug")]
 pub async fn debug(

@@ -11,6 +11,7 @@ mod support;
 mod access;
 mod actors;
 mod authentication;
+mod conformance;
 mod connections;
 mod connectors;
 mod contract;

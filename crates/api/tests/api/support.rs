@@ -141,14 +141,18 @@ impl TestApp {
         body: Vec<u8>,
         authorization: Option<&str>,
     ) -> Reply {
-        let mut request = self.server.post(format!("/api/v1/{path}"));
+        let url_path = format!("/api/v1/{path}");
+        let sent: Option<Value> = serde_json::from_slice(&body).ok();
+        let mut request = self.server.post(&url_path);
         if let Some(content_type) = content_type {
             request = request.insert_header(("content-type", content_type));
         }
         if let Some(authorization) = authorization {
             request = request.insert_header(("authorization", authorization));
         }
-        reply(request.send_body(body).await.expect("request sent")).await
+        let reply = reply(request.send_body(body).await.expect("request sent")).await;
+        crate::conformance::check("post", &url_path, sent.as_ref(), reply.status, &reply.body);
+        reply
     }
 
     /// GETs an absolute path such as `/api/v1/health`.
@@ -162,7 +166,9 @@ impl TestApp {
         if let Some(authorization) = authorization {
             request = request.insert_header(("authorization", authorization));
         }
-        reply(request.send().await.expect("request sent")).await
+        let reply = reply(request.send().await.expect("request sent")).await;
+        crate::conformance::check("get", path, None, reply.status, &reply.body);
+        reply
     }
 
     /// POSTs and asserts the status, returning the body.

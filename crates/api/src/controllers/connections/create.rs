@@ -1,5 +1,5 @@
 use crate::auth::guard::{CurrentCaller, Editor};
-use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
@@ -17,7 +17,7 @@ use ferry_persistence::store::connections::{self, NewConnection};
     request_body = ConnectionCreate,
     responses(
         (status = 200, description = "Successful operation", body = ConnectionRead),
-        BodyErrors, CommonErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/connections/create")]

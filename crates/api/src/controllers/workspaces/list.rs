@@ -1,9 +1,9 @@
 use crate::auth::guard::{visible_to, Authenticated, CurrentCaller};
-use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::list::{fingerprint, Cursor, Paging, SortOrder};
+use ferry_domain::list::{Cursor, Paging, SortOrder};
 use ferry_domain::workspace::{
     normalise_tags, WorkspaceListRequestBody, WorkspaceRead, WorkspaceReadList, WorkspaceSortBy,
 };
@@ -21,7 +21,7 @@ use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage}
     request_body(content = Option<WorkspaceListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceReadList),
-        BodyErrors, CommonErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/list")]
@@ -44,7 +44,7 @@ pub async fn list_workspaces(
             .filter_map(|t| t.clone().try_into().ok())
             .collect(),
     );
-    let query = fingerprint(&request);
+    let query = request.query_fingerprint();
     let paging = Paging::from_request(
         request.page_size,
         request.cursor.as_deref(),

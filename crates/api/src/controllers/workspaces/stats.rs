@@ -1,5 +1,5 @@
 use crate::auth::guard::Reader;
-use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
@@ -15,7 +15,7 @@ use ferry_persistence::store::workspaces;
     request_body(content = Option<WorkspaceStatsRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceStatsRead),
-        BodyErrors, CommonErrors
+        NotFound, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/stats")]
