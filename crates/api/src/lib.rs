@@ -2,13 +2,13 @@
 //! extractor that validates bodies, the single mapping of errors to HTTP, and the OpenAPI
 //! document generated from the handlers themselves.
 
+pub mod app;
 pub mod auth;
 pub mod controllers;
 pub mod docs;
 pub mod error;
 pub mod extract;
 mod request_log;
-pub mod runtime;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -16,6 +16,7 @@ use actix_web::{web, App, HttpRequest};
 use auth::Authenticator;
 use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
+use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use std::sync::Arc;
 use utoipa::openapi::OpenApi;
@@ -34,16 +35,26 @@ pub struct AppState {
     pub connectors: Connectors,
     /// Authentication settings, the token signing key and the token rate limiter.
     pub auth: Arc<Authenticator>,
+    /// The background tasks of this process and their last runs (shown by `debug`).
+    pub tasks: TaskRegistry,
 }
 
 impl AppState {
-    /// A state with the default settings: one region, `local`.
+    /// A bare state, for tests: one region (`local`), no connector commands and no docker,
+    /// auth off, no background tasks. The server builds its state from configuration.
     pub fn new(db: Database) -> Self {
+        let no_connectors = LauncherSettings {
+            commands: Default::default(),
+            docker: false,
+            timeout: std::time::Duration::from_secs(60),
+            sync_timeout: std::time::Duration::from_secs(60),
+        };
         AppState {
             db,
             regions: Regions::default(),
-            connectors: Connectors::new(Launcher::new(LauncherSettings::default())),
+            connectors: Connectors::new(Launcher::new(no_connectors)),
             auth: Authenticator::disabled(),
+            tasks: TaskRegistry::default(),
         }
     }
 }

@@ -49,6 +49,81 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Job {
+    /// The connection a sync or reset works on; None for a job of another kind (or a
+    /// `config_id` that is not a connection id).
+    pub fn connection_id(&self) -> Option<crate::ids::ConnectionId> {
+        match self.config_type {
+            JobConfigType::Sync | JobConfigType::ResetConnection => {
+                self.config_id.parse().ok().map(crate::ids::ConnectionId)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Cancelled,
+    /// Its worker shut down before it finished: the attempt fails and the job is handed
+    /// back at once (no backoff), for another worker or the next start to run again.
+    Interrupted,
+}
+
+impl Outcome {
+    /// The status the ended attempt keeps.
+    pub fn attempt_status(self) -> AttemptStatus {
+        match self {
+            Outcome::Succeeded => AttemptStatus::Succeeded,
+            Outcome::Failed | Outcome::Cancelled | Outcome::Interrupted => AttemptStatus::Failed,
+        }
+    }
+}
+
+/// Retry policy for failed attempts.
+#[derive(Clone, Copy, Debug)]
+pub struct Retries {
+    pub max_attempts: i32,
+    /// The first retry waits this long; each next one twice as long.
+    pub backoff: std::time::Duration,
+}
+
+/// The longest wait before a retry, whatever the backoff doubles to.
+const MAX_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// What a job becomes when attempt `number` (from 0) ends with `outcome` at `now`: its
+/// status, and for a retry the time before which it must not run. A job cancelled while
+/// its attempt ran stays cancelled; a failure is retried after a doubling backoff until the
+/// attempts run out; an interrupted attempt is handed back at once.
+pub fn after_attempt(
+    current: JobStatus,
+    outcome: Outcome,
+    number: i32,
+    retries: Retries,
+    now: DateTime<Utc>,
+) -> (JobStatus, Option<DateTime<Utc>>) {
+    match (current, outcome) {
+        (JobStatus::Cancelled, _) | (_, Outcome::Cancelled) => (JobStatus::Cancelled, None),
+        (_, Outcome::Succeeded) => (JobStatus::Succeeded, None),
+        (_, Outcome::Interrupted) => (JobStatus::Pending, None),
+        (_, Outcome::Failed) if number + 1 < retries.max_attempts => {
+            let wait = retries
+                .backoff
+                .saturating_mul(2u32.saturating_pow(number.try_into().unwrap_or(0)))
+                .min(MAX_RETRY_WAIT);
+            let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+            (
+                JobStatus::Pending,
+                Some(now.checked_add_signed(wait).unwrap_or(now)),
+            )
+        }
+        (_, Outcome::Failed) => (JobStatus::Failed, None),
+    }
+}
+
 /// A stored attempt and the last lines of its log.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attempt {
@@ -196,4 +271,60 @@ pub struct JobWithAttemptsRead {
 #[serde(rename_all = "camelCase")]
 pub struct JobReadList {
     pub jobs: Vec<JobWithAttemptsRead>,
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use std::time::Duration;
+
+    const RETRIES: Retries = Retries {
+        max_attempts: 3,
+        backoff: Duration::from_secs(10),
+    };
+
+    #[test]
+    fn failures_back_off_doubling_until_the_attempts_run_out() {
+        let now = Utc::now();
+        let after = |n| after_attempt(JobStatus::Running, Outcome::Failed, n, RETRIES, now);
+        assert_eq!(
+            after(0),
+            (
+                JobStatus::Pending,
+                Some(now + chrono::Duration::seconds(10))
+            )
+        );
+        assert_eq!(
+            after(1),
+            (
+                JobStatus::Pending,
+                Some(now + chrono::Duration::seconds(20))
+            )
+        );
+        assert_eq!(after(2), (JobStatus::Failed, None));
+        let huge = Retries {
+            max_attempts: i32::MAX,
+            backoff: Duration::MAX,
+        };
+        let (status, at) = after_attempt(JobStatus::Running, Outcome::Failed, 60, huge, now);
+        assert_eq!(
+            (status, at),
+            (JobStatus::Pending, Some(now + chrono::Duration::days(7)))
+        );
+    }
+
+    #[test]
+    fn cancellation_wins_and_interruptions_come_back_at_once() {
+        let now = Utc::now();
+        for outcome in [Outcome::Succeeded, Outcome::Failed, Outcome::Interrupted] {
+            assert_eq!(
+                after_attempt(JobStatus::Cancelled, outcome, 0, RETRIES, now),
+                (JobStatus::Cancelled, None)
+            );
+        }
+        assert_eq!(
+            after_attempt(JobStatus::Running, Outcome::Interrupted, 5, RETRIES, now),
+            (JobStatus::Pending, None)
+        );
+    }
 }

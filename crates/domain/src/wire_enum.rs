@@ -32,7 +32,7 @@ macro_rules! wire_enum {
         impl utoipa::ToSchema for $name {}
 
         impl $name {
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text,)+
                 }

@@ -12,6 +12,7 @@ use ferry_domain::workspace::Regions;
 use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
 use ferry_worker::runner::{Worker, WorkerSettings};
+use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use settings::{redact_url, LogFormat, Settings};
 use std::path::PathBuf;
@@ -216,8 +217,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("invalid configuration: workspaces: {e}"))?;
     let launcher = launcher(&settings);
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = TaskRegistry::default();
     let worker = settings.worker.enabled.then(|| {
         let worker = Worker::new(db.clone(), launcher.clone(), worker_settings(&settings));
+        tasks = worker.registry();
         tokio::spawn(worker.run(worker_stopped))
     });
     let auth = {
@@ -231,6 +234,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         regions,
         connectors: Connectors::new(launcher),
         auth,
+        tasks,
     };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),

@@ -632,6 +632,23 @@ fn sync_scenario(backend: TestBackend) {
     );
     let (status, body) = server.post("jobs/cancel", json!({ "id": first["job"]["id"] }));
     assert_eq!(status, 409, "a finished job cannot be cancelled: {body}");
+    // Each background task reports its runs in debug.
+    let (status, debug) = server.request("GET", "/api/v1/debug", None).unwrap();
+    assert_eq!(status, 200, "{debug}");
+    for task in ["job_runner", "orphan_recovery", "scheduler"] {
+        let runs = debug["info"]["tasks"][task]["runs"].as_u64().unwrap_or(0);
+        assert!(runs >= 1, "{task} never ran: {debug}");
+        assert!(
+            debug["info"]["tasks"][task]["lastStartedAt"].is_string(),
+            "{debug}"
+        );
+    }
+    assert!(
+        debug["info"]["tasks"]["job_runner"]["lastSummary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("job ") || s == "no job was due"),
+        "{debug}"
+    );
     server.stop();
 }
 

@@ -55,17 +55,6 @@ pub struct LauncherSettings {
     pub sync_timeout: Duration,
 }
 
-impl Default for LauncherSettings {
-    fn default() -> Self {
-        LauncherSettings {
-            commands: HashMap::new(),
-            docker: true,
-            timeout: Duration::from_secs(300),
-            sync_timeout: Duration::from_secs(24 * 3600),
-        }
-    }
-}
-
 /// An argument of a connector command: a literal, or a file Ferry writes for the run (the
 /// launcher decides the path the connector sees).
 #[derive(Clone, Debug)]

@@ -12,6 +12,7 @@ pub mod operations;
 pub mod protocol;
 pub mod runner;
 pub mod sync;
+pub mod tasks;
 
 pub use launcher::{Image, Launcher, LauncherSettings, RuntimeError};
 pub use operations::{CheckOutcome, Connectors};

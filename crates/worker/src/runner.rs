@@ -9,6 +9,10 @@ use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
     CONFIGURATION_FILES,
 };
+use crate::tasks::jobs::JobRunner;
+use crate::tasks::orphans::OrphanRecovery;
+use crate::tasks::scheduler::Scheduler;
+use crate::tasks::{BackgroundTask, TaskRegistry};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::ids::ConnectionId;
 use ferry_domain::job::{Attempt, Job, JobConfigType, JobStatus};
@@ -20,7 +24,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// Worker settings from configuration.
@@ -41,27 +45,12 @@ pub struct WorkerSettings {
     pub shutdown_grace: Duration,
 }
 
-impl Default for WorkerSettings {
-    fn default() -> Self {
-        WorkerSettings {
-            poll_interval: Duration::from_secs(1),
-            heartbeat_interval: Duration::from_secs(2),
-            stale_after: Duration::from_secs(60),
-            retries: Retries {
-                max_attempts: 3,
-                backoff: Duration::from_secs(10),
-            },
-            attempts_root: std::env::temp_dir().join("ferry-jobs"),
-            shutdown_grace: Duration::from_secs(20),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Worker {
     db: Database,
     launcher: Launcher,
     settings: WorkerSettings,
+    registry: TaskRegistry,
 }
 
 impl Worker {
@@ -70,118 +59,49 @@ impl Worker {
             db,
             launcher,
             settings,
+            registry: TaskRegistry::default(),
         }
     }
 
-    /// Runs jobs until `shutdown` turns true. A running attempt then gets
+    /// The status of this worker's background tasks (for `debug`), shared with whoever
+    /// shows it. Call before [`Worker::run`].
+    pub fn registry(&self) -> TaskRegistry {
+        self.registry.clone()
+    }
+
+    /// The background tasks a worker runs, in one place.
+    fn tasks(&self) -> Vec<Arc<dyn BackgroundTask>> {
+        vec![
+            Arc::new(OrphanRecovery(self.clone())),
+            Arc::new(Scheduler(self.clone())),
+            Arc::new(JobRunner(self.clone())),
+        ]
+    }
+
+    /// Runs the background tasks until `shutdown` turns true. A running attempt then gets
     /// `shutdown_grace` to finish; after that it is stopped and its job handed back at once.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
         tracing::info!("worker started");
-        self.sweep_configuration_files().await;
-        let mut last_recovery: Option<Instant> = None;
-        while !*shutdown.borrow() {
-            if last_recovery.is_none_or(|at| at.elapsed() >= self.settings.stale_after / 2) {
-                self.recover().await;
-                last_recovery = Some(Instant::now());
-            }
-            self.schedule().await;
-            match self.db.write(jobs::claim).await {
-                Ok(Some((job, attempt))) => self.execute(job, attempt, shutdown.clone()).await,
-                Ok(None) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(self.settings.poll_interval) => {}
-                        _ = shutdown.changed() => {}
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "could not claim a job");
-                    tokio::time::sleep(self.settings.poll_interval).await;
-                }
-            }
-        }
+        crate::tasks::run_all(self.tasks(), self.registry.clone(), shutdown).await;
         tracing::info!("worker stopped");
     }
 
-    /// Queues the syncs whose schedule is due (idempotent: safe from every worker at once).
-    pub async fn schedule(&self) {
-        match self
-            .db
-            .write(|conn| jobs::enqueue_due_syncs(conn, chrono::Utc::now()))
-            .await
-        {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "scheduled syncs queued"),
-            Err(error) => tracing::warn!(%error, "could not queue scheduled syncs"),
-        }
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
     }
 
-    /// Fails orphaned attempts (idempotent: safe from every worker at once).
-    pub async fn recover(&self) {
-        let (stale_after, retries) = (self.settings.stale_after, self.settings.retries);
-        match self
-            .db
-            .write(move |conn| jobs::recover_orphans(conn, stale_after, retries))
-            .await
-        {
-            Ok(ended) => {
-                if !ended.is_empty() {
-                    tracing::warn!(
-                        count = ended.len(),
-                        "failed attempts orphaned by a stopped worker"
-                    );
-                }
-                // Their configuration files (secrets) outlived them: remove them now.
-                for (job, number) in ended {
-                    self.remove_configuration_files(&self.attempt_dir(job, number));
-                }
-            }
-            Err(error) => tracing::warn!(%error, "could not look for orphaned attempts"),
-        }
+    pub(crate) fn settings(&self) -> &WorkerSettings {
+        &self.settings
     }
 
-    /// At start-up: removes the configuration files that attempts which are no longer running
-    /// left behind (a crash or kill -9 skips the removal at their end). Files of attempts still
-    /// running, here or in another process sharing the directory, are left alone; an orphan
-    /// found later is cleaned up by `recover`.
-    async fn sweep_configuration_files(&self) {
-        let root = self.settings.attempts_root.clone();
-        let swept = self
-            .db
-            .run(move |conn| {
-                let mut leftovers = Vec::new();
-                for (job, number, dir) in attempt_dirs(&root) {
-                    let holds_secrets = CONFIGURATION_FILES.iter().any(|f| dir.join(f).exists());
-                    if holds_secrets && !jobs::attempt_is_running(conn, job, number)? {
-                        leftovers.push(dir);
-                    }
-                }
-                Ok(leftovers)
-            })
-            .await;
-        match swept {
-            Ok(leftovers) => {
-                for dir in &leftovers {
-                    self.remove_configuration_files(dir);
-                }
-                if !leftovers.is_empty() {
-                    tracing::info!(
-                        count = leftovers.len(),
-                        "removed configuration files left by ended attempts"
-                    );
-                }
-            }
-            Err(error) => tracing::warn!(%error, "could not sweep old configuration files"),
-        }
-    }
-
-    fn attempt_dir(&self, job: i64, number: i32) -> PathBuf {
+    pub(crate) fn attempt_dir(&self, job: i64, number: i32) -> PathBuf {
         self.settings
             .attempts_root
             .join(job.to_string())
             .join(number.to_string())
     }
 
-    fn remove_configuration_files(&self, dir: &Path) {
+    pub(crate) fn remove_configuration_files(&self, dir: &Path) {
         for file in CONFIGURATION_FILES {
             match std::fs::remove_file(dir.join(file)) {
                 Ok(()) => {}
@@ -193,7 +113,12 @@ impl Worker {
         }
     }
 
-    async fn execute(&self, job: Job, attempt: Attempt, shutdown: watch::Receiver<bool>) {
+    pub(crate) async fn execute(
+        &self,
+        job: Job,
+        attempt: Attempt,
+        shutdown: watch::Receiver<bool>,
+    ) -> Option<JobStatus> {
         tracing::info!(job_id = job.id, attempt = attempt.number, config_type = %job.config_type, "attempt started");
         let progress = Arc::new(Progress::default());
         let (log_tx, log_rx) = mpsc::unbounded_channel::<String>();
@@ -250,7 +175,7 @@ impl Worker {
         let _ = heartbeat.await;
         let (records, bytes) = progress.snapshot();
         let retries = self.settings.retries;
-        let connection = job.config_id.parse().map(ConnectionId);
+        let connection = job.connection_id().ok_or(());
         let config_type = job.config_type;
         let attempt_for_finish = attempt.clone();
         let finished = self
@@ -274,10 +199,12 @@ impl Worker {
             .await;
         match finished {
             Ok(status) => {
-                tracing::info!(job_id = job.id, attempt = attempt.number, records, bytes, %status, "attempt ended")
+                tracing::info!(job_id = job.id, attempt = attempt.number, records, bytes, %status, "attempt ended");
+                Some(status)
             }
             Err(error) => {
-                tracing::error!(job_id = job.id, %error, "could not record the end of an attempt")
+                tracing::error!(job_id = job.id, %error, "could not record the end of an attempt");
+                None
             }
         }
     }
@@ -290,7 +217,7 @@ impl Worker {
         progress: Arc<Progress>,
         cancel: watch::Receiver<bool>,
     ) -> std::result::Result<SyncEnd, PerformError> {
-        let connection: ConnectionId = job.config_id.parse().map(ConnectionId).map_err(|_| {
+        let connection: ConnectionId = job.connection_id().ok_or_else(|| {
             PerformError::Plan(Error::internal(format!(
                 "job {} names no connection",
                 job.id
@@ -388,36 +315,6 @@ async fn interrupt_after_grace(
     tokio::time::sleep(grace).await;
     interrupted.store(true, Ordering::SeqCst);
     let _ = cancel.send(true);
-}
-
-/// The attempt directories under `root`, as (job id, attempt number, path).
-fn attempt_dirs(root: &Path) -> Vec<(i64, i32, PathBuf)> {
-    let numbered = |dir: &Path| -> Vec<(String, PathBuf)> {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|entry| entry.path().is_dir())
-            .map(|entry| {
-                (
-                    entry.file_name().to_string_lossy().into_owned(),
-                    entry.path(),
-                )
-            })
-            .collect()
-    };
-    let mut found = Vec::new();
-    for (job, job_dir) in numbered(root) {
-        let Ok(job) = job.parse::<i64>() else {
-            continue;
-        };
-        for (number, dir) in numbered(&job_dir) {
-            if let Ok(number) = number.parse::<i32>() {
-                found.push((job, number, dir));
-            }
-        }
-    }
-    found
 }
 
 async fn heartbeats(

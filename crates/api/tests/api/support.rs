@@ -102,6 +102,7 @@ impl TestApp {
             regions,
             connectors: Connectors::new(Launcher::new(fixture_launcher())),
             auth: auth.clone(),
+            tasks: Default::default(),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),

@@ -379,18 +379,46 @@ on_both_backends! {
             .await;
         assert_not_found(&reply, "Organization", UNKNOWN_ID);
         let before = app.ok("workspaces/list", json!({ "includeDeleted": true })).await["total"].clone();
-        // A duplicate that fails after copying everything leaves nothing behind.
+        // A duplicate that fails late (the database refuses the copied connection, after the
+        // workspace, its sources and destinations were copied) leaves nothing behind.
+        refuse_connection_inserts(&app, true);
         let reply = app
-            .post("workspaces/duplicate", json!({ "workspaceId": workspace, "name": ferry_persistence::store::workspaces::FAIL_DUPLICATE_NAME }))
+            .post("workspaces/duplicate", json!({ "workspaceId": workspace, "name": "Fails late" }))
             .await;
+        refuse_connection_inserts(&app, false);
         assert_eq!(reply.status, 500, "{}", reply.body);
         assert!(reply.body["errorId"].as_str().is_some());
         let after = app.ok("workspaces/list", json!({ "includeDeleted": true })).await["total"].clone();
         assert_eq!(before, after, "no workspace was left behind");
-        let slug = app.post("workspaces/get_by_slug", json!({ "slug": "fail-after-copying-testing" })).await;
+        let slug = app.post("workspaces/get_by_slug", json!({ "slug": "fails-late" })).await;
         assert_eq!(slug.status, 404, "{}", slug.body);
         app.post("workspaces/delete", json!({ "workspaceId": workspace })).await;
         let reply = app.post("workspaces/duplicate", json!({ "workspaceId": workspace, "name": "x" })).await;
         assert_not_found(&reply, "Workspace", &workspace);
     }
+}
+
+/// Makes the database refuse (or accept again) every new connection row: a real failure in
+/// the middle of a transaction, injected from outside the code under test.
+fn refuse_connection_inserts(app: &TestApp, refuse: bool) {
+    use diesel::connection::SimpleConnection;
+    let postgres = app.database.url.starts_with("postgres");
+    let sql = match (postgres, refuse) {
+        (false, true) => {
+            "CREATE TRIGGER refuse_connections BEFORE INSERT ON connections \
+                          BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+        }
+        (false, false) => "DROP TRIGGER refuse_connections;",
+        (true, true) => {
+            "CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ \
+                         BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql; \
+                         CREATE TRIGGER refuse_connections BEFORE INSERT ON connections \
+                         FOR EACH ROW EXECUTE FUNCTION refuse_insert();"
+        }
+        (true, false) => {
+            "DROP TRIGGER refuse_connections ON connections; DROP FUNCTION refuse_insert();"
+        }
+    };
+    let mut conn = app.database.db.connection().expect("a connection");
+    conn.batch_execute(sql).expect("trigger");
 }

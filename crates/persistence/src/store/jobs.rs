@@ -78,8 +78,11 @@ impl AttemptRow {
     }
 }
 
-const ACTIVE: [&str; 2] = ["pending", "running"];
-const CONNECTION_JOBS: [&str; 2] = ["sync", "reset_connection"];
+const ACTIVE: [&str; 2] = [JobStatus::Pending.as_str(), JobStatus::Running.as_str()];
+const CONNECTION_JOBS: [&str; 2] = [
+    JobConfigType::Sync.as_str(),
+    JobConfigType::ResetConnection.as_str(),
+];
 
 /// The pending or running sync or reset of a connection, if any.
 fn active_for(conn: &mut AnyConnection, connection: ConnectionId) -> Result<Option<Job>> {
@@ -334,27 +337,7 @@ pub fn append_logs(conn: &mut AnyConnection, attempt: i64, lines: &[String]) -> 
     Ok(())
 }
 
-/// How an attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    Cancelled,
-    /// Its worker shut down before it finished: the attempt fails and the job is handed
-    /// back at once (no backoff), for another worker or the next start to run again.
-    Interrupted,
-}
-
-/// The longest wait before a retry, whatever the backoff doubles to.
-const MAX_RETRY_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// Retry policy for failed attempts.
-#[derive(Clone, Copy, Debug)]
-pub struct Retries {
-    pub max_attempts: i32,
-    /// The first retry waits this long; each next one twice as long.
-    pub backoff: Duration,
-}
+pub use ferry_domain::job::{Outcome, Retries};
 
 /// Ends an attempt and moves its job on: succeeded; cancelled; or, after a failure, pending
 /// again (after a backoff) until the attempts run out, then failed. A job cancelled while
@@ -368,13 +351,9 @@ pub fn finish(
     retries: Retries,
 ) -> Result<JobStatus> {
     let timestamp = now();
-    let attempt_status = match outcome {
-        Outcome::Succeeded => AttemptStatus::Succeeded,
-        Outcome::Failed | Outcome::Cancelled | Outcome::Interrupted => AttemptStatus::Failed,
-    };
     diesel::update(attempts::table.find(attempt.id))
         .set((
-            attempts::status.eq(attempt_status.as_str()),
+            attempts::status.eq(outcome.attempt_status().as_str()),
             attempts::records_synced.eq(records),
             attempts::bytes_synced.eq(bytes),
             attempts::updated_at.eq(DbTime(timestamp)),
@@ -383,22 +362,8 @@ pub fn finish(
         .execute(conn)
         .db()?;
     let current = get_job(conn, attempt.job_id)?.status;
-    let next = match (current, outcome) {
-        (JobStatus::Cancelled, _) | (_, Outcome::Cancelled) => (JobStatus::Cancelled, None),
-        (_, Outcome::Succeeded) => (JobStatus::Succeeded, None),
-        (_, Outcome::Interrupted) => (JobStatus::Pending, None),
-        (_, Outcome::Failed) if attempt.number + 1 < retries.max_attempts => {
-            let wait = retries
-                .backoff
-                .saturating_mul(2u32.saturating_pow(attempt.number.try_into().unwrap_or(0)));
-            // At most a week, so the arithmetic stays finite whatever the settings.
-            let wait = chrono::Duration::from_std(wait.min(MAX_RETRY_WAIT))
-                .unwrap_or(chrono::Duration::zero());
-            let not_before = timestamp.checked_add_signed(wait).unwrap_or(timestamp);
-            (JobStatus::Pending, Some(not_before))
-        }
-        (_, Outcome::Failed) => (JobStatus::Failed, None),
-    };
+    let next =
+        ferry_domain::job::after_attempt(current, outcome, attempt.number, retries, timestamp);
     set_status(conn, attempt.job_id, next.0, next.1)?;
     Ok(next.0)
 }
@@ -500,7 +465,7 @@ pub fn sync_summaries(
             if ACTIVE.contains(&status.as_str()) {
                 entry.0 = true;
             }
-            if config_type == "sync" {
+            if config_type == JobConfigType::Sync.as_str() {
                 let at = created_at.0.timestamp();
                 entry.1 = Some(entry.1.map_or(at, |seen: i64| seen.max(at)));
             }

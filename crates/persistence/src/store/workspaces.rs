@@ -650,11 +650,6 @@ pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
     super::actors::delete_all_in_workspace(conn, id)
 }
 
-/// The name of a duplicate that fails after copying everything: lets the tests prove that
-/// nothing of a failed duplicate remains.
-#[cfg(feature = "testing")]
-pub const FAIL_DUPLICATE_NAME: &str = "fail after copying (testing)";
-
 /// Creates a workspace holding copies of another's live sources, destinations and
 /// connections: configurations (secrets included) are copied inside the database, each copy
 /// points at the copies, and every copied connection is inactive so that a duplicate never
@@ -701,10 +696,6 @@ pub fn duplicate(
         original = %original, copy = %copy.id, actors = actor_copies.len(), connections,
         "workspace duplicated"
     );
-    #[cfg(feature = "testing")]
-    if request.name.as_str() == FAIL_DUPLICATE_NAME {
-        return Err(Error::internal("duplicate failed on purpose (testing)"));
-    }
     Ok(copy)
 }
 

@@ -4,4 +4,6 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod list;
+pub mod reset;
+pub mod sync;
 pub mod update;

@@ -1,3 +1,5 @@
-//! `web_backend/*`: reads shaped for web front ends.
+//! `web_backend/*`: operations shaped for web front ends, one folder per resource.
 
 pub mod connections;
+pub mod destinations;
+pub mod sources;

@@ -1,0 +1,86 @@
+//! Syncs and resets as jobs: what may be queued, and reading and cancelling them. A worker
+//! runs what is queued here; nothing here waits for a connector.
+
+use crate::AppState;
+use ferry_domain::connection::ConnectionStatus;
+use ferry_domain::ids::ConnectionId;
+use ferry_domain::job::{Attempt, Job, JobConfigType};
+use ferry_domain::workspace::WorkspaceStatus;
+use ferry_domain::{Error, Result, Violation};
+use ferry_persistence::store::{connections, jobs, workspaces};
+
+/// A job with its attempts (and each attempt's last log lines, when read one at a time).
+pub type JobWithAttempts = (Job, Vec<Attempt>);
+
+/// Queues a sync or reset of a connection, or answers with the one already pending or
+/// running (a connection has at most one; the store keeps it so under races).
+pub async fn enqueue(
+    state: &AppState,
+    connection: ConnectionId,
+    config_type: JobConfigType,
+) -> Result<JobWithAttempts> {
+    state
+        .db
+        .write(move |conn| {
+            let found = connections::get(conn, connection)?;
+            // A deleted connection is only kept for reading: it must never move data again.
+            if found.status == ConnectionStatus::Deprecated {
+                return Err(Error::invalid(
+                    Violation::new("connectionId", "names a deprecated (deleted) connection")
+                        .with_value(connection.to_string()),
+                ));
+            }
+            // An inactive workspace is paused: nothing is read from its sources. A reset
+            // reads nothing, so it is still allowed.
+            let workspace = workspaces::get(conn, found.workspace_id)?;
+            if config_type == JobConfigType::Sync && workspace.status == WorkspaceStatus::Inactive {
+                return Err(Error::invalid(
+                    Violation::new(
+                        "connectionId",
+                        format!(
+                            "workspace {} is inactive; no sync starts in it",
+                            workspace.id
+                        ),
+                    )
+                    .with_value(connection.to_string()),
+                ));
+            }
+            let (job, created) = jobs::enqueue(conn, config_type, connection)?;
+            if created {
+                tracing::info!(job_id = job.id, %connection, %config_type, "job queued");
+            }
+            jobs::get(conn, job.id)
+        })
+        .await
+}
+
+/// A job with its attempts and their logs.
+pub async fn get(state: &AppState, id: i64) -> Result<JobWithAttempts> {
+    state.db.run(move |conn| jobs::get(conn, id)).await
+}
+
+/// A connection's syncs or resets, newest first (attempts without logs).
+pub async fn list(
+    state: &AppState,
+    config_type: JobConfigType,
+    config_id: String,
+) -> Result<Vec<JobWithAttempts>> {
+    state
+        .db
+        .run(move |conn| jobs::list(conn, config_type, &config_id))
+        .await
+}
+
+/// Cancels a job: a pending one never starts, a running one is stopped by its worker at the
+/// next heartbeat. The store refuses (409) a job that already ended otherwise.
+pub async fn cancel(state: &AppState, id: i64) -> Result<JobWithAttempts> {
+    let cancelled = state
+        .db
+        .write(move |conn| {
+            jobs::cancel(conn, id)?;
+            jobs::get(conn, id)
+        })
+        .await?;
+    tracing::info!(job_id = id, "job cancelled");
+    Ok(cancelled)
+}

@@ -1,0 +1,3 @@
+//! `destination_definition_specifications/*`.
+
+pub mod get;

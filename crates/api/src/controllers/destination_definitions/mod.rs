@@ -1,0 +1,8 @@
+//! `destination_definitions/*`: one file per endpoint. Source definitions share
+//! their rules (`app::definitions`).
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod update;

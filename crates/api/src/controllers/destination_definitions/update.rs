@@ -1,0 +1,35 @@
+use crate::app::definitions;
+use crate::auth::guard::InstanceAdmin;
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::actor_definition::{
+    ActorType, DestinationDefinitionRead, DestinationDefinitionUpdate,
+};
+
+/// Update a destination definition
+///
+/// Changes its default docker image tag, the only field that can change. The cached
+/// specification of its repository is forgotten, so the new image's is asked for when next
+/// needed. A deleted definition cannot be updated (404).
+#[utoipa::path(
+    tag = "destination_definition",
+    operation_id = "updateDestinationDefinition",
+    request_body = DestinationDefinitionUpdate,
+    responses(
+        (status = 200, description = "Successful operation", body = DestinationDefinitionRead),
+        NotFound, BodyErrors, CommonErrors
+    )
+)]
+#[post("/v1/destination_definitions/update")]
+pub async fn update_destination_definition(
+    state: web::Data<AppState>,
+    Body(request, _): Body<DestinationDefinitionUpdate, InstanceAdmin>,
+) -> ApiResult<web::Json<DestinationDefinitionRead>> {
+    let id = request.destination_definition_id.0;
+    let definition =
+        definitions::update_image_tag(&state, ActorType::Destination, id, request.docker_image_tag)
+            .await?;
+    Ok(web::Json(definition.into()))
+}

@@ -1,0 +1,33 @@
+use crate::auth::guard::Admin;
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web, HttpResponse};
+use ferry_domain::permission::PermissionIdRequestBody;
+use ferry_persistence::store::permissions;
+
+/// Revoke a permission
+///
+/// The user loses that role over that scope at once. Needs admin over the scope.
+#[utoipa::path(
+    tag = "permission",
+    operation_id = "deletePermission",
+    request_body = PermissionIdRequestBody,
+    responses(
+        (status = 204, description = "The resource was deleted successfully."),
+        NotFound, BodyErrors, CommonErrors
+    )
+)]
+#[post("/v1/permissions/delete")]
+pub async fn delete_permission(
+    state: web::Data<AppState>,
+    Body(request, _): Body<PermissionIdRequestBody, Admin>,
+) -> ApiResult<HttpResponse> {
+    let id = request.permission_id;
+    state
+        .db
+        .write(move |conn| permissions::delete(conn, id))
+        .await?;
+    tracing::info!(%id, "permission revoked");
+    Ok(HttpResponse::NoContent().finish())
+}

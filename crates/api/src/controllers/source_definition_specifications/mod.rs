@@ -1,0 +1,3 @@
+//! `source_definition_specifications/*`.
+
+pub mod get;

@@ -1,0 +1,31 @@
+use crate::app::connections;
+use crate::auth::guard::Reader;
+use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::extract::Body;
+use crate::AppState;
+use actix_web::{post, web};
+use ferry_domain::connection::WbConnectionReadList;
+use ferry_domain::workspace::WorkspaceIdRequestBody;
+
+/// List a workspace's connections with their sources and destinations
+///
+/// Each as `web_backend/connections/get` reads it, without deprecated connections. Costs a
+/// constant number of queries however many connections there are. An unknown or deleted
+/// workspace is a 404.
+#[utoipa::path(
+    tag = "web_backend",
+    operation_id = "webBackendListConnectionsForWorkspace",
+    request_body = WorkspaceIdRequestBody,
+    responses(
+        (status = 200, description = "Successful operation", body = WbConnectionReadList),
+        NotFound, BodyErrors, CommonErrors
+    )
+)]
+#[post("/v1/web_backend/connections/list")]
+pub async fn web_backend_list_connections(
+    state: web::Data<AppState>,
+    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
+) -> ApiResult<web::Json<WbConnectionReadList>> {
+    let connections = connections::web_list(&state, request.workspace_id).await?;
+    Ok(web::Json(WbConnectionReadList { connections }))
+}
