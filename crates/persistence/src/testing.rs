@@ -159,21 +159,15 @@ pub fn seed_connections(
     use ferry_domain::actor_definition::{ActorType, NewActorDefinition};
     use ferry_domain::connection::{ConnectionStatus, SourceSchema, SyncMode};
     use ferry_domain::ids::{DestinationId, SourceId};
-    use ferry_domain::workspace::WorkspaceCreate;
     fn value<T: TryFrom<String>>(text: &str) -> T
     where
         T::Error: std::fmt::Debug,
     {
         T::try_from(text.to_string()).unwrap_or_else(|e| panic!("{text}: {e:?}"))
     }
-    let workspace = workspaces::create(
-        conn,
-        &WorkspaceCreate::named(value("Seeded")),
-        "local".into(),
-        None,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    .id;
+    let workspace = workspaces::create(conn, &workspaces::NewWorkspace::named("Seeded", "local"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .id;
     let mut actor = |actor_type: ActorType| {
         let definition = actor_definitions::create(
             conn,

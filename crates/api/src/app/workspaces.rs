@@ -1,15 +1,19 @@
-//! Workspaces: what a list request means (docs/API-DESIGN.md, "Lists"). Creating, updating
-//! and duplicating are store calls their handlers make.
+//! Workspaces: what a create, an update or a duplicate request means (the defaults, the
+//! region from configuration, what a duplicate copies from its original), and what a list
+//! request means (docs/API-DESIGN.md, "Lists"). The store takes decided values only.
 
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
 use ferry_domain::list::{Cursor, Paging, SortOrder};
 use ferry_domain::workspace::{
-    normalise_tags, WorkspaceListRequestBody, WorkspaceRead, WorkspaceReadList, WorkspaceSortBy,
+    normalise_tags, WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody,
+    WorkspaceRead, WorkspaceReadList, WorkspaceSortBy, WorkspaceUpdate,
 };
 use ferry_domain::Result;
-use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage};
+use ferry_persistence::store::workspaces::{
+    self, NewWorkspace, WorkspaceChanges, WorkspaceFilter, WorkspacePage,
+};
 
 /// One page of the workspaces `caller` may see that match the request's filters, in its
 /// order, with the cursor of the next page.
@@ -96,4 +100,124 @@ pub async fn list(
             .next
             .map(|(key, id)| Cursor { key, id, query }.encode()),
     })
+}
+
+/// Creates the workspace a request describes, by `caller`.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    request: WorkspaceCreate,
+) -> Result<ferry_domain::workspace::Workspace> {
+    let region = state.regions.resolve(request.region.as_deref())?;
+    let new = NewWorkspace {
+        by: caller.user_id,
+        ..new_workspace(&request, region, None)
+    };
+    state
+        .db
+        .write(move |conn| workspaces::create(conn, &new))
+        .await
+}
+
+/// Applies a partial update by `caller`.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    request: WorkspaceUpdate,
+) -> Result<ferry_domain::workspace::Workspace> {
+    let region = match request.region.as_deref() {
+        Some(region) => Some(state.regions.resolve(Some(region))?),
+        None => None,
+    };
+    let changes = WorkspaceChanges {
+        name: request.name.map(String::from),
+        email: request.email.map(String::from),
+        description: request.description,
+        status: request.status,
+        tags: request.tags.as_deref().map(normalise_tags),
+        region,
+        initial_setup_complete: request.initial_setup_complete,
+        onboarding_complete: request.onboarding_complete,
+        anonymous_data_collection: request.anonymous_data_collection,
+        news: request.news,
+        security_updates: request.security_updates,
+        by: caller.user_id,
+    };
+    let id = request.workspace_id;
+    state
+        .db
+        .write(move |conn| workspaces::update(conn, id, &changes))
+        .await
+}
+
+/// Duplicates a workspace: what the request leaves out is copied from the original (its
+/// organization, email, description, status, tags, flags and region), read in the same
+/// transaction as the copy.
+pub async fn duplicate(
+    state: &AppState,
+    caller: &Caller,
+    request: WorkspaceDuplicateRequestBody,
+) -> Result<ferry_domain::workspace::Workspace> {
+    let region = match request.workspace.region.as_deref() {
+        Some(region) => Some(state.regions.resolve(Some(region))?),
+        None => None,
+    };
+    let (original, by) = (request.workspace_id, caller.user_id);
+    state
+        .db
+        .write(move |conn| {
+            let source = workspaces::get_live(conn, original)?;
+            let region = region.clone().unwrap_or_else(|| source.region.clone());
+            let copy = NewWorkspace {
+                by,
+                ..new_workspace(&request.workspace, region, Some(&source))
+            };
+            workspaces::duplicate(conn, original, &copy)
+        })
+        .await
+}
+
+/// The workspace a create request describes: what it leaves out comes from `like` (a
+/// duplicate's original) or else the defaults.
+fn new_workspace(
+    request: &WorkspaceCreate,
+    region: String,
+    like: Option<&ferry_domain::workspace::Workspace>,
+) -> NewWorkspace {
+    let defaults = NewWorkspace::named(request.name.as_str(), region);
+    let base = match like {
+        Some(original) => NewWorkspace {
+            organization_id: original.organization_id,
+            email: original.email.clone(),
+            description: original.description.clone(),
+            status: original.status,
+            tags: original.tags.clone(),
+            anonymous_data_collection: original.anonymous_data_collection,
+            news: original.news,
+            security_updates: original.security_updates,
+            ..defaults
+        },
+        None => defaults,
+    };
+    NewWorkspace {
+        organization_id: request.organization_id.unwrap_or(base.organization_id),
+        email: request
+            .email
+            .as_ref()
+            .map(ToString::to_string)
+            .or(base.email),
+        description: request.description.clone().or(base.description),
+        status: request.status.unwrap_or(base.status),
+        tags: request
+            .tags
+            .as_deref()
+            .map(normalise_tags)
+            .unwrap_or(base.tags),
+        anonymous_data_collection: request
+            .anonymous_data_collection
+            .unwrap_or(base.anonymous_data_collection),
+        news: request.news.unwrap_or(base.news),
+        security_updates: request.security_updates.unwrap_or(base.security_updates),
+        ..base
+    }
 }

@@ -383,7 +383,6 @@ mod tests {
     use diesel::Connection as _;
     use ferry_domain::actor::NewActor;
     use ferry_domain::actor_definition::NewActorDefinition;
-    use ferry_domain::workspace::WorkspaceCreate;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -444,10 +443,8 @@ mod tests {
         let test_db = TestDatabase::new(backend);
         let mut conn = test_db.db.connection().unwrap();
         let conn: &mut AnyConnection = &mut conn;
-        let request = WorkspaceCreate::named(value("Load"));
-        let workspace = crate::store::workspaces::create(conn, &request, "local".into(), None)
-            .unwrap()
-            .id;
+        let new = crate::store::workspaces::NewWorkspace::named("Load", "local");
+        let workspace = crate::store::workspaces::create(conn, &new).unwrap().id;
         let sources: Vec<Actor> = (0..3)
             .map(|i| actor(conn, ActorType::Source, workspace, &format!("s{i}")))
             .collect();

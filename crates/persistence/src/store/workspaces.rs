@@ -14,10 +14,7 @@ use ferry_domain::ids::{
 use ferry_domain::list::{Cursor, SortOrder};
 use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
-use ferry_domain::workspace::{
-    normalise_tags, Workspace, WorkspaceCreate, WorkspaceSortBy, WorkspaceStatsRead,
-    WorkspaceStatus, WorkspaceUpdate,
-};
+use ferry_domain::workspace::{Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus};
 use ferry_domain::{Error, Resource, Result, Violation};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -153,54 +150,100 @@ fn replace_tags(conn: &mut AnyConnection, id: WorkspaceId, tags: &[String]) -> R
 /// How many slug collisions a create absorbs before it gives up (each retry re-reads).
 const SLUG_ATTEMPTS: usize = 16;
 
-/// Creates a workspace in its organization (the default one when none is named; an unknown
-/// or deleted one is a 404) with a unique slug derived from its name (`ops`, `ops-2`, ...).
-/// `region` was resolved against configuration by the caller.
-/// `by` is the user creating it.
-pub fn create(
-    conn: &mut AnyConnection,
-    request: &WorkspaceCreate,
-    region: String,
-    by: Option<UserId>,
-) -> Result<Workspace> {
-    create_with_id(conn, WorkspaceId::random(), request, region, by)
+/// A workspace to create, every value decided (the rules layer fills in what a request
+/// leaves out, starting from [`NewWorkspace::named`]).
+#[derive(Clone, Debug)]
+pub struct NewWorkspace {
+    pub organization_id: OrganizationId,
+    pub name: String,
+    pub email: Option<String>,
+    pub description: Option<String>,
+    pub status: WorkspaceStatus,
+    /// Normalised: sorted, without duplicates.
+    pub tags: Vec<String>,
+    /// Resolved against configuration by the caller.
+    pub region: String,
+    pub anonymous_data_collection: bool,
+    pub news: bool,
+    pub security_updates: bool,
+    /// The user creating it.
+    pub by: Option<UserId>,
+}
+
+impl NewWorkspace {
+    /// A workspace with the defaults: in the default organization, active, no tags, every
+    /// flag off.
+    pub fn named(name: impl Into<String>, region: impl Into<String>) -> Self {
+        NewWorkspace {
+            organization_id: DEFAULT_ORGANIZATION_ID,
+            name: name.into(),
+            email: None,
+            description: None,
+            status: WorkspaceStatus::Active,
+            tags: Vec::new(),
+            region: region.into(),
+            anonymous_data_collection: false,
+            news: false,
+            security_updates: false,
+            by: None,
+        }
+    }
+}
+
+/// What an update changes; `None` keeps the stored value.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<WorkspaceStatus>,
+    /// Normalised: sorted, without duplicates.
+    pub tags: Option<Vec<String>>,
+    /// Resolved against configuration by the caller.
+    pub region: Option<String>,
+    pub initial_setup_complete: Option<bool>,
+    pub onboarding_complete: Option<bool>,
+    pub anonymous_data_collection: Option<bool>,
+    pub news: Option<bool>,
+    pub security_updates: Option<bool>,
+    /// The user changing it.
+    pub by: Option<UserId>,
+}
+
+/// Creates a workspace in its organization (an unknown or deleted one is a 404) with a
+/// unique slug derived from its name (`ops`, `ops-2`, ...).
+pub fn create(conn: &mut AnyConnection, new: &NewWorkspace) -> Result<Workspace> {
+    create_with_id(conn, WorkspaceId::random(), new)
 }
 
 fn create_with_id(
     conn: &mut AnyConnection,
     id: WorkspaceId,
-    request: &WorkspaceCreate,
-    region: String,
-    by: Option<UserId>,
+    new: &NewWorkspace,
 ) -> Result<Workspace> {
-    let organization = request.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID);
-    super::organizations::lock_for_new_workspace(conn, organization)?;
+    super::organizations::lock_for_new_workspace(conn, new.organization_id)?;
     let timestamp = now();
     let mut workspace = Workspace {
         id,
-        organization_id: organization,
+        organization_id: new.organization_id,
         customer_id: CustomerId::random(),
-        name: request.name.to_string(),
+        name: new.name.clone(),
         slug: String::new(),
-        email: request.email.as_ref().map(ToString::to_string),
-        description: request.description.clone(),
-        status: request.status.unwrap_or(WorkspaceStatus::Active),
-        tags: request
-            .tags
-            .as_deref()
-            .map(normalise_tags)
-            .unwrap_or_default(),
-        region,
+        email: new.email.clone(),
+        description: new.description.clone(),
+        status: new.status,
+        tags: new.tags.clone(),
+        region: new.region.clone(),
         initial_setup_complete: false,
         onboarding_complete: false,
-        anonymous_data_collection: request.anonymous_data_collection.unwrap_or(false),
-        news: request.news.unwrap_or(false),
-        security_updates: request.security_updates.unwrap_or(false),
+        anonymous_data_collection: new.anonymous_data_collection,
+        news: new.news,
+        security_updates: new.security_updates,
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
-        created_by: by,
-        updated_by: by,
+        created_by: new.by,
+        updated_by: new.by,
     };
     let base = slugify(&workspace.name);
     for _ in 0..SLUG_ATTEMPTS {
@@ -538,16 +581,14 @@ pub fn stats(
     })
 }
 
-/// Applies a partial update to a live workspace: what the request leaves out keeps its
-/// stored value. Setting the status to `inactive` makes every active connection in the
-/// workspace inactive in the same transaction. `region` was resolved by the caller.
+/// Applies a partial update to a live workspace: what `changes` leaves out keeps its stored
+/// value. Setting the status to `inactive` makes every active connection in the workspace
+/// inactive in the same transaction.
 pub fn update(
     conn: &mut AnyConnection,
-    request: &WorkspaceUpdate,
-    region: Option<String>,
-    by: Option<UserId>,
+    id: WorkspaceId,
+    changes: &WorkspaceChanges,
 ) -> Result<Workspace> {
-    let id = request.workspace_id;
     if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
         return Err(Error::not_found(Resource::Workspace, id));
     }
@@ -555,39 +596,35 @@ pub fn update(
     let was = workspace.status;
     macro_rules! keep_or_set {
         ($($field:ident),*) => {$(
-            if let Some(value) = &request.$field {
-                workspace.$field = value.clone().into();
+            if let Some(value) = &changes.$field {
+                workspace.$field = value.clone();
             }
         )*};
     }
     keep_or_set!(
+        name,
+        region,
+        status,
         initial_setup_complete,
         onboarding_complete,
         anonymous_data_collection,
         news,
-        security_updates,
-        status
+        security_updates
     );
-    if let Some(name) = &request.name {
-        workspace.name = name.to_string();
+    if let Some(email) = &changes.email {
+        workspace.email = Some(email.clone());
     }
-    if let Some(email) = &request.email {
-        workspace.email = Some(email.to_string());
-    }
-    if let Some(description) = &request.description {
+    if let Some(description) = &changes.description {
         workspace.description = Some(description.clone());
     }
-    if let Some(region) = region {
-        workspace.region = region;
-    }
     workspace.updated_at = now();
-    workspace.updated_by = by;
+    workspace.updated_by = changes.by;
     diesel::update(workspaces::table.filter(workspaces::id.eq(DbUuid(id.0))))
         .set(&WorkspaceRow::from_workspace(&workspace))
         .execute(conn)
         .db()?;
-    if let Some(tags) = &request.tags {
-        workspace.tags = normalise_tags(tags);
+    if let Some(tags) = &changes.tags {
+        workspace.tags = tags.clone();
         replace_tags(conn, id, &workspace.tags)?;
     }
     if was != WorkspaceStatus::Inactive && workspace.status == WorkspaceStatus::Inactive {
@@ -650,45 +687,23 @@ pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
     super::actors::delete_all_in_workspace(conn, id)
 }
 
-/// Creates a workspace holding copies of another's live sources, destinations and
-/// connections: configurations (secrets included) are copied inside the database, each copy
-/// points at the copies, and every copied connection is inactive so that a duplicate never
-/// syncs into the same destination by surprise. Fields the request leaves out are copied
-/// from the original. Call inside `write_transaction`: a failure leaves nothing behind.
+/// Creates `copy` holding copies of the live sources, destinations and connections of
+/// `original` (a live workspace): configurations (secrets included) are copied inside the
+/// database, each copy points at the copies, and every copied connection is inactive so that
+/// a duplicate never syncs into the same destination by surprise. Members come along only
+/// within the same organization. Call inside `write_transaction`: a failure leaves nothing
+/// behind.
 pub fn duplicate(
     conn: &mut AnyConnection,
     original: WorkspaceId,
-    request: &WorkspaceCreate,
-    region: Option<String>,
-    by: Option<UserId>,
+    copy: &NewWorkspace,
 ) -> Result<Workspace> {
     let source = get_live(conn, original)?;
-    let mut merged = request.clone();
-    merged.organization_id = request.organization_id.or(Some(source.organization_id));
-    if merged.email.is_none() {
-        merged.email = source.email.clone().and_then(|e| e.try_into().ok());
-    }
-    merged.description = request.description.clone().or(source.description.clone());
-    merged.status = request.status.or(Some(source.status));
-    merged.anonymous_data_collection = request
-        .anonymous_data_collection
-        .or(Some(source.anonymous_data_collection));
-    merged.news = request.news.or(Some(source.news));
-    merged.security_updates = request.security_updates.or(Some(source.security_updates));
-    if merged.tags.is_none() {
-        merged.tags = Some(
-            source
-                .tags
-                .iter()
-                .filter_map(|t| t.clone().try_into().ok())
-                .collect(),
-        );
-    }
-    let copy = create(conn, &merged, region.unwrap_or(source.region.clone()), by)?;
-    let actor_copies = super::actors::copy_all(conn, original, copy.id, by)?;
-    let connections = super::connections::copy_all(conn, original, copy.id, &actor_copies, by)?;
-    // Members come along only within the organization: elsewhere, whoever administers the
-    // destination decides who may enter.
+    let copy = create(conn, copy)?;
+    let actor_copies = super::actors::copy_all(conn, original, copy.id, copy.created_by)?;
+    let connections =
+        super::connections::copy_all(conn, original, copy.id, &actor_copies, copy.created_by)?;
+    // Elsewhere, whoever administers the destination decides who may enter.
     if copy.organization_id == source.organization_id {
         super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
     }
@@ -714,18 +729,8 @@ pub fn ensure_default(conn: &mut AnyConnection) -> Result<()> {
     if exists {
         return Ok(());
     }
-    let name = DEFAULT_WORKSPACE_NAME
-        .to_string()
-        .try_into()
-        .map_err(Error::internal)?;
-    let request = WorkspaceCreate::named(name);
-    let created = create_with_id(
-        conn,
-        DEFAULT_WORKSPACE_ID,
-        &request,
-        "local".to_string(),
-        None,
-    )?;
+    let new = NewWorkspace::named(DEFAULT_WORKSPACE_NAME, "local");
+    let created = create_with_id(conn, DEFAULT_WORKSPACE_ID, &new)?;
     tracing::info!(workspace_id = %created.id, slug = %created.slug, "created the default workspace");
     Ok(())
 }

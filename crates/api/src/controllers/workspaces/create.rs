@@ -1,10 +1,9 @@
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
-use crate::AppState;
+use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceCreate, WorkspaceRead};
-use ferry_persistence::store::workspaces;
 
 /// Creates a workspace
 ///
@@ -25,11 +24,7 @@ pub async fn create_workspace(
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceCreate, Editor>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
-    let region = state.regions.resolve(request.region.as_deref())?;
-    let workspace = state
-        .db
-        .write(move |conn| workspaces::create(conn, &request, region.clone(), caller.user_id))
-        .await?;
+    let workspace = app::workspaces::create(&state, &caller, request).await?;
     tracing::info!(workspace_id = %workspace.id, slug = %workspace.slug, "workspace created");
     Ok(web::Json(workspace.into()))
 }

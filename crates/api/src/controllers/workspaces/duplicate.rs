@@ -1,10 +1,9 @@
 use crate::auth::guard::{Admin, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
-use crate::AppState;
+use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceDuplicateRequestBody, WorkspaceRead};
-use ferry_persistence::store::workspaces;
 
 /// Duplicate a workspace
 ///
@@ -27,22 +26,6 @@ pub async fn duplicate_workspace(
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceDuplicateRequestBody, Admin>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
-    let region = match request.workspace.region.as_deref() {
-        Some(region) => Some(state.regions.resolve(Some(region))?),
-        None => None,
-    };
-    let original = request.workspace_id;
-    let copy = state
-        .db
-        .write(move |conn| {
-            workspaces::duplicate(
-                conn,
-                original,
-                &request.workspace,
-                region.clone(),
-                caller.user_id,
-            )
-        })
-        .await?;
+    let copy = app::workspaces::duplicate(&state, &caller, request).await?;
     Ok(web::Json(copy.into()))
 }

@@ -1,10 +1,9 @@
 use crate::auth::guard::{Admin, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
-use crate::AppState;
+use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceRead, WorkspaceUpdate};
-use ferry_persistence::store::workspaces;
 
 /// Update workspace state
 ///
@@ -27,13 +26,6 @@ pub async fn update_workspace(
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceUpdate, Admin>,
 ) -> ApiResult<web::Json<WorkspaceRead>> {
-    let region = match request.region.as_deref() {
-        Some(region) => Some(state.regions.resolve(Some(region))?),
-        None => None,
-    };
-    let workspace = state
-        .db
-        .write(move |conn| workspaces::update(conn, &request, region.clone(), caller.user_id))
-        .await?;
+    let workspace = app::workspaces::update(&state, &caller, request).await?;
     Ok(web::Json(workspace.into()))
 }
