@@ -17,7 +17,26 @@ pub const BASE_PATH: &str = "/api";
         description = "Ferry is a wire-compatible implementation of the Airbyte Configuration API.\n\n\
             Conventions: every operation is `POST /api/v1/<resource>/<verb>` with a JSON body \
             (except `GET` health and debug); errors share one envelope (`ErrorResponse`); ids \
-            are UUIDs; timestamps are RFC 3339 UTC; deletes are soft. See docs/API-DESIGN.md.",
+            are UUIDs; timestamps are RFC 3339 UTC; deletes are soft. See docs/API-DESIGN.md.\n\n\
+            Rules every request follows that the schemas cannot state (each refusal is a 422 \
+            naming the property):\n\
+            - No string or object key, anywhere in a body (unknown fields included), may hold \
+            the NUL character (`\\u0000`).\n\
+            - Integers are written as integers: `1.0` or `1e2` is not an integer here.\n\
+            - Date ranges are not inverted (`createdAtTo` is not before `createdAtFrom`; \
+            likewise `updatedAt*`).\n\
+            - A `cursor` needs a `pageSize`.\n\
+            - Stream names in a `syncSchema` are unique.\n\
+            - `schedule.units` is at most about a year in its `timeUnit` (525600 minutes, 8784 \
+            hours, 366 days, 53 weeks, 12 months).\n\
+            - A permission names the scope its type is for: `workspaceId` for `workspace_*`, \
+            `organizationId` for `organization_*`, neither for `instance_admin`.\n\
+            - URLs are parsed as the WHATWG URL standard does (a valid host and port); emails \
+            are checked as HTML's email inputs are (at most 64 characters before the `@`, \
+            labels of at most 63).\n\
+            - Rules that need stored state: a referenced id must name a live object; names \
+            that must be unique are; a region is one the server is configured with; a \
+            connector configuration matches its connector's spec.",
         license(name = "MIT", url = "https://opensource.org/licenses/MIT"),
     ),
     components(schemas(ErrorResponse, InvalidInputProperty)),

@@ -177,6 +177,7 @@ pub struct ConnectionCreate {
     pub sync_schema: Option<SourceSchema>,
     #[validate(nested)]
     pub schedule: Option<ConnectionSchedule>,
+    /// `active` or `inactive`: a connection cannot be created `deprecated`.
     pub status: ConnectionStatus,
 }
 

@@ -47,6 +47,8 @@ pub struct Job {
     pub status: JobStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Why it was cancelled, when it was.
+    pub cancel_reason: Option<String>,
 }
 
 impl Job {
@@ -152,6 +154,7 @@ pub struct JobListRequestBody {
     pub config_type: JobConfigType,
     /// The connection whose syncs or resets to list.
     #[validate(custom(function = "crate::job::check_connection_id"))]
+    #[schema(format = Uuid)]
     pub config_id: String,
 }
 
@@ -175,6 +178,11 @@ pub struct JobRead {
     #[schema(format = Int64)]
     pub updated_at: i64,
     pub status: JobStatus,
+    /// Why a cancelled job was cancelled: `cancelled through jobs/cancel`, or the delete that
+    /// orphaned it (`workspace deleted`, `connection deleted`, `source deleted`,
+    /// `destination deleted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
 }
 
 impl From<&Job> for JobRead {
@@ -186,6 +194,7 @@ impl From<&Job> for JobRead {
             created_at: job.created_at.timestamp(),
             updated_at: job.updated_at.timestamp(),
             status: job.status,
+            cancel_reason: job.cancel_reason.clone(),
         }
     }
 }

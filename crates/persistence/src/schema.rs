@@ -200,7 +200,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
-    use diesel::sql_types::{BigInt, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::SqlTimestamp;
 
     jobs (id) {
@@ -211,6 +211,7 @@ diesel::table! {
         not_before -> SqlTimestamp,
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
+        cancel_reason -> Nullable<Text>,
     }
 }
 

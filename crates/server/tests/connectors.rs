@@ -665,16 +665,25 @@ fn syncs_on_postgres() {
 /// The faker source, the local-json destination and a full-refresh connection of the users
 /// stream between them.
 fn users_connection(server: &Server, count: u64, destination_path: &str) -> Value {
+    users_connection_in(server, WORKSPACE, count, destination_path)
+}
+
+fn users_connection_in(
+    server: &Server,
+    workspace: &str,
+    count: u64,
+    destination_path: &str,
+) -> Value {
     let faker_definition = faker_definition(server);
     let local_json = local_json_definition(server);
     let source = server.ok(
         "sources/create",
-        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": faker_definition, "name": "faker",
+        json!({ "workspaceId": workspace, "sourceDefinitionId": faker_definition, "name": "faker",
                 "connectionConfiguration": { "count": count, "seed": 3, "parallelism": 1 } }),
     );
     let destination = server.ok(
         "destinations/create",
-        json!({ "workspaceId": WORKSPACE, "destinationDefinitionId": local_json, "name": "local",
+        json!({ "workspaceId": workspace, "destinationDefinitionId": local_json, "name": "local",
                 "connectionConfiguration": { "destination_path": destination_path } }),
     );
     let users = json!({ "streams": [{ "name": "users", "fields": [], "selected": true, "syncMode": "full_refresh" }] });
@@ -689,6 +698,11 @@ fn users_connection(server: &Server, count: u64, destination_path: &str) -> Valu
 /// flow; returns the job id.
 fn start_long_sync(server: &Server, destination_path: &str) -> Value {
     let connection = users_connection(server, 5_000_000, destination_path);
+    start_sync_of(server, &connection)
+}
+
+/// Starts a sync of `connection` and waits until records flow; returns the job id.
+fn start_sync_of(server: &Server, connection: &Value) -> Value {
     let job = server.ok(
         "connections/sync",
         json!({ "connectionId": connection["connectionId"] }),
@@ -704,6 +718,101 @@ fn start_long_sync(server: &Server, destination_path: &str) -> Value {
         std::thread::sleep(Duration::from_millis(200));
     }
     job
+}
+
+/// Every process below `pid` (children, grandchildren, ...).
+fn descendants(pid: u32) -> Vec<u32> {
+    let output = Command::new("pgrep")
+        .args(["-P", &pid.to_string()])
+        .output()
+        .unwrap();
+    let children: Vec<u32> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    children
+        .iter()
+        .flat_map(|child| std::iter::once(*child).chain(descendants(*child)))
+        .collect()
+}
+
+/// Deleting a connection, its source, its destination or its workspace while its sync runs
+/// stops the sync within two heartbeats: the job ends cancelled with the reason, no
+/// connector process is left, and no record arrives after.
+fn deletes_stop_running_syncs(backend: TestBackend) {
+    let server = Server::start(backend);
+    let ways = ["connection", "source", "destination", "workspace"];
+    for how in ways {
+        let workspace = server.ok(
+            "workspaces/create",
+            json!({ "name": format!("delete {how}") }),
+        )["workspaceId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = format!("deleted-{how}");
+        let connection = users_connection_in(&server, &workspace, 5_000_000, &path);
+        let job = start_sync_of(&server, &connection);
+        assert!(!descendants(server.child.id()).is_empty(), "connectors run");
+        let (endpoint, body) = match how {
+            "connection" => (
+                "connections/delete",
+                json!({ "connectionId": connection["connectionId"] }),
+            ),
+            "source" => (
+                "sources/delete",
+                json!({ "sourceId": connection["sourceId"] }),
+            ),
+            "destination" => (
+                "destinations/delete",
+                json!({ "destinationId": connection["destinationId"] }),
+            ),
+            _ => ("workspaces/delete", json!({ "workspaceId": workspace })),
+        };
+        let (status, reply) = server.post(endpoint, body);
+        assert_eq!(status, 204, "{endpoint}: {reply}");
+        let asked = Instant::now();
+        // heartbeat_secs = 1: two heartbeats, and a little for the kill to land.
+        let deadline = asked + Duration::from_secs(4);
+        let info = loop {
+            let info = server.ok("jobs/get", json!({ "id": job }));
+            let attempt_over = info["attempts"][0]["attempt"]["status"] != "running";
+            if attempt_over && descendants(server.child.id()).is_empty() {
+                break info;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{how}: still running after {:?}: {info}",
+                asked.elapsed()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(info["job"]["status"], "cancelled", "{how}: {info}");
+        assert_eq!(
+            info["job"]["cancelReason"],
+            format!("{how} deleted"),
+            "{info}"
+        );
+        let written = records_on_disk(&server.local_json(&path));
+        std::thread::sleep(Duration::from_secs(2));
+        assert_eq!(
+            records_on_disk(&server.local_json(&path)),
+            written,
+            "{how}: records kept arriving"
+        );
+        assert!(written < 5_000_000);
+    }
+    server.stop();
+}
+
+#[test]
+fn deletes_stop_running_syncs_on_sqlite() {
+    deletes_stop_running_syncs(TestBackend::Sqlite);
+}
+
+#[test]
+fn deletes_stop_running_syncs_on_postgres() {
+    deletes_stop_running_syncs(TestBackend::Postgres);
 }
 
 fn crash_scenario(backend: TestBackend) {

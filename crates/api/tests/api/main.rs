@@ -16,6 +16,7 @@ mod connections;
 mod connectors;
 mod contract;
 mod definitions;
+mod deletes;
 mod errors;
 mod faults;
 mod fixtures;

@@ -213,7 +213,11 @@ pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Resu
     let using = connections::source_id
         .eq(DbUuid(id))
         .or(connections::destination_id.eq(DbUuid(id)));
-    deprecate_connections(conn, Box::new(using), timestamp)?;
+    let reason = match actor_type {
+        ActorType::Source => "source deleted",
+        ActorType::Destination => "destination deleted",
+    };
+    deprecate_connections(conn, Box::new(using), timestamp, reason)?;
     Ok(())
 }
 
@@ -232,7 +236,7 @@ pub fn delete_all_in_workspace(conn: &mut AnyConnection, workspace: WorkspaceId)
     .execute(conn)
     .db()?;
     let in_workspace = connections::workspace_id.eq(DbUuid(workspace.0));
-    deprecate_connections(conn, Box::new(in_workspace), timestamp)
+    deprecate_connections(conn, Box::new(in_workspace), timestamp, "workspace deleted")
 }
 
 /// Which connections a cascade reaches.
@@ -244,13 +248,17 @@ type ConnectionFilter = Box<
     >,
 >;
 
+/// Deprecates the connections `which` names and, in the same transaction, cancels their
+/// pending and running jobs with `reason`: a delete never leaves work running for objects
+/// that no longer exist.
 fn deprecate_connections(
     conn: &mut AnyConnection,
     which: ConnectionFilter,
     timestamp: DbTime,
+    reason: &str,
 ) -> Result<()> {
     let deprecated = ConnectionStatus::Deprecated.as_str();
-    diesel::update(
+    let ids: Vec<String> = diesel::update(
         connections::table
             .filter(which)
             .filter(connections::status.ne(deprecated)),
@@ -259,8 +267,13 @@ fn deprecate_connections(
         connections::status.eq(deprecated),
         connections::updated_at.eq(timestamp),
     ))
-    .execute(conn)
-    .db()?;
+    .returning(connections::id)
+    .get_results::<DbUuid>(conn)
+    .db()?
+    .into_iter()
+    .map(|id| id.0.to_string())
+    .collect();
+    super::jobs::cancel_for_connections(conn, &ids, reason)?;
     Ok(())
 }
 

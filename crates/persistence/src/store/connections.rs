@@ -278,6 +278,7 @@ pub fn delete(conn: &mut AnyConnection, id: ConnectionId) -> Result<()> {
     if updated == 0 {
         return Err(Error::not_found(Resource::Connection, id));
     }
+    super::jobs::cancel_for_connections(conn, &[id.to_string()], "connection deleted")?;
     Ok(())
 }
 

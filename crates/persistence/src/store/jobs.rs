@@ -25,6 +25,7 @@ struct JobRow {
     status: String,
     created_at: DbTime,
     updated_at: DbTime,
+    cancel_reason: Option<String>,
 }
 
 impl TryFrom<JobRow> for Job {
@@ -41,6 +42,7 @@ impl TryFrom<JobRow> for Job {
                 .ok_or_else(|| Error::internal(format!("jobs.status holds {:?}", r.status)))?,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
+            cancel_reason: r.cancel_reason,
         })
     }
 }
@@ -240,11 +242,53 @@ pub fn cancel(conn: &mut AnyConnection, id: i64) -> Result<Job> {
     match job.status {
         JobStatus::Pending | JobStatus::Running | JobStatus::Incomplete => {
             set_status(conn, id, JobStatus::Cancelled, None)?;
+            diesel::update(jobs::table.find(id))
+                .set(jobs::cancel_reason.eq(MANUAL_CANCEL))
+                .execute(conn)
+                .db()?;
             get_job(conn, id)
         }
         JobStatus::Cancelled => Ok(job),
         ended => Err(Error::conflict(format!("job {id} already ended: {ended}"))),
     }
+}
+
+/// The reason `jobs/cancel` records.
+pub const MANUAL_CANCEL: &str = "cancelled through jobs/cancel";
+
+/// Cancels every pending or running sync and reset of these connections, recording why (the
+/// delete that orphaned them). Pending ones never start; a running attempt sees the
+/// cancellation at its next heartbeat and its connectors are stopped. Call in the delete's
+/// transaction. Returns how many jobs it cancelled.
+pub fn cancel_for_connections(
+    conn: &mut AnyConnection,
+    connections: &[String],
+    reason: &str,
+) -> Result<usize> {
+    let mut cancelled = 0;
+    for batch in connections.chunks(10_000) {
+        cancelled += diesel::update(
+            jobs::table
+                .filter(jobs::config_id.eq_any(batch))
+                .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
+                .filter(jobs::status.eq_any(ACTIVE)),
+        )
+        .set((
+            jobs::status.eq(JobStatus::Cancelled.as_str()),
+            jobs::cancel_reason.eq(reason),
+            jobs::updated_at.eq(DbTime(now())),
+        ))
+        .execute(conn)
+        .db()?;
+    }
+    if cancelled > 0 {
+        tracing::info!(
+            cancelled,
+            reason,
+            "jobs of deprecated connections cancelled"
+        );
+    }
+    Ok(cancelled)
 }
 
 /// Takes the oldest pending job that is due and starts an attempt of it. Call inside
