@@ -17,6 +17,7 @@ pub mod list;
 pub mod organization;
 pub mod permission;
 pub mod secrets;
+pub mod setup;
 pub mod slug;
 pub mod system;
 pub mod user;

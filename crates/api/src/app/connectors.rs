@@ -122,6 +122,35 @@ async fn discover(state: &AppState, source: &Actor) -> Result<AirbyteCatalog> {
         .map_err(connector_failed)
 }
 
+/// The check of a configuration not stored yet (`web_backend/workspaces/create` checks
+/// before it creates anything).
+pub async fn check_configuration(
+    state: &AppState,
+    definition: &ActorDefinition,
+    configuration: &serde_json::Value,
+) -> Result<CheckOutcome> {
+    state
+        .connectors
+        .check(&image(definition), configuration)
+        .await
+        .map_err(connector_failed)
+}
+
+/// The streams a source configuration not stored yet offers, every stream and field
+/// selected.
+pub async fn discover_configuration(
+    state: &AppState,
+    definition: &ActorDefinition,
+    configuration: &serde_json::Value,
+) -> Result<SourceSchema> {
+    let catalog = state
+        .connectors
+        .discover(&image(definition), configuration)
+        .await
+        .map_err(connector_failed)?;
+    Ok(ferry_worker::catalog::to_source_schema(&catalog))
+}
+
 /// The definition an actor was made from; a deleted one still runs the actor's connector.
 async fn definition_of(state: &AppState, actor: &Actor) -> Result<ActorDefinition> {
     let (actor_type, definition_id) = (actor.actor_type, actor.definition_id);

@@ -21,4 +21,5 @@ pub mod connectors;
 pub mod definitions;
 pub mod jobs;
 pub mod permissions;
+pub mod setup;
 pub mod workspaces;

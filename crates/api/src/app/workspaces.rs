@@ -108,15 +108,24 @@ pub async fn create(
     caller: &Caller,
     request: WorkspaceCreate,
 ) -> Result<ferry_domain::workspace::Workspace> {
-    let region = state.regions.resolve(request.region.as_deref())?;
-    let new = NewWorkspace {
-        by: caller.user_id,
-        ..new_workspace(&request, region, None)
-    };
+    let new = new_for(state, caller, &request)?;
     state
         .db
         .write(move |conn| workspaces::create(conn, &new))
         .await
+}
+
+/// The workspace a create request describes, by `caller`, every value decided.
+pub fn new_for(
+    state: &AppState,
+    caller: &Caller,
+    request: &WorkspaceCreate,
+) -> Result<NewWorkspace> {
+    let region = state.regions.resolve(request.region.as_deref())?;
+    Ok(NewWorkspace {
+        by: caller.user_id,
+        ..new_workspace(request, region, None)
+    })
 }
 
 /// Applies a partial update by `caller`.

@@ -10,6 +10,7 @@ use ferry_domain::ids::{ConnectionId, DEFAULT_ORGANIZATION_ID};
 use ferry_domain::job::*;
 use ferry_domain::organization::*;
 use ferry_domain::permission::*;
+use ferry_domain::setup::WebBackendWorkspaceCreate;
 use ferry_domain::user::*;
 use ferry_domain::workspace::*;
 
@@ -28,6 +29,8 @@ macro_rules! targets {
 
 targets! {
     WorkspaceCreate => |b| vec![Target::Organization(b.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID))];
+    // What workspaces/create needs; the creator then edits what it made in the workspace.
+    WebBackendWorkspaceCreate => |b| vec![Target::Organization(b.workspace.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID))];
     WorkspaceIdRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
     SlugRequestBody => |b| vec![Target::WorkspaceSlug(b.slug.clone())];
     WorkspaceUpdate => |b| vec![Target::Workspace(b.workspace_id)];

@@ -113,7 +113,8 @@ fn register_connectors(cfg: &mut ServiceConfig) {
         .service(wb_s::create::web_backend_create_source)
         .service(wb_s::recreate::web_backend_recreate_source)
         .service(wb_d::create::web_backend_create_destination)
-        .service(wb_d::recreate::web_backend_recreate_destination);
+        .service(wb_d::recreate::web_backend_recreate_destination)
+        .service(web_backend::workspaces::create::web_backend_create_workspace);
 }
 
 fn register_connections(cfg: &mut ServiceConfig) {

@@ -24,6 +24,7 @@ mod fuzz;
 mod identity;
 mod openapi;
 mod organizations;
+mod setup;
 mod system;
 mod workspace_management;
 mod workspaces;

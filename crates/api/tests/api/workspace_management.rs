@@ -400,7 +400,7 @@ on_both_backends! {
 
 /// Makes the database refuse (or accept again) every new connection row: a real failure in
 /// the middle of a transaction, injected from outside the code under test.
-fn refuse_connection_inserts(app: &TestApp, refuse: bool) {
+pub fn refuse_connection_inserts(app: &TestApp, refuse: bool) {
     use diesel::connection::SimpleConnection;
     let postgres = app.database.url.starts_with("postgres");
     let sql = match (postgres, refuse) {

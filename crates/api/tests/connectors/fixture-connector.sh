@@ -45,6 +45,11 @@ check)
   esac
   ;;
 discover)
+  case "$config" in
+  *'"crash_discover":true'*)
+    echo '{"type":"TRACE","trace":{"type":"ERROR","error":{"message":"the fixture crashed while discovering"}}}'
+    exit 3 ;;
+  esac
   echo '{"type":"CATALOG","catalog":{"streams":[{"name":"accounts","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"email":{"type":["null","string"]},"active":{"type":"boolean"}}},"supported_sync_modes":["full_refresh","incremental"],"source_defined_cursor":false,"default_cursor_field":["id"]}]}}'
   ;;
 *)

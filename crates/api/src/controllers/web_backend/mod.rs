@@ -3,3 +3,4 @@
 pub mod connections;
 pub mod destinations;
 pub mod sources;
+pub mod workspaces;

@@ -1,0 +1,3 @@
+//! `web_backend/workspaces/*`.
+
+pub mod create;
