@@ -29,6 +29,13 @@ pub const BASE_PATH: &str = "/api";
             - Stream names in a `syncSchema` are unique.\n\
             - `schedule.units` is at most about a year in its `timeUnit` (525600 minutes, 8784 \
             hours, 366 days, 53 weeks, 12 months).\n\
+            - A connection's schedule is given as `schedule` or as `scheduleType` with \
+            `scheduleData`; both forms, when given, agree (`scheduleData` holds \
+            `basicSchedule` or `cron` as `scheduleType` says, and a `cron` or `manual` \
+            connection has no `schedule`).\n\
+            - A `cronExpression` is Quartz's syntax, fires at most once a minute (its seconds \
+            field names one second), restricts at most one of day-of-month and day-of-week, \
+            and fires at least once from now on; a `cronTimeZone` is an IANA zone name.\n\
             - A permission names the scope its type is for: `workspaceId` for `workspace_*`, \
             `organizationId` for `organization_*`, neither for `instance_admin`.\n\
             - URLs are parsed as the WHATWG URL standard does (a valid host and port); emails \

@@ -65,6 +65,10 @@ pub struct ErrorResponse {
     /// On a 500 or 503: the id the matching server log line carries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<Uuid>,
+    /// The request's id, as the `X-Request-Id` response header and the server's log lines
+    /// carry it (the caller's own when it sent a well-formed one). Always present on the wire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The longest `invalidValue` (and `propertyPath`) an error echoes, in characters: a
@@ -112,6 +116,8 @@ impl ApiError {
             validation_errors: None,
             details: None,
             error_id: None,
+            // Added by the request-id middleware, which knows the request.
+            request_id: None,
         };
         match self {
             ApiError::Domain(Error::NotFound { resource, id }) => {

@@ -8,6 +8,7 @@ pub mod controllers;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 mod request_log;
 
 use actix_web::body::MessageBody;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// The background tasks of this process and their last runs (shown by `debug`).
     pub tasks: TaskRegistry,
+    /// What `/api/metrics` shows.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -49,12 +52,16 @@ impl AppState {
             timeout: std::time::Duration::from_secs(60),
             sync_timeout: std::time::Duration::from_secs(60),
         };
+        let metrics = metrics::Metrics::new(prometheus::Registry::new(), db.backend().name())
+            .map(Arc::new)
+            .unwrap_or_else(|e| panic!("metrics set-up: {e}"));
         AppState {
             db,
             regions: Regions::default(),
             connectors: Connectors::new(Launcher::new(no_connectors)),
             auth: Authenticator::disabled(),
             tasks: TaskRegistry::default(),
+            metrics,
         }
     }
 }
@@ -95,6 +102,8 @@ pub fn app(
         .default_service(web::to(no_such_endpoint))
         .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .wrap(actix_web::middleware::from_fn(api_version))
+        .wrap(actix_web::middleware::from_fn(metrics::observe))
+        .wrap(actix_web::middleware::from_fn(request_log::stamp))
         .wrap(tracing_actix_web::TracingLogger::<request_log::RequestLog>::new())
 }
 

@@ -71,6 +71,10 @@ impl ActorType {
 /// registered from the first start.
 pub const LOCAL_JSON_REPOSITORY: &str = "ferry/destination-local-json";
 
+/// The repository of Ferry's own sample source, which ships inside the `ferry` binary and is
+/// registered from the first start.
+pub const SAMPLE_SOURCE_REPOSITORY: &str = "ferry/source-sample";
+
 /// A stored connector definition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActorDefinition {

@@ -2,6 +2,7 @@
 
 use crate::actor::{DestinationRead, SourceRead};
 use crate::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
+use crate::schedule::{self, ConnectionScheduleData, ConnectionScheduleType, Schedule};
 use crate::values::Name;
 use crate::wire_enum;
 use chrono::{DateTime, Utc};
@@ -156,7 +157,7 @@ pub struct Connection {
     pub name: String,
     pub sync_mode: SyncMode,
     pub sync_schema: SourceSchema,
-    pub schedule: Option<ConnectionSchedule>,
+    pub schedule: Schedule,
     pub status: ConnectionStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -166,6 +167,7 @@ pub struct Connection {
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
+#[validate(schema(function = "create_schedule_agrees"))]
 pub struct ConnectionCreate {
     /// Defaults to "<source name> <> <destination name>".
     #[schema(value_type = Option<Name>)]
@@ -175,23 +177,76 @@ pub struct ConnectionCreate {
     pub sync_mode: SyncMode,
     #[validate(nested)]
     pub sync_schema: Option<SourceSchema>,
+    /// The 2020 contract's interval schedule; the same as `scheduleType: basic` with
+    /// `scheduleData.basicSchedule`.
     #[validate(nested)]
     pub schedule: Option<ConnectionSchedule>,
+    /// Without it, `scheduleData` decides (its `cron` or its `basicSchedule`), else
+    /// `schedule` (basic), else manual. Forms that disagree are a 422.
+    pub schedule_type: Option<ConnectionScheduleType>,
+    #[validate(nested)]
+    pub schedule_data: Option<ConnectionScheduleData>,
     /// `active` or `inactive`: a connection cannot be created `deprecated`.
     pub status: ConnectionStatus,
 }
 
-/// The 2020 contract's update: the schema and status are required; an absent schedule
-/// makes the connection manual.
+fn create_schedule_agrees(request: &ConnectionCreate) -> Result<(), ValidationError> {
+    schedule::forms_agree(
+        request.schedule,
+        request.schedule_type,
+        request.schedule_data.as_ref(),
+    )
+}
+
+impl ConnectionCreate {
+    /// The schedule the request asks for, from either form.
+    pub fn decided_schedule(&self) -> crate::Result<Schedule> {
+        schedule::decide(
+            self.schedule,
+            self.schedule_type,
+            self.schedule_data.as_ref(),
+        )
+    }
+}
+
+/// The 2020 contract's update: the schema and status are required; the schedule is
+/// replaced by what the body gives, in either form (none at all makes the connection manual).
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
+#[validate(schema(function = "update_schedule_agrees"))]
 pub struct ConnectionUpdate {
     pub connection_id: ConnectionId,
     #[validate(nested)]
     pub sync_schema: SourceSchema,
+    /// The 2020 contract's interval schedule; the same as `scheduleType: basic` with
+    /// `scheduleData.basicSchedule`.
     #[validate(nested)]
     pub schedule: Option<ConnectionSchedule>,
+    /// Without it, `scheduleData` decides (its `cron` or its `basicSchedule`), else
+    /// `schedule` (basic), else manual. Forms that disagree are a 422.
+    pub schedule_type: Option<ConnectionScheduleType>,
+    #[validate(nested)]
+    pub schedule_data: Option<ConnectionScheduleData>,
     pub status: ConnectionStatus,
+}
+
+fn update_schedule_agrees(request: &ConnectionUpdate) -> Result<(), ValidationError> {
+    schedule::forms_agree(
+        request.schedule,
+        request.schedule_type,
+        request.schedule_data.as_ref(),
+    )
+}
+
+impl ConnectionUpdate {
+    /// The schedule the request asks for, from either form.
+    pub fn decided_schedule(&self) -> crate::Result<Schedule> {
+        schedule::decide(
+            self.schedule,
+            self.schedule_type,
+            self.schedule_data.as_ref(),
+        )
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -209,8 +264,14 @@ pub struct ConnectionRead {
     pub destination_id: DestinationId,
     pub sync_mode: SyncMode,
     pub sync_schema: SourceSchema,
+    /// The basic schedule in the 2020 contract's form; absent for a manual or cron
+    /// connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ConnectionSchedule>,
+    pub schedule_type: ConnectionScheduleType,
+    /// `basicSchedule` for a basic schedule, `cron` for a cron one; absent when manual.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_data: Option<ConnectionScheduleData>,
     pub status: ConnectionStatus,
     /// The user who created it (absent when auth was off or for the Basic administrator).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,7 +290,9 @@ impl From<Connection> for ConnectionRead {
             destination_id: c.destination_id,
             sync_mode: c.sync_mode,
             sync_schema: c.sync_schema,
-            schedule: c.schedule,
+            schedule: c.schedule.basic(),
+            schedule_type: c.schedule.schedule_type(),
+            schedule_data: c.schedule.data(),
             status: c.status,
             created_by: c.created_by,
             updated_by: c.updated_by,
@@ -253,8 +316,14 @@ pub struct WbConnectionRead {
     pub destination_id: DestinationId,
     pub sync_mode: SyncMode,
     pub sync_schema: SourceSchema,
+    /// The basic schedule in the 2020 contract's form; absent for a manual or cron
+    /// connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ConnectionSchedule>,
+    pub schedule_type: ConnectionScheduleType,
+    /// `basicSchedule` for a basic schedule, `cron` for a cron one; absent when manual.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_data: Option<ConnectionScheduleData>,
     pub status: ConnectionStatus,
     pub source: SourceRead,
     pub destination: DestinationRead,
@@ -276,6 +345,8 @@ impl WbConnectionRead {
             sync_mode: read.sync_mode,
             sync_schema: read.sync_schema,
             schedule: read.schedule,
+            schedule_type: read.schedule_type,
+            schedule_data: read.schedule_data,
             status: read.status,
             source,
             destination,

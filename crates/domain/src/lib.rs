@@ -16,6 +16,7 @@ pub mod job;
 pub mod list;
 pub mod organization;
 pub mod permission;
+pub mod schedule;
 pub mod secrets;
 pub mod setup;
 pub mod slug;

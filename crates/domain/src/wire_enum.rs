@@ -102,6 +102,7 @@ mod tests {
         documented_as_serialised(PermissionType::ALL);
         documented_as_serialised(WorkspaceSortBy::ALL);
         documented_as_serialised(WorkspaceStatus::ALL);
+        documented_as_serialised(crate::schedule::ConnectionScheduleType::ALL);
     }
 
     /// The check itself catches a drift: a schema listing the Rust name, as the derive did.

@@ -225,6 +225,28 @@ impl Default for PoolOptions {
 pub struct Database {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
+    waits: std::sync::Arc<PoolWaits>,
+    /// The keys connector secrets are stored under, in scope for all work this handle runs
+    /// (see `crate::secrets`).
+    secrets: Option<std::sync::Arc<crate::secrets::SecretBox>>,
+}
+
+/// How long callers waited for a pooled connection, summed (for metrics).
+#[derive(Debug, Default)]
+struct PoolWaits {
+    count: std::sync::atomic::AtomicU64,
+    micros: std::sync::atomic::AtomicU64,
+}
+
+/// The pool as metrics show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+    /// Connections handed out since start, and the time callers waited for them.
+    pub waits: u64,
+    pub waited: Duration,
 }
 
 impl std::fmt::Debug for Database {
@@ -257,7 +279,37 @@ impl Database {
             .connection_timeout(options.connect_timeout)
             .test_on_check_out(false)
             .build_unchecked(ConnectionManager::new(backend.clone()));
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            waits: Default::default(),
+            secrets: None,
+        })
+    }
+
+    /// Connections in use and idle, and the waits for one so far.
+    pub fn pool_stats(&self) -> PoolStats {
+        use std::sync::atomic::Ordering;
+        let state = self.pool.state();
+        PoolStats {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+            waits: self.waits.count.load(Ordering::Relaxed),
+            waited: Duration::from_micros(self.waits.micros.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// This handle with the keys that connector secrets are encrypted under: the actors
+    /// store uses them in all work run through `run`, `write` and `run_blocking`.
+    pub fn with_secrets(mut self, secrets: crate::secrets::SecretBox) -> Self {
+        self.secrets = Some(std::sync::Arc::new(secrets));
+        self
+    }
+
+    /// The keys given by [`Database::with_secrets`], if any.
+    pub fn secrets(&self) -> Option<std::sync::Arc<crate::secrets::SecretBox>> {
+        self.secrets.clone()
     }
 
     pub fn backend(&self) -> &Backend {
@@ -266,7 +318,13 @@ impl Database {
 
     /// A pooled connection, on the calling (blocking) thread.
     pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>> {
-        self.pool.get().map_err(Error::unavailable)
+        use std::sync::atomic::Ordering;
+        let asked = std::time::Instant::now();
+        let pooled = self.pool.get().map_err(Error::unavailable);
+        let waited = u64::try_from(asked.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.waits.count.fetch_add(1, Ordering::Relaxed);
+        self.waits.micros.fetch_add(waited, Ordering::Relaxed);
+        pooled
     }
 
     /// Runs `work` on a pooled connection on the calling (blocking) thread. A connection
@@ -275,7 +333,9 @@ impl Database {
     /// discarded too), so no failure of one caller can poison the next.
     pub fn run_blocking<T>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.connection()?;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut pooled)));
+        let outcome = crate::secrets::in_scope(self.secrets.clone(), || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut pooled)))
+        });
         match outcome {
             Ok(result) => {
                 if matches!(result, Err(Error::Unavailable { .. })) {

@@ -8,10 +8,11 @@ pub mod connection;
 pub mod error;
 pub mod migrations;
 pub mod schema;
+pub mod secrets;
 pub mod sql_types;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use connection::{write_transaction, AnyConnection, Backend, Database, PoolOptions};
+pub use connection::{write_transaction, AnyConnection, Backend, Database, PoolOptions, PoolStats};
 pub use migrations::bootstrap;

@@ -123,6 +123,9 @@ diesel::table! {
         updated_at -> SqlTimestamp,
         created_by -> Nullable<SqlUuid>,
         updated_by -> Nullable<SqlUuid>,
+        schedule_cron_expression -> Nullable<Text>,
+        schedule_cron_time_zone -> Nullable<Text>,
+        schedule_cron_since -> Nullable<SqlTimestamp>,
     }
 }
 

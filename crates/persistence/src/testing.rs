@@ -5,6 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database there.
 
 use crate::connection::{Database, PoolOptions};
+use crate::secrets::{SecretBox, SecretKey};
 use diesel::pg::PgConnection;
 use diesel::{Connection, RunQueryDsl};
 use std::time::Duration;
@@ -20,8 +21,11 @@ pub const DEFAULT_TEST_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/
 
 /// A database that exists for one test. Dropping it removes it.
 pub struct TestDatabase {
+    /// A handle with a key generated for this test (connector secrets are encrypted).
     pub db: Database,
     pub url: String,
+    /// That key, base64, as `secrets.key` would hold it.
+    pub secrets_key: String,
     cleanup: Cleanup,
 }
 
@@ -69,8 +73,34 @@ impl TestDatabase {
             max_connections: 8,
             connect_timeout: Duration::from_secs(10),
         };
-        let db = Database::open(&url, &options).unwrap_or_else(|e| panic!("open {url}: {e}"));
-        TestDatabase { db, url, cleanup }
+        let (key, secrets_key) = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::open(&url, &options)
+            .unwrap_or_else(|e| panic!("open {url}: {e}"))
+            .with_secrets(SecretBox::new(key, Vec::new()));
+        TestDatabase {
+            db,
+            url,
+            secrets_key,
+            cleanup,
+        }
+    }
+
+    /// This database through a new handle with other keys (a restart with another
+    /// configuration, say).
+    pub fn with_secrets(mut self, secrets: SecretBox) -> Self {
+        let options = PoolOptions {
+            max_connections: 8,
+            connect_timeout: Duration::from_secs(10),
+        };
+        self.db = Database::open(&self.url, &options)
+            .unwrap_or_else(|e| panic!("open {}: {e}", self.url))
+            .with_secrets(secrets);
+        self
+    }
+
+    /// The key this test database was made with.
+    pub fn key(&self) -> SecretKey {
+        SecretKey::from_base64(&self.secrets_key).unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -154,6 +184,15 @@ pub fn seed_connections(
     count: usize,
     schedule: Option<ferry_domain::connection::ConnectionSchedule>,
 ) -> Vec<ferry_domain::ids::ConnectionId> {
+    seed_connections_with(conn, count, schedule.into())
+}
+
+/// [`seed_connections`] with any schedule (cron included).
+pub fn seed_connections_with(
+    conn: &mut crate::connection::AnyConnection,
+    count: usize,
+    schedule: ferry_domain::schedule::Schedule,
+) -> Vec<ferry_domain::ids::ConnectionId> {
     use crate::store::{actor_definitions, actors, connections, workspaces};
     use ferry_domain::actor::NewActor;
     use ferry_domain::actor_definition::{ActorType, NewActorDefinition};
@@ -202,7 +241,7 @@ pub fn seed_connections(
                 destination_id: DestinationId(destination),
                 sync_mode: SyncMode::FullRefresh,
                 sync_schema: SourceSchema::default(),
-                schedule,
+                schedule: schedule.clone(),
                 status: ConnectionStatus::Active,
                 by: None,
             };

@@ -52,3 +52,43 @@ pub fn applications(
     .map_err(|e| anyhow::anyhow!("{}", e.client_message()))
     .context("cannot create the application")
 }
+
+#[derive(clap::Subcommand)]
+pub enum SecretsCommand {
+    /// Re-encrypts every stored connector secret under one key, idempotently (one
+    /// transaction per batch of sources and destinations). Without --new-key, under
+    /// secrets.key, moving what is still under secrets.previous_keys (or still in clear);
+    /// with it, under the new key, reading with secrets.key and secrets.previous_keys. Prints
+    /// what it did as JSON.
+    Rotate {
+        /// The new key, base64 of 32 bytes (`openssl rand -base64 32`); the environment keeps
+        /// it off the command line. Afterwards set secrets.key to it.
+        #[arg(long, env = "FERRY_SECRETS_NEW_KEY", hide_env_values = true)]
+        new_key: Option<String>,
+    },
+}
+
+pub fn secrets(
+    db: Database,
+    settings: &crate::settings::Settings,
+    command: SecretsCommand,
+) -> anyhow::Result<serde_json::Value> {
+    use ferry_persistence::secrets::{self, SecretKey};
+    let SecretsCommand::Rotate { new_key } = command;
+    let mut keys = crate::secrets::configured(&db, &settings.secrets)?;
+    if let Some(text) = new_key {
+        let new = SecretKey::from_base64(&text).map_err(|e| anyhow::anyhow!("--new-key {e}"))?;
+        keys = keys.rotating_to(new);
+    }
+    let key_ids: Vec<String> = keys.key_ids().into_iter().map(String::from).collect();
+    db.run_blocking(|conn| secrets::check_key(conn, &keys))
+        .map_err(crate::secrets::plain)?;
+    let db = db.with_secrets(keys);
+    let done = secrets::rotate(&db).map_err(crate::secrets::plain)?;
+    Ok(json!({
+        "keyId": key_ids.first(),
+        "decryptedWith": key_ids.get(1..),
+        "actors": done.actors,
+        "rewritten": done.rewritten,
+    }))
+}

@@ -2,6 +2,7 @@
 //! layer together; everything else lives in the library crates.
 
 mod admin;
+mod secrets;
 mod settings;
 
 use anyhow::Context;
@@ -11,6 +12,7 @@ use ferry_api::{ApiSettings, AppState, BodyLimit, BodyReadTimeout};
 use ferry_domain::workspace::Regions;
 use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
+use ferry_worker::metrics::JobMetrics;
 use ferry_worker::runner::{Worker, WorkerSettings};
 use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
@@ -59,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: ApplicationsCommand,
     },
+    /// Manages the keys connector secrets are encrypted under.
+    Secrets {
+        #[command(subcommand)]
+        command: admin::SecretsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -98,18 +105,30 @@ enum ConnectorCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Generates deterministic records for the users, orders and events streams.
+    #[command(name = "source-sample", disable_help_flag = true)]
+    SourceSample {
+        /// spec | check --config FILE | discover --config FILE | read --config FILE --catalog
+        /// FILE [--state FILE]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     // A connector speaks only the protocol: no configuration, no logging on stdout.
-    if let Command::Connector {
-        connector: ConnectorCommand::DestinationLocalJson { args },
-    } = &command
-    {
-        let stdin = std::io::stdin().lock();
-        let code = ferry_worker::local_json::run(args, stdin, std::io::stdout().lock());
+    if let Command::Connector { connector } = &command {
+        let stdout = std::io::stdout().lock();
+        let code = match connector {
+            ConnectorCommand::DestinationLocalJson { args } => {
+                ferry_worker::local_json::run(args, std::io::stdin().lock(), stdout)
+            }
+            ConnectorCommand::SourceSample { args } => {
+                ferry_worker::sample_source::run(args, stdout)
+            }
+        };
         std::process::exit(code);
     }
     let settings = Settings::load(cli.config.as_deref()).context("invalid configuration")?;
@@ -152,13 +171,24 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Secrets { command } => {
+            let db = open_database(&settings)?;
+            migrate(&db, &settings)?;
+            let done = admin::secrets(db, &settings, command)?;
+            println!("{}", serde_json::to_string_pretty(&done)?);
+            Ok(())
+        }
     }
 }
 
 fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(settings.log.level.clone()));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colour codes only for a terminal: in a file or a log collector they are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     match settings.log.format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -210,16 +240,30 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         let (db, settings) = (db.clone(), settings.clone());
         tokio::task::spawn_blocking(move || migrate(&db, &settings)).await??;
     }
+    // Connector secrets are encrypted at rest: a missing or wrong key stops start-up here.
+    let db = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || secrets::load(db, &settings))
+            .await?
+            .context("connector secrets")?
+    };
     let regions = Regions::new(
         settings.workspaces.regions.clone(),
         settings.workspaces.default_region.clone(),
     )
     .map_err(|e| anyhow::anyhow!("invalid configuration: workspaces: {e}"))?;
     let launcher = launcher(&settings);
+    let registry = prometheus::Registry::new();
+    let job_metrics = JobMetrics::new(&registry)?;
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let mut tasks = TaskRegistry::default();
     let worker = settings.worker.enabled.then(|| {
-        let worker = Worker::new(db.clone(), launcher.clone(), worker_settings(&settings));
+        let worker = Worker::new(
+            db.clone(),
+            launcher.clone(),
+            worker_settings(&settings),
+            job_metrics.clone(),
+        );
         tasks = worker.registry();
         tokio::spawn(worker.run(worker_stopped))
     });
@@ -229,9 +273,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             .await?
             .map_err(|e| anyhow::anyhow!("authentication set-up failed: {e}"))?
     };
+    let metrics = ferry_api::metrics::Metrics::new(registry, db.backend().name())?;
     let state = AppState {
         db,
         regions,
+        metrics: std::sync::Arc::new(metrics),
         connectors: Connectors::new(launcher),
         auth,
         tasks,
@@ -307,7 +353,8 @@ async fn stop_worker_within_grace(worker: tokio::task::JoinHandle<()>, settings:
 
 fn launcher(settings: &Settings) -> Launcher {
     let mut commands = settings.connectors.commands.clone();
-    // Ferry's own destination always runs confined to its root, whatever a file maps.
+    // Ferry's own connectors always run from this binary, whatever a file maps; the
+    // destination confined to its root.
     let root = &settings.connectors.local_json_root;
     let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
     commands.insert(
@@ -317,6 +364,12 @@ fn launcher(settings: &Settings) -> Launcher {
             .into_iter()
             .chain([root.display().to_string()])
             .collect(),
+    );
+    commands.insert(
+        ferry_worker::sample_source::REPOSITORY.to_string(),
+        ["{ferry}", "connector", "source-sample"]
+            .map(String::from)
+            .to_vec(),
     );
     Launcher::new(LauncherSettings {
         commands,
@@ -349,9 +402,25 @@ async fn work(settings: Settings) -> anyhow::Result<()> {
         let (db, settings) = (db.clone(), settings.clone());
         tokio::task::spawn_blocking(move || migrate(&db, &settings)).await??;
     }
+    // Connector secrets are encrypted at rest: a missing or wrong key stops start-up here.
+    let db = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || secrets::load(db, &settings))
+            .await?
+            .context("connector secrets")?
+    };
+    // A worker alone serves no HTTP: its metrics are kept for a future metrics.listen.
+    let job_metrics = JobMetrics::new(&prometheus::Registry::new())?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker =
-        tokio::spawn(Worker::new(db, launcher(&settings), worker_settings(&settings)).run(stopped));
+    let worker = tokio::spawn(
+        Worker::new(
+            db,
+            launcher(&settings),
+            worker_settings(&settings),
+            job_metrics,
+        )
+        .run(stopped),
+    );
     shutdown_signal().await;
     tracing::info!("worker stopping");
     let _ = stop.send(true);

@@ -17,6 +17,28 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    pub secrets: SecretsSettings,
+}
+
+/// The keys connector secrets are encrypted under (see `crate::secrets`).
+#[derive(Clone, Deserialize)]
+pub struct SecretsSettings {
+    /// Base64 of 32 bytes; empty: `key_file`, or on SQLite a generated file.
+    pub key: String,
+    /// A file holding the key (a mounted secret, say); empty: none.
+    pub key_file: String,
+    /// Keys that only decrypt, during a rotation.
+    pub previous_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for SecretsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The keys never reach a log.
+        f.debug_struct("SecretsSettings")
+            .field("key_file", &self.key_file)
+            .field("previous_keys", &self.previous_keys.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -250,10 +272,19 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("FERRY_AUTH__BASIC_PASSWORD", "hunter2-secret");
             jail.set_env("FERRY_AUTH__SIGNING_KEY", "k".repeat(40));
+            jail.set_env("FERRY_SECRETS__KEY", "s".repeat(44));
+            jail.set_env(
+                "FERRY_SECRETS__PREVIOUS_KEYS",
+                format!("[\"{}\"]", "p".repeat(44)),
+            );
             let settings = Settings::load(None).unwrap();
+            assert_eq!(settings.secrets.key, "s".repeat(44));
+            assert_eq!(settings.secrets.previous_keys, vec!["p".repeat(44)]);
             let printed = format!("{settings:?}");
             assert!(!printed.contains("hunter2"), "{printed}");
             assert!(!printed.contains(&"k".repeat(40)), "{printed}");
+            assert!(!printed.contains(&"s".repeat(44)), "{printed}");
+            assert!(!printed.contains(&"p".repeat(44)), "{printed}");
             assert!(
                 settings.auth.to_api().basic.is_none(),
                 "no username: Basic stays off"

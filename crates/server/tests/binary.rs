@@ -315,3 +315,68 @@ fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
     );
     assert!(!logs.contains(&token), "the access token was logged");
 }
+
+/// A GET with an `X-Request-Id` header; the whole answer.
+fn http_get_with_id(port: u16, path: &str, id: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: {id}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The caller's request id comes back in the answer and in the error envelope and is the
+/// id of the request's log lines; text logs written to a file carry no colour codes.
+#[test]
+fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = ferry(data.path())
+        .arg("serve")
+        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("FERRY_SERVER__WORKERS", "1")
+        .env("FERRY_LOG__FORMAT", "text")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_healthy(port, &mut child);
+    let answer = http_get_with_id(port, "/api/v1/no/such/thing", "trace-me-42");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-request-id: trace-me-42"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"requestId\":\"trace-me-42\""), "{answer}");
+    // An id that is not well formed is replaced by a new one.
+    let answer = http_get_with_id(port, "/api/v1/health", "no spaces allowed");
+    let echoed = answer
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("x-request-id: ")
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| panic!("no X-Request-Id: {answer}"));
+    assert!(uuid::Uuid::parse_str(echoed.trim()).is_ok(), "{echoed}");
+    let output = stop(child);
+    let logs = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("request_id=trace-me-42") && l.contains("request finished")),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains('\u{1b}'),
+        "colour codes in a log file: {logs}"
+    );
+}

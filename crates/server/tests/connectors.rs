@@ -71,6 +71,7 @@ impl Server {
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
              [database]\nurl = \"{url}\"\n\
+             [secrets]\nkey = \"{key}\"\n\
              [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nstale_after_secs = 4\n\
              max_attempts = 3\nretry_backoff_secs = 1\nshutdown_grace_secs = 2\n\
              [connectors]\ndocker = false\ntimeout_secs = 120\n\
@@ -78,6 +79,7 @@ impl Server {
              \"airbyte/source-faker\" = [\"{faker}\"]\n\
              \"ferry-test/source-fixture\" = [\"sh\", \"{fixture}\"]\n",
             url = database.url,
+            key = database.secrets_key,
             faker = faker().display(),
             fixture = fixture.display(),
         );
@@ -175,7 +177,11 @@ impl Server {
             .split_once("\r\n\r\n")
             .map(|(_, b)| b)
             .unwrap_or("");
-        Ok((status, serde_json::from_str(payload).unwrap_or(Value::Null)))
+        let body = serde_json::from_str(payload).unwrap_or_else(|_| match payload.is_empty() {
+            true => Value::Null,
+            false => Value::String(payload.to_string()),
+        });
+        Ok((status, body))
     }
 
     fn post(&self, path: &str, body: Value) -> (u16, Value) {
@@ -632,6 +638,45 @@ fn sync_scenario(backend: TestBackend) {
     );
     let (status, body) = server.post("jobs/cancel", json!({ "id": first["job"]["id"] }));
     assert_eq!(status, 409, "a finished job cannot be cancelled: {body}");
+    // The worker's counters moved with the syncs above (parsed as Prometheus parses them).
+    let (status, text) = server.request("GET", "/api/metrics", None).unwrap();
+    assert_eq!(status, 200);
+    let text = text.as_str().unwrap_or_default().to_string();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let sample = |name: &str, label: Option<(&str, &str)>| -> f64 {
+        scrape
+            .samples
+            .iter()
+            .filter(|s| s.metric == name)
+            .filter(|s| label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .map(|s| match &s.value {
+                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Gauge(v) => *v,
+                prometheus_parse::Value::Untyped(v) => *v,
+                _ => 0.0,
+            })
+            .sum()
+    };
+    assert!(
+        sample("ferry_job_attempts_total", Some(("outcome", "succeeded"))) >= 2.0,
+        "{text}"
+    );
+    assert!(
+        sample("ferry_job_attempts_total", Some(("outcome", "cancelled"))) >= 1.0,
+        "{text}"
+    );
+    assert!(sample("ferry_records_synced_total", None) >= 40.0, "{text}");
+    assert!(sample("ferry_bytes_synced_total", None) > 0.0, "{text}");
+    assert!(
+        sample(
+            "ferry_job_attempt_duration_seconds_count",
+            Some(("config_type", "sync"))
+        ) >= 2.0,
+        "{text}"
+    );
+    assert!(
+        sample("ferry_job_start_lag_seconds_count", None) >= 2.0,
+        "{text}"
+    );
     // Each background task reports its runs in debug.
     let (status, debug) = server.request("GET", "/api/v1/debug", None).unwrap();
     assert_eq!(status, 200, "{debug}");

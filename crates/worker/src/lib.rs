@@ -1,5 +1,6 @@
 //! Ferry's connector runtime: the Airbyte protocol's messages, launchers that run connector
-//! processes (a local command, or `docker run`), and the connector operations built on them.
+//! processes (a local command, or `docker run`), the connector operations built on them, and
+//! Ferry's own connectors (`local_json`, `sample_source`).
 //!
 //! Connectors speak JSON messages, one per line, on stdout. Everything a connector writes to
 //! stderr, and its LOG messages, becomes log lines; a crash or a non-zero exit becomes an
@@ -8,9 +9,11 @@
 pub mod catalog;
 pub mod launcher;
 pub mod local_json;
+pub mod metrics;
 pub mod operations;
 pub mod protocol;
 pub mod runner;
+pub mod sample_source;
 pub mod sync;
 pub mod tasks;
 

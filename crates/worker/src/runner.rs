@@ -5,6 +5,7 @@
 //! are failed by whichever worker notices, and their jobs retried.
 
 use crate::launcher::{Image, Launcher, RuntimeError};
+use crate::metrics::JobMetrics;
 use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
     CONFIGURATION_FILES,
@@ -51,16 +52,27 @@ pub struct Worker {
     launcher: Launcher,
     settings: WorkerSettings,
     registry: TaskRegistry,
+    metrics: JobMetrics,
 }
 
 impl Worker {
-    pub fn new(db: Database, launcher: Launcher, settings: WorkerSettings) -> Self {
+    pub fn new(
+        db: Database,
+        launcher: Launcher,
+        settings: WorkerSettings,
+        metrics: JobMetrics,
+    ) -> Self {
         Worker {
             db,
             launcher,
             settings,
             registry: TaskRegistry::default(),
+            metrics,
         }
+    }
+
+    pub(crate) fn metrics(&self) -> &JobMetrics {
+        &self.metrics
     }
 
     /// The status of this worker's background tasks (for `debug`), shared with whoever
@@ -120,6 +132,7 @@ impl Worker {
         shutdown: watch::Receiver<bool>,
     ) -> Option<JobStatus> {
         tracing::info!(job_id = job.id, attempt = attempt.number, config_type = %job.config_type, "attempt started");
+        let started = std::time::Instant::now();
         let progress = Arc::new(Progress::default());
         let (log_tx, log_rx) = mpsc::unbounded_channel::<String>();
         let (cancel_tx, cancel_rx) = watch::channel(false);
@@ -197,6 +210,19 @@ impl Worker {
                 jobs::finish(conn, &attempt_for_finish, outcome, records, bytes, retries)
             })
             .await;
+        let outcome_name = match outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Interrupted => "interrupted",
+        };
+        self.metrics.ended(
+            job.config_type.as_str(),
+            outcome_name,
+            started.elapsed(),
+            records,
+            bytes,
+        );
         match finished {
             Ok(status) => {
                 tracing::info!(job_id = job.id, attempt = attempt.number, records, bytes, %status, "attempt ended");

@@ -78,7 +78,7 @@ pub async fn create(
                     destination_id: ferry_domain::ids::DestinationId(destination.id),
                     sync_mode: setup.sync_mode,
                     sync_schema: sync_schema.clone(),
-                    schedule: setup.schedule,
+                    schedule: setup.schedule.into(),
                     status: setup.status.unwrap_or(ConnectionStatus::Active),
                     by: new_workspace.by,
                 },

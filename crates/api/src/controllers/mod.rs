@@ -16,6 +16,7 @@ pub mod destination_definitions;
 pub mod destinations;
 pub mod health;
 pub mod jobs;
+pub mod metrics;
 pub mod organizations;
 pub mod permissions;
 pub mod source_definition_specifications;
@@ -31,6 +32,7 @@ pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
         .service(health::liveness::liveness)
         .service(debug::debug)
+        .service(metrics::metrics)
         .service(workspaces::create::create_workspace)
         .service(workspaces::get::get_workspace)
         .service(workspaces::get_by_slug::get_workspace_by_slug)

@@ -279,7 +279,7 @@ async fn case(app: &TestApp, w: &World, operation: &str, me: &Member) -> Option<
     let c = |need: Need, body: Value| Some((need, body));
     match operation {
         "getHealthCheck" | "getLiveness" => c(Public, Value::Null),
-        "getDebuggingInfo" => c(Instance, Value::Null),
+        "getDebuggingInfo" | "getMetrics" => c(Instance, Value::Null),
 
         "applicationTokenRequest" => {
             let (_, client_id, client_secret) = credentials_for(app, &w.reader.user_id).await;

@@ -11,7 +11,8 @@ struct Family {
     id_field: &'static str,
     list_field: &'static str,
     resource: &'static str,
-    /// What every fresh database already lists: Ferry's own local-json destination.
+    /// What every fresh database already lists: Ferry's own connectors, the sample source
+    /// and the local-json destination.
     builtin: &'static [&'static str],
 }
 
@@ -20,7 +21,7 @@ const SOURCE: Family = Family {
     id_field: "sourceDefinitionId",
     list_field: "sourceDefinitions",
     resource: "SourceDefinition",
-    builtin: &[],
+    builtin: &["Sample"],
 };
 
 const DESTINATION: Family = Family {
@@ -180,7 +181,7 @@ on_both_backends! {
         errors(&app, &DESTINATION).await;
     }
 
-    async fn the_local_json_destination_is_registered_from_the_first_start(app: TestApp) {
+    async fn ferrys_own_connectors_are_registered_from_the_first_start(app: TestApp) {
         let list = app.ok("destination_definitions/list", json!({})).await;
         let builtin: Vec<&Value> = list["destinationDefinitions"]
             .as_array()
@@ -190,9 +191,11 @@ on_both_backends! {
             .collect();
         assert_eq!(builtin.len(), 1, "{list}");
         assert_eq!(builtin[0]["name"], "Local JSON");
-        assert!(app.ok("source_definitions/list", json!({})).await["sourceDefinitions"]
-            .as_array()
-            .is_some_and(Vec::is_empty));
+        let sources = app.ok("source_definitions/list", json!({})).await["sourceDefinitions"].clone();
+        let sources = sources.as_array().expect("array");
+        assert_eq!(sources.len(), 1, "only Ferry's sample source: {sources:?}");
+        assert_eq!(sources[0]["dockerRepository"], "ferry/source-sample");
+        assert_eq!(sources[0]["name"], "Sample");
     }
 
     async fn the_two_families_do_not_see_each_other(app: TestApp) {

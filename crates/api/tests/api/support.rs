@@ -103,6 +103,7 @@ impl TestApp {
             connectors: Connectors::new(Launcher::new(fixture_launcher())),
             auth: auth.clone(),
             tasks: Default::default(),
+            metrics: ferry_api::AppState::new(database.db.clone()).metrics,
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),
@@ -213,6 +214,15 @@ pub fn assert_invalid(reply: &Reply, path: &str) {
     );
     assert_eq!(reply.body["error"], "VALIDATION_ERROR");
     assert_eq!(reply.body["statusCode"], 422);
+    let request_id = reply.body["requestId"].as_str().unwrap_or_default();
+    assert!(
+        reply
+            .headers
+            .get("x-request-id")
+            .is_some_and(|h| h.as_bytes() == request_id.as_bytes()),
+        "every error carries its request id, as the header does: {}",
+        reply.body
+    );
     let violations = reply.body["validationErrors"]
         .as_array()
         .unwrap_or_else(|| panic!("no validationErrors in {}", reply.body));

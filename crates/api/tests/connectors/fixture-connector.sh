@@ -3,7 +3,8 @@
 # process without the cost of a real one. Its spec marks secrets at the top level, in a
 # oneOf option and in array items. Its check fails when the configuration says so, or when a
 # password other than the expected one is stored ("secret-check" fixtures).
-# Usage: fixture-connector.sh spec | check --config FILE | discover --config FILE
+# Usage: fixture-connector.sh spec | check --config FILE | discover --config FILE |
+#        read --config FILE --catalog FILE (one record: whether the password is hunter2)
 set -eu
 command="${1:-}"
 config=""
@@ -51,6 +52,14 @@ discover)
     exit 3 ;;
   esac
   echo '{"type":"CATALOG","catalog":{"streams":[{"name":"accounts","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"email":{"type":["null","string"]},"active":{"type":"boolean"}}},"supported_sync_modes":["full_refresh","incremental"],"source_defined_cursor":false,"default_cursor_field":["id"]}]}}'
+  ;;
+read)
+  # One record saying whether the configuration it was given holds the clear password.
+  case "$config" in
+  *'"password":"hunter2"'* | *'"password"'*'"hunter2"'*) seen="password ok" ;;
+  *) seen="wrong password" ;;
+  esac
+  echo "{\"type\":\"RECORD\",\"record\":{\"stream\":\"accounts\",\"data\":{\"id\":1,\"email\":\"$seen\",\"active\":true},\"emitted_at\":0}}"
   ;;
 *)
   echo "unknown command: $command" >&2

@@ -160,32 +160,53 @@ pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Resu
     Ok(())
 }
 
-/// Registers Ferry's own local-json destination unless a live definition of its repository
-/// exists (an operator who deleted it may register it again by hand).
+/// Ferry's own connectors, which ship inside the `ferry` binary: type, name, repository and
+/// documentation URL.
+const BUILTINS: [(ActorType, &str, &str, &str); 2] = [
+    (
+        ActorType::Destination,
+        "Local JSON",
+        ferry_domain::actor_definition::LOCAL_JSON_REPOSITORY,
+        "https://docs.ferry.invalid/destinations/local-json",
+    ),
+    (
+        ActorType::Source,
+        "Sample",
+        ferry_domain::actor_definition::SAMPLE_SOURCE_REPOSITORY,
+        "https://docs.ferry.invalid/sources/sample",
+    ),
+];
+
+/// Registers Ferry's own connectors (the local-json destination, the sample source), each
+/// unless a definition of its repository exists (an operator who deleted one may register
+/// it again by hand).
 pub fn ensure_builtin(conn: &mut AnyConnection) -> Result<()> {
-    use ferry_domain::actor_definition::LOCAL_JSON_REPOSITORY;
-    let registered = defs::table
-        .filter(defs::docker_repository.eq(LOCAL_JSON_REPOSITORY))
-        .count()
-        .get_result::<i64>(conn)
-        .db()?
-        > 0;
-    if registered {
-        return Ok(());
+    for (actor_type, name, repository, documentation_url) in BUILTINS {
+        let registered = defs::table
+            .filter(defs::docker_repository.eq(repository))
+            .count()
+            .get_result::<i64>(conn)
+            .db()?
+            > 0;
+        if registered {
+            continue;
+        }
+        let value = |text: &str| serde_json::Value::String(text.to_string());
+        let new = NewActorDefinition {
+            name: serde_json::from_value(value(name)).map_err(Error::internal)?,
+            docker_repository: serde_json::from_value(value(repository))
+                .map_err(Error::internal)?,
+            docker_image_tag: serde_json::from_value(value(env!("CARGO_PKG_VERSION")))
+                .map_err(Error::internal)?,
+            documentation_url: serde_json::from_value(value(documentation_url))
+                .map_err(Error::internal)?,
+        };
+        let definition = create(conn, actor_type, &new)?;
+        tracing::info!(
+            definition_id = %definition.id,
+            repository,
+            "registered a built-in connector"
+        );
     }
-    let value = |text: &str| serde_json::Value::String(text.to_string());
-    let new = NewActorDefinition {
-        name: serde_json::from_value(value("Local JSON")).map_err(Error::internal)?,
-        docker_repository: serde_json::from_value(value(LOCAL_JSON_REPOSITORY))
-            .map_err(Error::internal)?,
-        docker_image_tag: serde_json::from_value(value(env!("CARGO_PKG_VERSION")))
-            .map_err(Error::internal)?,
-        documentation_url: serde_json::from_value(value(
-            "https://docs.ferry.invalid/destinations/local-json",
-        ))
-        .map_err(Error::internal)?,
-    };
-    let definition = create(conn, ActorType::Destination, &new)?;
-    tracing::info!(definition_id = %definition.id, "registered the local-json destination");
     Ok(())
 }

@@ -1,4 +1,7 @@
 //! Sources and destinations, one table told apart by `actor_type`.
+//!
+//! Configurations are stored with their secrets encrypted (`crate::secrets`): sealed here on
+//! the way in, opened here on the way out, so every caller sees clear values.
 
 use super::locks::{lock_live, LockMode, Locked};
 use crate::connection::AnyConnection;
@@ -10,6 +13,7 @@ use ferry_domain::actor::{Actor, ActorChanges, NewActor};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{UserId, WorkspaceId};
+use ferry_domain::secrets::SecretPath;
 use ferry_domain::{Error, Result, Violation};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -32,7 +36,27 @@ struct ActorRow {
 }
 
 impl ActorRow {
-    fn into_actor(self, definition_name: String) -> Result<Actor> {
+    /// The actor this row stores, its secrets decrypted.
+    fn into_actor(mut self, definition_name: String) -> Result<Actor> {
+        let secret_paths = parse_paths(std::mem::take(&mut self.secret_paths.0))?;
+        let stored = std::mem::take(&mut self.configuration.0);
+        let configuration =
+            crate::secrets::open_from_storage(stored, &secret_paths).map_err(|e| match e {
+                Error::Internal { internal } => {
+                    Error::internal(format!("actor {}: {internal}", self.id.0))
+                }
+                other => other,
+            })?;
+        self.with_configuration(definition_name, configuration, secret_paths)
+    }
+
+    /// The actor this row stores, with its clear configuration given.
+    fn with_configuration(
+        self,
+        definition_name: String,
+        configuration: serde_json::Value,
+        secret_paths: Vec<SecretPath>,
+    ) -> Result<Actor> {
         let actor_type = ActorType::parse(&self.actor_type).ok_or_else(|| {
             Error::internal(format!("actors.actor_type holds {:?}", self.actor_type))
         })?;
@@ -43,9 +67,8 @@ impl ActorRow {
             definition_id: self.actor_definition_id.0,
             definition_name,
             name: self.name,
-            configuration: self.configuration.0,
-            secret_paths: serde_json::from_value(self.secret_paths.0)
-                .map_err(|e| Error::internal(format!("actors.secret_paths: {e}")))?,
+            configuration,
+            secret_paths,
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
             deleted_at: self.deleted_at.map(|t| t.0),
@@ -53,6 +76,15 @@ impl ActorRow {
             updated_by: self.updated_by.map(|u| UserId(u.0)),
         })
     }
+}
+
+fn parse_paths(stored: serde_json::Value) -> Result<Vec<SecretPath>> {
+    serde_json::from_value(stored).map_err(|e| Error::internal(format!("actors.secret_paths: {e}")))
+}
+
+/// A configuration as stored: its secrets encrypted.
+fn sealed(configuration: &serde_json::Value, paths: &[SecretPath]) -> Result<DbJson> {
+    crate::secrets::seal_for_storage(configuration, paths).map(DbJson)
 }
 
 fn paths_json(paths: &[ferry_domain::secrets::SecretPath]) -> Result<DbJson> {
@@ -97,7 +129,7 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         workspace_id: DbUuid(workspace),
         actor_definition_id: DbUuid(definition.id),
         name: new.name.clone(),
-        configuration: DbJson(new.configuration.clone()),
+        configuration: sealed(&new.configuration, &new.secret_paths)?,
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
@@ -109,7 +141,12 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         .values(&row)
         .execute(conn)
         .db()?;
-    row.into_actor(definition.name)
+    // The caller gets the clear configuration it gave.
+    row.with_configuration(
+        definition.name,
+        new.configuration.clone(),
+        new.secret_paths.clone(),
+    )
 }
 
 /// A source or destination by id, deleted or not.
@@ -182,7 +219,7 @@ pub fn update(
     )
     .set((
         actors::name.eq(&changes.name),
-        actors::configuration.eq(DbJson(changes.configuration.clone())),
+        actors::configuration.eq(sealed(&changes.configuration, &changes.secret_paths)?),
         actors::secret_paths.eq(paths_json(&changes.secret_paths)?),
         actors::updated_at.eq(DbTime(now())),
         actors::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
@@ -322,4 +359,55 @@ pub fn copy_all(
         copies.insert(original.id.0, copy.id.0);
     }
     Ok(copies)
+}
+
+/// What one batch of a rotation did; `last` is the id to continue after (`None`: the end).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResealBatch {
+    pub actors: usize,
+    pub rewritten: usize,
+    pub last: Option<Uuid>,
+}
+
+/// Moves the secrets of up to `limit` actors (deleted ones too, in id order after `after`)
+/// to `secrets`' current key, rewriting only the configurations that change. Call it inside
+/// `write_transaction`: the rows are locked (`FOR UPDATE` on PostgreSQL; SQLite's write lock)
+/// so that a concurrent update is not overwritten.
+pub fn reseal_batch(
+    conn: &mut AnyConnection,
+    secrets: &crate::secrets::SecretBox,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<ResealBatch> {
+    // Ids are random (v4), so the nil uuid is below every one of them.
+    let after = DbUuid(after.unwrap_or(Uuid::nil()));
+    let query = actors::table
+        .select((actors::id, actors::configuration, actors::secret_paths))
+        .filter(actors::id.gt(after))
+        .order(actors::id.asc())
+        .limit(limit);
+    let rows: Vec<(DbUuid, DbJson, DbJson)> = match conn {
+        AnyConnection::Postgres(pg) => query.for_update().load(pg),
+        AnyConnection::Sqlite(_) => query.load(conn),
+    }
+    .db()?;
+    let mut batch = ResealBatch {
+        actors: rows.len(),
+        last: rows.last().map(|(id, _, _)| id.0),
+        ..ResealBatch::default()
+    };
+    for (id, configuration, paths) in rows {
+        let paths = parse_paths(paths.0)?;
+        let resealed = secrets
+            .reseal(&configuration.0, &paths)
+            .map_err(|e| Error::internal(format!("actor {}: {e}", id.0)))?;
+        if let Some(resealed) = resealed {
+            diesel::update(actors::table.filter(actors::id.eq(id)))
+                .set(actors::configuration.eq(DbJson(resealed)))
+                .execute(conn)
+                .db()?;
+            batch.rewritten += 1;
+        }
+    }
+    Ok(batch)
 }

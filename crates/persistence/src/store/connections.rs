@@ -13,6 +13,7 @@ use ferry_domain::connection::{
     Connection, ConnectionSchedule, ConnectionStatus, SourceSchema, SyncMode, TimeUnit,
 };
 use ferry_domain::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
+use ferry_domain::schedule::{ConnectionScheduleDataCron, CronExpression, CronTimeZone, Schedule};
 use ferry_domain::{Error, Resource, Result, Violation};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -32,6 +33,10 @@ struct ConnectionRow {
     updated_at: DbTime,
     created_by: Option<DbUuid>,
     updated_by: Option<DbUuid>,
+    schedule_cron_expression: Option<String>,
+    schedule_cron_time_zone: Option<String>,
+    /// When the cron schedule was set: its fire times before then are not runs of it.
+    schedule_cron_since: Option<DbTime>,
 }
 
 fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
@@ -42,12 +47,21 @@ impl TryFrom<ConnectionRow> for Connection {
     type Error = Error;
 
     fn try_from(r: ConnectionRow) -> Result<Self> {
-        let schedule = match (r.schedule_units, r.schedule_time_unit.as_deref()) {
-            (Some(units), Some(unit)) => Some(ConnectionSchedule {
+        let schedule = match (
+            r.schedule_units,
+            r.schedule_time_unit.as_deref(),
+            r.schedule_cron_expression,
+            r.schedule_cron_time_zone,
+        ) {
+            (Some(units), Some(unit), _, _) => Schedule::Basic(ConnectionSchedule {
                 units,
                 time_unit: stored("schedule_time_unit", unit, TimeUnit::parse(unit))?,
             }),
-            _ => None,
+            (_, _, Some(expression), Some(zone)) => Schedule::Cron(ConnectionScheduleDataCron {
+                cron_expression: CronExpression::stored(expression),
+                cron_time_zone: CronTimeZone::stored(zone),
+            }),
+            _ => Schedule::Manual,
         };
         Ok(Connection {
             id: ConnectionId(r.id.0),
@@ -82,7 +96,7 @@ pub struct NewConnection {
     pub destination_id: DestinationId,
     pub sync_mode: SyncMode,
     pub sync_schema: SourceSchema,
-    pub schedule: Option<ConnectionSchedule>,
+    pub schedule: Schedule,
     pub status: ConnectionStatus,
     /// The user creating it.
     pub by: Option<UserId>,
@@ -127,13 +141,19 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
             .unwrap_or_else(|| format!("{} <> {}", source.name, destination.name)),
         sync_mode: new.sync_mode.as_str().to_string(),
         sync_schema: schema_json(&new.sync_schema)?,
-        schedule_units: new.schedule.map(|s| s.units),
-        schedule_time_unit: new.schedule.map(|s| s.time_unit.as_str().to_string()),
+        schedule_units: new.schedule.basic().map(|s| s.units),
+        schedule_time_unit: new
+            .schedule
+            .basic()
+            .map(|s| s.time_unit.as_str().to_string()),
         status: new.status.as_str().to_string(),
         created_at: timestamp,
         updated_at: timestamp,
         created_by: new.by.map(|u| DbUuid(u.0)),
         updated_by: new.by.map(|u| DbUuid(u.0)),
+        schedule_cron_expression: new.schedule.cron().map(|c| c.cron_expression.to_string()),
+        schedule_cron_time_zone: new.schedule.cron().map(|c| c.cron_time_zone.to_string()),
+        schedule_cron_since: new.schedule.cron().map(|_| timestamp),
     };
     diesel::insert_into(connections::table)
         .values(&row)
@@ -215,14 +235,16 @@ pub fn list(conn: &mut AnyConnection, workspace: WorkspaceId) -> Result<Vec<Conn
 #[derive(Clone, Debug)]
 pub struct ConnectionChanges {
     pub sync_schema: SourceSchema,
-    pub schedule: Option<ConnectionSchedule>,
+    pub schedule: Schedule,
     pub status: ConnectionStatus,
     /// The user changing it.
     pub by: Option<UserId>,
 }
 
 /// Applies an update in one statement, so concurrent updates never interleave. A deprecated
-/// connection stays deprecated: asking for another status is invalid.
+/// connection stays deprecated: asking for another status is invalid. A cron schedule that
+/// stays the same (expression and zone) keeps the moment it was set; a new one starts now,
+/// so its past fire times are not runs of it.
 pub fn update(
     conn: &mut AnyConnection,
     id: ConnectionId,
@@ -234,6 +256,20 @@ pub fn update(
     }
     let status = changes.status.as_str();
     let deprecated = ConnectionStatus::Deprecated.as_str();
+    let timestamp = DbTime(now());
+    let basic = changes.schedule.basic();
+    let cron = changes.schedule.cron();
+    let expression = cron.map(|c| c.cron_expression.to_string());
+    let zone = cron.map(|c| c.cron_time_zone.to_string());
+    // The same expression and zone keep their `since`; anything else (NULL included, as
+    // `NULL = x` is not true) gets the new one: now for a cron schedule, NULL otherwise.
+    let since = diesel::dsl::case_when(
+        connections::schedule_cron_expression
+            .eq(expression.clone())
+            .and(connections::schedule_cron_time_zone.eq(zone.clone())),
+        connections::schedule_cron_since,
+    )
+    .otherwise(cron.map(|_| timestamp));
     let updated = diesel::update(
         connections::table
             .filter(connections::id.eq(DbUuid(id.0)))
@@ -246,10 +282,14 @@ pub fn update(
     )
     .set((
         connections::sync_schema.eq(schema_json(&changes.sync_schema)?),
-        connections::schedule_units.eq(changes.schedule.map(|s| s.units)),
-        connections::schedule_time_unit.eq(changes.schedule.map(|s| s.time_unit.as_str())),
+        connections::schedule_units.eq(basic.map(|s| s.units)),
+        connections::schedule_time_unit.eq(basic.map(|s| s.time_unit.as_str())),
+        // SET expressions read the row as it was before this update.
+        connections::schedule_cron_since.eq(since),
+        connections::schedule_cron_expression.eq(expression),
+        connections::schedule_cron_time_zone.eq(zone),
         connections::status.eq(status),
-        connections::updated_at.eq(DbTime(now())),
+        connections::updated_at.eq(timestamp),
         connections::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
     ))
     .execute(conn)
@@ -460,7 +500,7 @@ mod tests {
                     destination_id: DestinationId(destinations[i % destinations.len()].id),
                     sync_mode: SyncMode::FullRefresh,
                     sync_schema: SourceSchema::default(),
-                    schedule: None,
+                    schedule: Schedule::Manual,
                     status: ConnectionStatus::Active,
                     by: None,
                 };

@@ -291,6 +291,19 @@ pub fn cancel_for_connections(
     Ok(cancelled)
 }
 
+/// How many jobs are pending, and when the oldest of them was queued (for metrics).
+pub fn pending_summary(conn: &mut AnyConnection) -> Result<(i64, Option<DateTime<Utc>>)> {
+    let (count, oldest): (i64, Option<DbTime>) = jobs::table
+        .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(jobs::created_at),
+        ))
+        .first(conn)
+        .db()?;
+    Ok((count, oldest.map(|t| t.0)))
+}
+
 /// Takes the oldest pending job that is due and starts an attempt of it. Call inside
 /// `write_transaction`: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim at
 /// once without taking the same job; SQLite's write lock serialises claimers.
@@ -519,58 +532,89 @@ pub fn sync_summaries(
 }
 
 /// Queues a sync for every active connection, in a live and active workspace, whose
-/// schedule is due: no sync job yet, or the last one created at least one period ago.
+/// schedule is due. A basic schedule is due when there is no sync job yet, or the last one
+/// was created at least one period ago. A cron schedule is due when its latest fire time at
+/// or before `at` is after both the last sync job's creation and the moment the schedule was
+/// set: runs missed while nothing was running are one run, not a pile of them.
 /// Idempotent, and safe from every replica at once (an advisory lock on PostgreSQL; the
-/// write lock on SQLite). Returns how many syncs it queued. Call inside `write_transaction`.
+/// write lock on SQLite: a due run is queued once, and a connection has at most one pending
+/// or running job). Returns how many syncs it queued. Call inside `write_transaction`.
 pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<usize> {
     use crate::schema::{connections, workspaces};
     use ferry_domain::connection::{ConnectionStatus, TimeUnit};
+    use ferry_domain::schedule::{ConnectionScheduleDataCron, CronExpression, CronTimeZone};
     use ferry_domain::workspace::WorkspaceStatus;
     if let AnyConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(4702111234474983745)")
             .execute(pg)
             .db()?;
     }
-    let scheduled: Vec<(DbUuid, i64, String)> = connections::table
+    type Scheduled = (
+        DbUuid,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<DbTime>,
+    );
+    let scheduled: Vec<Scheduled> = connections::table
         .inner_join(workspaces::table.on(workspaces::id.eq(connections::workspace_id)))
         .filter(connections::status.eq(ConnectionStatus::Active.as_str()))
         .filter(workspaces::status.eq(WorkspaceStatus::Active.as_str()))
         .filter(workspaces::deleted_at.is_null())
-        .filter(connections::schedule_units.is_not_null())
+        .filter(
+            connections::schedule_units
+                .is_not_null()
+                .or(connections::schedule_cron_expression.is_not_null()),
+        )
         .select((
             connections::id,
-            connections::schedule_units.assume_not_null(),
-            connections::schedule_time_unit.assume_not_null(),
+            connections::schedule_units,
+            connections::schedule_time_unit,
+            connections::schedule_cron_expression,
+            connections::schedule_cron_time_zone,
+            connections::schedule_cron_since,
         ))
         .load(conn)
         .db()?;
     if scheduled.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<String> = scheduled
-        .iter()
-        .map(|(id, _, _)| id.0.to_string())
-        .collect();
-    let last: Vec<(String, Option<DbTime>)> = jobs::table
-        .filter(jobs::config_type.eq(JobConfigType::Sync.as_str()))
-        .filter(jobs::config_id.eq_any(&ids))
-        .group_by(jobs::config_id)
-        .select((jobs::config_id, diesel::dsl::max(jobs::created_at)))
-        .load(conn)
-        .db()?;
-    let last: HashMap<String, DateTime<Utc>> = last
-        .into_iter()
-        .filter_map(|(id, at)| at.map(|t| (id, t.0)))
-        .collect();
+    let ids: Vec<String> = scheduled.iter().map(|row| row.0 .0.to_string()).collect();
+    let mut last: HashMap<String, DateTime<Utc>> = HashMap::new();
+    for batch in ids.chunks(10_000) {
+        let rows: Vec<(String, Option<DbTime>)> = jobs::table
+            .filter(jobs::config_type.eq(JobConfigType::Sync.as_str()))
+            .filter(jobs::config_id.eq_any(batch))
+            .group_by(jobs::config_id)
+            .select((jobs::config_id, diesel::dsl::max(jobs::created_at)))
+            .load(conn)
+            .db()?;
+        last.extend(
+            rows.into_iter()
+                .filter_map(|(id, at)| at.map(|t| (id, t.0))),
+        );
+    }
     let mut queued = 0;
-    for (id, units, unit) in scheduled {
-        let due = match last.get(&id.0.to_string()) {
-            None => true,
-            // A stored schedule that does not fit in time (refused on input since; kept
-            // for rows written before) is never due rather than a failure of every run.
-            Some(previous) => TimeUnit::parse(&unit)
-                .and_then(|unit| unit.after(*previous, units))
-                .is_some_and(|next| next <= at),
+    for (id, units, unit, expression, zone, since) in scheduled {
+        let previous = last.get(&id.0.to_string()).copied();
+        let due = match (units, unit, expression, zone, since) {
+            (Some(units), Some(unit), _, _, _) => match previous {
+                None => true,
+                // A stored schedule that does not fit in time (refused on input since; kept
+                // for rows written before) is never due rather than a failure of every run.
+                Some(previous) => TimeUnit::parse(&unit)
+                    .and_then(|unit| unit.after(previous, units))
+                    .is_some_and(|next| next <= at),
+            },
+            (_, _, Some(expression), Some(zone), Some(since)) => {
+                let cron = ConnectionScheduleDataCron {
+                    cron_expression: CronExpression::stored(expression),
+                    cron_time_zone: CronTimeZone::stored(zone),
+                };
+                cron.is_due(at, previous.map_or(since.0, |p| p.max(since.0)))
+            }
+            _ => false,
         };
         if due {
             let (_, created) = enqueue(conn, JobConfigType::Sync, ConnectionId(id.0))?;
@@ -666,6 +710,233 @@ mod tests {
         );
         // Writes still work.
         seed_connections(conn, 1, None);
+    }
+
+    fn nightly_utc() -> ferry_domain::schedule::ConnectionScheduleDataCron {
+        cron_schedule("0 0 * * * ?")
+    }
+
+    fn cron_schedule(expression: &str) -> ferry_domain::schedule::ConnectionScheduleDataCron {
+        use ferry_domain::schedule::{ConnectionScheduleDataCron, CronExpression, CronTimeZone};
+        ConnectionScheduleDataCron {
+            cron_expression: CronExpression::try_from(expression.to_string()).unwrap(),
+            cron_time_zone: CronTimeZone::try_from("UTC".to_string()).unwrap(),
+        }
+    }
+
+    /// Seeds an active connection on an hourly cron schedule set at `since`.
+    fn cron_connection(conn: &mut AnyConnection, since: DateTime<Utc>) -> ConnectionId {
+        use crate::schema::connections;
+        use crate::testing::seed_connections_with;
+        use ferry_domain::schedule::Schedule;
+        let id = seed_connections_with(conn, 1, Schedule::Cron(nightly_utc()))[0];
+        diesel::update(connections::table.find(DbUuid(id.0)))
+            .set(connections::schedule_cron_since.eq(Some(DbTime(since))))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
+    fn sync_jobs(conn: &mut AnyConnection, connection: ConnectionId) -> Vec<Job> {
+        list(conn, JobConfigType::Sync, &connection.to_string())
+            .unwrap()
+            .into_iter()
+            .map(|(job, _)| job)
+            .collect()
+    }
+
+    fn run_to_success(conn: &mut AnyConnection) {
+        while let Some((_, attempt)) = write_transaction(conn, claim).unwrap() {
+            finish(conn, &attempt, Outcome::Succeeded, 0, 0, RETRIES).unwrap();
+        }
+    }
+
+    /// An hourly cron schedule: due once its latest fire time is after the moment it was
+    /// set and after its last sync; five missed fire times are one run; the next fire time
+    /// is due again.
+    fn cron_scheduler(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let t0 = now();
+        let hours = |n: i64| chrono::Duration::hours(n);
+        // Set five hours ago: at least four fire times have passed since.
+        let missed = cron_connection(conn, t0 - hours(5));
+        // Set at t0: its latest fire time at t0 is not after t0.
+        let fresh = cron_connection(conn, t0);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            1,
+            "the missed fire times are one run"
+        );
+        assert_eq!(sync_jobs(conn, missed).len(), 1);
+        assert!(sync_jobs(conn, fresh).is_empty(), "not due yet");
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            0,
+            "one active job at a time"
+        );
+        run_to_success(conn);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            0,
+            "that fire time ran once"
+        );
+        // Everything was down for three days: one run, not seventy-two.
+        let job = sync_jobs(conn, missed)[0].id;
+        diesel::update(jobs::table.find(job))
+            .set(jobs::created_at.eq(DbTime(t0 - hours(72))))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            1
+        );
+        run_to_success(conn);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            0
+        );
+        assert_eq!(sync_jobs(conn, missed).len(), 2);
+        // The next fire time after the last sync is due for both.
+        let last = sync_jobs(conn, missed)[0].created_at;
+        let next = nightly_utc().next_fire_after(last).unwrap();
+        assert!(next > t0);
+        let just_before = next - chrono::Duration::seconds(1);
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, just_before)).unwrap(),
+            0
+        );
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, next)).unwrap(),
+            2
+        );
+        assert_eq!(sync_jobs(conn, missed).len(), 3);
+        assert_eq!(sync_jobs(conn, fresh).len(), 1);
+    }
+
+    #[test]
+    fn the_scheduler_queues_due_cron_runs_once_on_sqlite() {
+        cron_scheduler(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn the_scheduler_queues_due_cron_runs_once_on_postgres() {
+        cron_scheduler(TestBackend::Postgres);
+    }
+
+    /// Setting a new cron schedule starts it afresh (its past fire times are not runs of it);
+    /// an update that keeps the same one keeps its start, and an inactive connection is never
+    /// due.
+    fn cron_updates(backend: TestBackend) {
+        use crate::store::connections::{self as store, ConnectionChanges};
+        use ferry_domain::connection::{ConnectionStatus, SourceSchema};
+        use ferry_domain::schedule::Schedule;
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let t0 = now();
+        let connection = cron_connection(conn, t0 - chrono::Duration::hours(5));
+        let since = |conn: &mut AnyConnection| -> Option<DbTime> {
+            use crate::schema::connections;
+            connections::table
+                .find(DbUuid(connection.0))
+                .select(connections::schedule_cron_since)
+                .first(conn)
+                .unwrap()
+        };
+        let before = since(conn);
+        let change = |schedule: Schedule, status: ConnectionStatus| ConnectionChanges {
+            sync_schema: SourceSchema::default(),
+            schedule,
+            status,
+            by: None,
+        };
+        let same = change(Schedule::Cron(nightly_utc()), ConnectionStatus::Inactive);
+        let read = write_transaction(conn, |c| store::update(c, connection, &same)).unwrap();
+        assert_eq!(read.schedule, Schedule::Cron(nightly_utc()));
+        assert_eq!(since(conn), before, "the same schedule keeps its start");
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, t0)).unwrap(),
+            0,
+            "inactive"
+        );
+        let other = Schedule::Cron(cron_schedule("0 30 * * * ?"));
+        let active = change(other.clone(), ConnectionStatus::Active);
+        let read = write_transaction(conn, |c| store::update(c, connection, &active)).unwrap();
+        assert_eq!(read.schedule, other);
+        let restarted = since(conn).unwrap().0;
+        assert!(restarted >= t0, "a new schedule starts now");
+        assert_eq!(
+            write_transaction(conn, |c| enqueue_due_syncs(c, restarted)).unwrap(),
+            0,
+            "its earlier fire times are not runs of it"
+        );
+        // Manual, then basic: no cron columns left.
+        let manual = change(Schedule::Manual, ConnectionStatus::Active);
+        let read = write_transaction(conn, |c| store::update(c, connection, &manual)).unwrap();
+        assert_eq!(read.schedule, Schedule::Manual);
+        assert_eq!(since(conn), None);
+        let hourly = ConnectionSchedule {
+            units: 1,
+            time_unit: TimeUnit::Hours,
+        };
+        let basic = change(Schedule::Basic(hourly), ConnectionStatus::Active);
+        let read = write_transaction(conn, |c| store::update(c, connection, &basic)).unwrap();
+        assert_eq!(read.schedule, Schedule::Basic(hourly));
+        assert_eq!(since(conn), None);
+    }
+
+    #[test]
+    fn cron_updates_on_sqlite() {
+        cron_updates(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn cron_updates_on_postgres() {
+        cron_updates(TestBackend::Postgres);
+    }
+
+    /// Two schedulers (on two pooled connections, as two replicas would be) see the same due
+    /// run at the same moment: one job is queued. Once it ran, neither queues it again.
+    fn racing_cron_schedulers(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let t0 = now();
+        let connection = {
+            let mut pooled = test_db.db.connection().unwrap();
+            cron_connection(&mut pooled, t0 - chrono::Duration::hours(2))
+        };
+        let race = || -> usize {
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let schedulers: Vec<_> = (0..2)
+                .map(|_| {
+                    let db = test_db.db.clone();
+                    let barrier = std::sync::Arc::clone(&barrier);
+                    std::thread::spawn(move || {
+                        let mut pooled = db.connection().unwrap();
+                        barrier.wait();
+                        write_transaction(&mut pooled, |c| enqueue_due_syncs(c, t0)).unwrap()
+                    })
+                })
+                .collect();
+            schedulers.into_iter().map(|s| s.join().unwrap()).sum()
+        };
+        assert_eq!(race(), 1, "two schedulers queued one job");
+        let mut pooled = test_db.db.connection().unwrap();
+        assert_eq!(sync_jobs(&mut pooled, connection).len(), 1);
+        run_to_success(&mut pooled);
+        assert_eq!(race(), 0, "a run that happened is not queued again");
+        assert_eq!(sync_jobs(&mut pooled, connection).len(), 1);
+    }
+
+    #[test]
+    fn racing_cron_schedulers_queue_one_job_on_sqlite() {
+        racing_cron_schedulers(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn racing_cron_schedulers_queue_one_job_on_postgres() {
+        racing_cron_schedulers(TestBackend::Postgres);
     }
 
     #[test]

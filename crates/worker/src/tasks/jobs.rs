@@ -31,6 +31,12 @@ impl BackgroundTask for JobRunner {
                 return Ok(Report::done("no job was due"));
             };
             let (id, number) = (job.id, attempt.number);
+            if number == 0 {
+                let lag = (chrono::Utc::now() - job.created_at)
+                    .to_std()
+                    .unwrap_or_default();
+                self.0.metrics().started(lag);
+            }
             let status = self.0.execute(job, attempt, shutdown.clone()).await;
             let ended = status.map_or("unrecorded".to_string(), |s| s.to_string());
             Ok(Report {

@@ -1,4 +1,5 @@
-//! The scheduler: queues a sync for every active connection whose schedule is due.
+//! The scheduler: queues a sync for every active connection whose schedule (an interval or a
+//! cron expression) is due.
 //! Idempotent and safe from every worker at once (an advisory lock on PostgreSQL, the write
 //! lock on SQLite; a connection has at most one pending or running job).
 

@@ -9,8 +9,10 @@ use ferry_persistence::store::connections::{self, NewConnection};
 /// Create a connection between a source and a destination
 ///
 /// Both must be live and in the same workspace (otherwise 422 naming `sourceId` or
-/// `destinationId`). The name defaults to "<source name> <> <destination name>"; an absent
-/// schedule means the connection syncs only when asked.
+/// `destinationId`). The name defaults to "<source name> <> <destination name>". The schedule
+/// is given as the 2020 `schedule` (an interval) or as `scheduleType` with `scheduleData`
+/// (`basic` or `cron`); forms that disagree are a 422, and none at all means the connection
+/// syncs only when asked.
 #[utoipa::path(
     tag = "connection",
     operation_id = "createConnection",
@@ -26,13 +28,14 @@ pub async fn create_connection(
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ConnectionCreate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
+    let schedule = request.decided_schedule()?;
     let new = NewConnection {
         name: request.name.map(String::from),
         source_id: request.source_id,
         destination_id: request.destination_id,
         sync_mode: request.sync_mode,
         sync_schema: request.sync_schema.unwrap_or_default(),
-        schedule: request.schedule,
+        schedule,
         status: request.status,
         by: caller.user_id,
     };

@@ -8,8 +8,10 @@ use ferry_persistence::store::connections::{self, ConnectionChanges};
 
 /// Update a connection
 ///
-/// Replaces the sync schema, the schedule (absent: manual) and the status, atomically. A
-/// deprecated connection cannot be re-activated (422).
+/// Replaces the sync schema, the schedule and the status, atomically. The schedule is given
+/// as the 2020 `schedule` or as `scheduleType` with `scheduleData`; forms that disagree are a
+/// 422, and none at all makes the connection manual. A deprecated connection cannot be
+/// re-activated (422).
 #[utoipa::path(
     tag = "connection",
     operation_id = "updateConnection",
@@ -26,9 +28,10 @@ pub async fn update_connection(
     Body(request, _): Body<ConnectionUpdate, Editor>,
 ) -> ApiResult<web::Json<ConnectionRead>> {
     let id = request.connection_id;
+    let schedule = request.decided_schedule()?;
     let changes = ConnectionChanges {
         sync_schema: request.sync_schema,
-        schedule: request.schedule,
+        schedule,
         status: request.status,
         by: caller.user_id,
     };
