@@ -63,6 +63,9 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct ConnectionManager {
     backend: Backend,
+    /// Bumped each time a connection is found lost: every connection made before then is
+    /// suspect (the database may have dropped all its sessions) and is tested before use.
+    losses: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// SQLite settings every connection needs: WAL so readers never block the writer, foreign
@@ -72,7 +75,10 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = O
 
 impl ConnectionManager {
     pub fn new(backend: Backend) -> Self {
-        Self { backend }
+        Self {
+            backend,
+            losses: Default::default(),
+        }
     }
 
     pub fn establish(&self) -> std::result::Result<AnyConnection, ConnectionError> {
@@ -95,6 +101,8 @@ impl ConnectionManager {
 pub struct PooledConnection {
     conn: AnyConnection,
     lost: bool,
+    /// The loss count when this connection was made or last tested.
+    trusted_at: u64,
 }
 
 impl PooledConnection {
@@ -122,8 +130,12 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = ConnectionError;
 
     fn connect(&self) -> std::result::Result<PooledConnection, ConnectionError> {
-        self.establish()
-            .map(|conn| PooledConnection { conn, lost: false })
+        let trusted_at = self.losses.load(std::sync::atomic::Ordering::SeqCst);
+        self.establish().map(|conn| PooledConnection {
+            conn,
+            lost: false,
+            trusted_at,
+        })
     }
 
     fn is_valid(&self, conn: &mut PooledConnection) -> std::result::Result<(), ConnectionError> {
@@ -226,6 +238,8 @@ pub struct Database {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
     waits: std::sync::Arc<PoolWaits>,
+    /// Shared with the connection manager: see [`ConnectionManager`]'s `losses`.
+    losses: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The keys connector secrets are stored under, in scope for all work this handle runs
     /// (see `crate::secrets`).
     secrets: Option<std::sync::Arc<crate::secrets::SecretBox>>,
@@ -273,15 +287,18 @@ impl Database {
                 })?;
             }
         }
+        let manager = ConnectionManager::new(backend.clone());
+        let losses = std::sync::Arc::clone(&manager.losses);
         let pool = r2d2::Pool::builder()
             .max_size(options.max_connections)
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
             .test_on_check_out(false)
-            .build_unchecked(ConnectionManager::new(backend.clone()));
+            .build_unchecked(manager);
         Ok(Self {
             pool,
             backend,
+            losses,
             waits: Default::default(),
             secrets: None,
         })
@@ -320,11 +337,49 @@ impl Database {
     pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>> {
         use std::sync::atomic::Ordering;
         let asked = std::time::Instant::now();
-        let pooled = self.pool.get().map_err(Error::unavailable);
+        let pooled = self.trusted_connection(None);
         let waited = u64::try_from(asked.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.waits.count.fetch_add(1, Ordering::Relaxed);
         self.waits.micros.fetch_add(waited, Ordering::Relaxed);
         pooled
+    }
+
+    /// A pooled connection that can be trusted: once a lost connection was seen, every
+    /// connection made before that is tested (`SELECT 1`) before it is handed out, and
+    /// dropped when the test fails. So after a database restart each caller meets at most the
+    /// one dead connection that revealed it, and the pool heals itself at once, instead of
+    /// one failed request per stale connection.
+    fn trusted_connection(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<r2d2::PooledConnection<ConnectionManager>> {
+        use std::sync::atomic::Ordering;
+        let losses = &self.losses;
+        // Each stale connection is tested once; there are at most `max_size` of them.
+        for _ in 0..=self.pool.max_size() {
+            let mut pooled = match timeout {
+                Some(timeout) => self.pool.get_timeout(timeout),
+                None => self.pool.get(),
+            }
+            .map_err(Error::unavailable)?;
+            let current = losses.load(Ordering::SeqCst);
+            if pooled.trusted_at >= current {
+                return Ok(pooled);
+            }
+            if pooled.batch_execute("SELECT 1").is_ok() {
+                pooled.trusted_at = current;
+                return Ok(pooled);
+            }
+            pooled.discard();
+        }
+        Err(Error::unavailable("no pooled connection passed its test"))
+    }
+
+    /// Marks `pooled` lost and every connection older than now suspect.
+    fn lost(&self, pooled: &mut PooledConnection) {
+        pooled.discard();
+        self.losses
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Runs `work` on a pooled connection on the calling (blocking) thread. A connection
@@ -339,7 +394,7 @@ impl Database {
         match outcome {
             Ok(result) => {
                 if matches!(result, Err(Error::Unavailable { .. })) {
-                    pooled.discard();
+                    self.lost(&mut pooled);
                 }
                 result
             }
@@ -379,13 +434,13 @@ impl Database {
 
     /// Whether the database answers a trivial query within `timeout`.
     pub async fn is_healthy(&self, timeout: Duration) -> bool {
-        let pool = self.pool.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            pool.get_timeout(timeout)
+            db.trusted_connection(Some(timeout))
                 .map(|mut conn| {
                     let alive = conn.batch_execute("SELECT 1").is_ok();
                     if !alive {
-                        conn.discard();
+                        db.lost(&mut conn);
                     }
                     alive
                 })

@@ -171,9 +171,11 @@ async fn a_database_that_drops_its_sessions_is_503_then_recovers() {
                 read.body
             );
         }
+        // The first dead connection met marks every older one suspect: they are tested
+        // before use, so the loss costs one 503, not one per pooled connection.
         assert!(
-            unavailable <= 16,
-            "each dead connection costs one 503 at most: {unavailable}"
+            unavailable <= 1,
+            "one lost session is one 503 at most: {unavailable}"
         );
         // Every connection now in the pool is a live one.
         for _ in 0..10 {
