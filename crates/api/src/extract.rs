@@ -183,29 +183,23 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         )));
     }
     refuse_nul(bytes)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(value) => match deserializer.end() {
-            Ok(()) => return Ok(value),
-            Err(trailing) => {
-                return Err(Error::invalid(Violation::new(
-                    "body",
-                    format!(
-                        "malformed JSON: {}",
-                        without_position(&trailing.to_string())
-                    ),
-                )))
-            }
-        },
+    // Two steps, so that each failure comes with its facts rather than serde_json's
+    // wording: the syntax (with its line and column), then the shape, read from a value
+    // tree whose deserializer reports a missing field as a field and never a position.
+    let json: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Error::invalid(Violation::new(
+            "body",
+            format!("malformed JSON at line {}, column {}", e.line(), e.column()),
+        ))
+    })?;
+    let tree = serde_value::to_value(&json).map_err(Error::internal)?;
+    let error = match serde_path_to_error::deserialize::<_, T>(serde_value::ValueDeserializer::<
+        serde_value::DeserializerError,
+    >::new(tree))
+    {
+        Ok(value) => return Ok(value),
         Err(error) => error,
     };
-    let inner = error.inner();
-    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-        return Err(Error::invalid(Violation::new(
-            "body",
-            format!("malformed JSON: {}", without_position(&inner.to_string())),
-        )));
-    }
     let segments: Vec<String> = error
         .path()
         .iter()
@@ -216,20 +210,17 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             serde_path_to_error::Segment::Unknown => None,
         })
         .collect();
-    let reason = without_position(&inner.to_string());
-    let (path, message, value) = match missing_field(&reason) {
-        Some(field) => {
+    let (path, message, value) = match error.inner() {
+        serde_value::DeserializerError::MissingField(field) => {
             let mut with_field = segments.clone();
             with_field.push(field.to_string());
             (with_field, "is required".to_string(), None)
         }
-        None => {
-            let original: Option<Value> = serde_json::from_slice(bytes).ok();
-            let value = original
-                .as_ref()
-                .and_then(|v| value_at(v, &segments))
-                .map(json_text);
-            (segments, reason, value)
+        reason => {
+            let value = value_at(&json, &segments).map(json_text);
+            // serde's own wording ("invalid type: integer `5`, expected a string").
+            let reason: serde::de::value::Error = reason.to_error();
+            (segments, reason.to_string(), value)
         }
     };
     let property_path = join_segments(&path);
@@ -300,19 +291,6 @@ fn nul_path(value: &Value, path: &mut Vec<String>) -> Option<Vec<String>> {
         }),
         _ => None,
     }
-}
-
-/// serde_json appends " at line L column C", which means nothing to an API client.
-fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
-    }
-}
-
-/// serde's wording for a missing field: "missing field `name`".
-fn missing_field(reason: &str) -> Option<&str> {
-    reason.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 fn join_segments(segments: &[String]) -> String {

@@ -106,8 +106,50 @@ pub fn check_against(
                 ));
             }
         }
+        // Every field a client sent is one the document names: a field the server reads
+        // but the document leaves out (as `pageSize` once was) cannot be sent by an SDK.
+        // Tests that send an unknown field on purpose name it `unknown*` or `zzz*`.
+        if let (Some(fields), Some(sent)) = (
+            document
+                .pointer(&request_pointer)
+                .and_then(|s| declared_fields(document, s)),
+            request.as_object(),
+        ) {
+            let undeclared: Vec<&String> = sent
+                .keys()
+                .filter(|k| !fields.contains(k.as_str()))
+                .filter(|k| !k.starts_with("unknown") && !k.starts_with("zzz"))
+                .collect();
+            if !undeclared.is_empty() {
+                return Err(format!(
+                    "{name}: the server accepted fields the document does not name: {undeclared:?}"
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+/// The property names an object schema declares (through `$ref`, `allOf`, `oneOf` and
+/// `anyOf`); None for a free-form object, which names none.
+fn declared_fields<'d>(
+    document: &'d Value,
+    schema: &'d Value,
+) -> Option<std::collections::HashSet<&'d str>> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let target = document.pointer(reference.trim_start_matches('#'))?;
+        return declared_fields(document, target);
+    }
+    let mut fields: std::collections::HashSet<&str> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            fields.extend(declared_fields(document, part).unwrap_or_default());
+        }
+    }
+    (!fields.is_empty()).then_some(fields)
 }
 
 /// Checks one exchange against the served document; panics on a mismatch.
@@ -151,6 +193,13 @@ mod the_check_catches_drift {
 
             let error = check("/v1/workspaces/get", None, 418, &workspace).expect_err("drift");
             assert!(error.contains("418"), "{error}");
+
+            // A field the server read but the document does not name (pageSize, once).
+            let list = app.ok("workspaces/list", json!({})).await;
+            let request = json!({ "pageSiz": 3 });
+            let error = check("/v1/workspaces/list", Some(&request), 200, &list).expect_err("drift");
+            assert!(error.contains("listWorkspaces") && error.contains("pageSiz"), "{error}");
+            check("/v1/workspaces/list", Some(&json!({ "pageSize": 3 })), 200, &list).expect("named");
 
             let request = json!({ "workspaceId": DEFAULT_WORKSPACE, "name": 5 });
             let error = check("/v1/workspaces/update", Some(&request), 200, &workspace).expect_err("drift");
