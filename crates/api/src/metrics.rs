@@ -1,6 +1,6 @@
 //! `GET /api/metrics`: Prometheus' text format. Requests by operation id and status with a
 //! latency histogram per operation (counted by [`observe`], a middleware), the database pool
-//! (in use, idle, waits), pending jobs and the age of the oldest, build info, and what the
+//! (in use, idle, waits), jobs by type and status, pending jobs and the age of the oldest, build info, and what the
 //! worker counts (`ferry_worker::metrics`) in the same registry.
 
 use crate::AppState;
@@ -28,6 +28,7 @@ pub struct Metrics {
     pool_wait_seconds: prometheus::Counter,
     jobs_pending: IntGauge,
     oldest_pending_age: Gauge,
+    jobs: IntGaugeVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -78,6 +79,10 @@ impl Metrics {
                 "ferry_jobs_oldest_pending_age_seconds",
                 "How long the oldest pending job has waited (0 when none)",
             )?,
+            jobs: IntGaugeVec::new(
+                Opts::new("ferry_jobs", "Jobs in the database, by type and status"),
+                &["config_type", "status"],
+            )?,
             registry,
         };
         let build = IntGaugeVec::new(
@@ -98,6 +103,7 @@ impl Metrics {
         registry.register(Box::new(metrics.pool_wait_seconds.clone()))?;
         registry.register(Box::new(metrics.jobs_pending.clone()))?;
         registry.register(Box::new(metrics.oldest_pending_age.clone()))?;
+        registry.register(Box::new(metrics.jobs.clone()))?;
         Ok(metrics)
     }
 
@@ -111,10 +117,22 @@ impl Metrics {
         self.pool_waits.inc_by(pool.waits);
         self.pool_wait_seconds.reset();
         self.pool_wait_seconds.inc_by(pool.waited.as_secs_f64());
-        let (pending, oldest) = state
+        let ((pending, oldest), counts) = state
             .db
-            .run(ferry_persistence::store::jobs::pending_summary)
+            .run(|conn| {
+                use ferry_persistence::store::jobs;
+                Ok((
+                    jobs::pending_summary(conn)?,
+                    jobs::counts_by_type_and_status(conn)?,
+                ))
+            })
             .await?;
+        self.jobs.reset();
+        for (config_type, status, count) in counts {
+            self.jobs
+                .with_label_values(&[&config_type, &status])
+                .set(count);
+        }
         self.jobs_pending.set(pending);
         let age = oldest.map_or(0.0, |at| {
             (chrono::Utc::now() - at).as_seconds_f64().max(0.0)

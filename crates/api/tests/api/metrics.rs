@@ -73,6 +73,7 @@ on_both_backends! {
         let timed = value(&after, "ferry_http_request_duration_seconds_count", &[("operation", "listWorkspaces")]);
         assert!(timed >= 3.0, "latency observed: {timed}");
         assert_eq!(value(&after, "ferry_jobs_pending", &[]), 1.0, "the queued sync");
+        assert_eq!(value(&after, "ferry_jobs", &[("config_type", "sync"), ("status", "pending")]), 1.0);
         assert!(value(&after, "ferry_jobs_oldest_pending_age_seconds", &[]) >= 0.0);
         assert_eq!(value(&after, "ferry_db_pool_connections_max", &[]), 8.0);
         assert!(value(&after, "ferry_db_pool_waits_total", &[]) > value(&before, "ferry_db_pool_waits_total", &[]));

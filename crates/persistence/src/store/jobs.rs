@@ -291,6 +291,15 @@ pub fn cancel_for_connections(
     Ok(cancelled)
 }
 
+/// How many jobs there are of each type and status (for metrics).
+pub fn counts_by_type_and_status(conn: &mut AnyConnection) -> Result<Vec<(String, String, i64)>> {
+    jobs::table
+        .group_by((jobs::config_type, jobs::status))
+        .select((jobs::config_type, jobs::status, diesel::dsl::count_star()))
+        .load(conn)
+        .db()
+}
+
 /// How many jobs are pending, and when the oldest of them was queued (for metrics).
 pub fn pending_summary(conn: &mut AnyConnection) -> Result<(i64, Option<DateTime<Utc>>)> {
     let (count, oldest): (i64, Option<DbTime>) = jobs::table
