@@ -158,6 +158,36 @@ impl Metrics {
     }
 }
 
+/// The exposition as an HTTP answer (`/api/metrics` after its guard, and the separate
+/// `metrics.listen` address).
+pub async fn scrape(state: web::Data<AppState>) -> actix_web::HttpResponse {
+    match state.metrics.exposition(&state).await {
+        Ok(text) => actix_web::HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(error) => {
+            actix_web::ResponseError::error_response(&crate::error::ApiError::from(error))
+        }
+    }
+}
+
+/// An app serving only `GET /metrics`, for `metrics.listen`.
+pub fn metrics_app(
+    state: AppState,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(scrape))
+}
+
 /// Route patterns to operation ids, from the served document (one source for both).
 fn operation_ids() -> HashMap<String, String> {
     let document = serde_json::to_value(crate::openapi()).unwrap_or_default();

@@ -290,6 +290,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     // Signals are handled here rather than by actix, so that the worker hears of a shutdown
     // at the same moment as the HTTP server and its grace period runs alongside theirs.
+    let state_for_metrics = state.clone();
     let mut server =
         actix_web::HttpServer::new(move || ferry_api::app(state.clone(), api_settings.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
@@ -306,12 +307,34 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         "Ferry is serving http://{}/api/v1 (docs at /api/docs/)",
         settings.server.listen
     );
+    let metrics_server = match settings.metrics.listen.as_str() {
+        "" => None,
+        listen => {
+            let state = state_for_metrics;
+            let server =
+                actix_web::HttpServer::new(move || ferry_api::metrics::metrics_app(state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .bind(listen)
+                    .with_context(|| format!("cannot listen on metrics.listen {listen}"))?
+                    .run();
+            tracing::info!(%listen, "metrics at http://{listen}/metrics");
+            Some(server)
+        }
+    };
     let server = server.run();
     let handle = server.handle();
+    let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
+    if let Some(metrics_server) = metrics_server {
+        actix_web::rt::spawn(metrics_server);
+    }
     actix_web::rt::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: in-flight requests and the running attempt may finish");
         let _ = stop_worker.send(true);
+        if let Some(metrics_handle) = metrics_handle {
+            metrics_handle.stop(true).await;
+        }
         handle.stop(true).await;
     });
     server.await?;

@@ -18,6 +18,15 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     pub secrets: SecretsSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Where metrics are served besides `/api/metrics`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct MetricsSettings {
+    /// An address serving `GET /metrics` without authentication (for a scraper on a network
+    /// the operator restricts); empty: none.
+    pub listen: String,
 }
 
 /// The keys connector secrets are encrypted under (see `crate::secrets`).

@@ -380,3 +380,29 @@ fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
         "colour codes in a log file: {logs}"
     );
 }
+
+/// `metrics.listen` serves `GET /metrics` on its own address, without credentials even when
+/// auth is on (the main API then refuses `/api/metrics` without them).
+#[test]
+fn metrics_listen_serves_metrics_apart() {
+    let data = tempfile::tempdir().unwrap();
+    let (port, metrics_port) = (free_port(), free_port());
+    let mut child = ferry(data.path())
+        .arg("serve")
+        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("FERRY_SERVER__WORKERS", "1")
+        .env("FERRY_METRICS__LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .env("FERRY_AUTH__ENABLED", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_healthy(port, &mut child);
+    let main = http_get(port, "/api/metrics").unwrap();
+    assert!(main.starts_with("HTTP/1.1 401"), "{main}");
+    let apart = http_get(metrics_port, "/metrics").unwrap();
+    assert!(apart.starts_with("HTTP/1.1 200"), "{apart}");
+    assert!(apart.contains("ferry_build_info{backend=\"sqlite\""), "{apart}");
+    let output = stop(child);
+    assert!(output.status.success(), "exit: {:?}", output.status);
+}

@@ -24,8 +24,5 @@ pub async fn metrics(
     _guard: Guard<InstanceAdmin>,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let text = state.metrics.exposition(&state).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(text))
+    Ok(crate::metrics::scrape(state).await)
 }
