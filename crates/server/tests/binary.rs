@@ -402,7 +402,10 @@ fn metrics_listen_serves_metrics_apart() {
     assert!(main.starts_with("HTTP/1.1 401"), "{main}");
     let apart = http_get(metrics_port, "/metrics").unwrap();
     assert!(apart.starts_with("HTTP/1.1 200"), "{apart}");
-    assert!(apart.contains("ferry_build_info{backend=\"sqlite\""), "{apart}");
+    assert!(
+        apart.contains("ferry_build_info{backend=\"sqlite\""),
+        "{apart}"
+    );
     let output = stop(child);
     assert!(output.status.success(), "exit: {:?}", output.status);
 }
