@@ -104,7 +104,7 @@ async fn insert(
     new: NewActor,
     replacing: Option<&Actor>,
 ) -> Result<Actor> {
-    let new = configuration::prepare_new(state, actor_type, new, replacing).await?;
+    let (_, new) = configuration::prepare_new(state, actor_type, new, replacing).await?;
     state
         .db
         .write(move |conn| actors::create(conn, actor_type, &new))

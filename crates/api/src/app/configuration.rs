@@ -5,14 +5,15 @@
 use super::{connectors, definitions};
 use crate::AppState;
 use ferry_domain::actor::{Actor, ActorChanges, NewActor};
-use ferry_domain::actor_definition::ActorType;
+use ferry_domain::actor_definition::{ActorDefinition, ActorType};
 use ferry_domain::secrets::{property_path, restore, secret_paths};
 use ferry_domain::{Error, Result, Violation};
 use ferry_persistence::store::{actor_definitions, actors};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// A new actor whose configuration matches its definition's spec, with its secrets found.
+/// A new actor whose configuration matches its definition's spec, with its secrets found,
+/// and that definition (callers that run the connector next need it).
 /// `replacing`: the stored actor it replaces (`web_backend/*/recreate`), whose secrets stand
 /// in for the masks a client sends back, as on update.
 pub async fn prepare_new(
@@ -20,7 +21,7 @@ pub async fn prepare_new(
     actor_type: ActorType,
     mut new: NewActor,
     replacing: Option<&Actor>,
-) -> Result<NewActor> {
+) -> Result<(ActorDefinition, NewActor)> {
     let definition = definitions::named_in_body(state, actor_type, new.definition_id).await?;
     let spec = connectors::spec(state, &definition).await?;
     if let Some(stored) = replacing {
@@ -32,7 +33,7 @@ pub async fn prepare_new(
     }
     validate(&spec.specification, &new.configuration)?;
     new.secret_paths = secret_paths(&spec.specification, &new.configuration);
-    Ok(new)
+    Ok((definition, new))
 }
 
 /// Changes for an existing actor: masks sent back are replaced by the stored secrets, then

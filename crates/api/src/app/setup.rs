@@ -4,7 +4,7 @@
 //! choice); then the four objects, and the first sync when asked, are written in one
 //! transaction. Whatever fails, nothing is left behind.
 
-use super::{configuration, connectors, definitions, workspaces};
+use super::{configuration, connectors, workspaces};
 use crate::AppState;
 use ferry_domain::access::Caller;
 use ferry_domain::actor::NewActor;
@@ -25,7 +25,7 @@ pub async fn create(
     let new_workspace = workspaces::new_for(state, caller, &request.workspace)?;
     // The actors' workspace is not known until it is created: a placeholder until then.
     let pending = WorkspaceId(uuid::Uuid::nil());
-    let (source_definition, source) = prepared(
+    let (source_definition, source) = configuration::prepare_new(
         state,
         ActorType::Source,
         NewActor {
@@ -36,9 +36,10 @@ pub async fn create(
             secret_paths: Vec::new(),
             by: caller.user_id,
         },
+        None,
     )
     .await?;
-    let (destination_definition, destination) = prepared(
+    let (destination_definition, destination) = configuration::prepare_new(
         state,
         ActorType::Destination,
         NewActor {
@@ -49,6 +50,7 @@ pub async fn create(
             secret_paths: Vec::new(),
             by: caller.user_id,
         },
+        None,
     )
     .await?;
     checked(state, "source", &source_definition, &source).await?;
@@ -99,17 +101,6 @@ pub async fn create(
         connection: connection.into(),
         job: job.map(|job| JobInfoRead::new(&job, &[])),
     })
-}
-
-/// The definition and the validated configuration (secrets found) of a new actor.
-async fn prepared(
-    state: &AppState,
-    actor_type: ActorType,
-    new: NewActor,
-) -> Result<(ActorDefinition, NewActor)> {
-    let new = configuration::prepare_new(state, actor_type, new, None).await?;
-    let definition = definitions::get(state, actor_type, new.definition_id).await?;
-    Ok((definition, new))
 }
 
 /// A failed check is a 400 naming which connector failed and what it said.

@@ -103,7 +103,13 @@ impl TestApp {
             connectors: Connectors::new(Launcher::new(fixture_launcher())),
             auth: auth.clone(),
             tasks: Default::default(),
-            metrics: ferry_api::AppState::new(database.db.clone()).metrics,
+            metrics: Arc::new(
+                ferry_api::metrics::Metrics::new(
+                    prometheus::Registry::new(),
+                    database.db.backend().name(),
+                )
+                .expect("metrics"),
+            ),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),
