@@ -86,6 +86,8 @@ pub fn finish(mut document: Document) -> Document {
     document.paths = paths;
     plain_optional_bodies(&mut document);
     link_creates(&mut document);
+    etag_headers(&mut document);
+    idempotency_key_headers(&mut document);
     free_form_objects(&mut document);
     document.servers = Some(vec![Server::new(BASE_PATH)]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -222,6 +224,88 @@ fn link_creates(document: &mut Document) {
         if let Some(utoipa::openapi::RefOr::T(response)) = response {
             response.links.insert(verb.to_string(), link.into());
         }
+    }
+}
+
+/// Every answer whose body is one versioned object (a schema with `version`) carries that
+/// version as its `ETag` (`versioning::Tagged`); the document says so on each of them.
+fn etag_headers(document: &mut Document) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::RefOr;
+    let mut tagged = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let Some(RefOr::T(answer)) = item
+            .post
+            .as_ref()
+            .and_then(|op| op.responses.responses.get("200"))
+        else {
+            continue;
+        };
+        let versioned = answer
+            .content
+            .get("application/json")
+            .and_then(|c| referenced(document, c.schema.as_ref()))
+            .is_some_and(|schema| schema.properties.contains_key("version"));
+        if versioned {
+            tagged.push(path.clone());
+        }
+    }
+    for path in tagged {
+        let answer = document
+            .paths
+            .paths
+            .get_mut(&path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.responses.responses.get_mut("200"));
+        if let Some(RefOr::T(answer)) = answer {
+            let header = HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(
+                    "The object's version as an entity tag (`\"3\"`): send it back as \
+                     `If-Match` to change only this version.",
+                ))
+                .build();
+            answer.headers.insert("ETag".to_string(), header);
+        }
+    }
+}
+
+/// The operations that take an `Idempotency-Key` (`idempotency::applies_to`, the same
+/// function the middleware asks) declare the header.
+fn idempotency_key_headers(document: &mut Document) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::Required;
+    for (path, item) in document.paths.paths.iter_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        if !crate::idempotency::applies_to(path) {
+            continue;
+        }
+        let parameter = ParameterBuilder::new()
+            .name(crate::idempotency::HEADER)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "1 to 255 printable ASCII characters. A repeat with the same key and body by \
+                 the same caller within 24 hours answers the first call's status and body \
+                 (with `Idempotent-Replayed: true`) and has no second effect; the same key \
+                 with another body is a 422 naming this header; a repeat while the first call \
+                 runs waits for its answer (409 after 30 seconds).",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255)),
+            ))
+            .build();
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(parameter);
     }
 }
 

@@ -124,6 +124,20 @@ impl ApiError {
                 body.id = Some(id.clone());
                 body.details = Some(serde_json::json!({"resourceType": resource.name(), "id": id}));
             }
+            ApiError::Domain(Error::VersionMismatch {
+                resource,
+                id,
+                current,
+                expected,
+            }) => {
+                body.id = Some(id.clone());
+                body.details = Some(serde_json::json!({
+                    "resourceType": resource.name(),
+                    "id": id,
+                    "currentVersion": current,
+                    "expectedVersion": expected,
+                }));
+            }
             ApiError::Domain(Error::Forbidden { required }) => {
                 body.details = Some(serde_json::json!({ "requiredPermission": required }));
             }
@@ -169,7 +183,7 @@ impl ResponseError for ApiError {
                 Error::Forbidden { .. } => StatusCode::FORBIDDEN,
                 Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                Error::Conflict { .. } => StatusCode::CONFLICT,
+                Error::Conflict { .. } | Error::VersionMismatch { .. } => StatusCode::CONFLICT,
                 Error::CheckFailed { .. } => StatusCode::BAD_REQUEST,
                 Error::ConnectorFailed { .. } => StatusCode::BAD_GATEWAY,
                 Error::Unavailable { .. } | Error::Contended { .. } => {
@@ -222,7 +236,10 @@ pub struct NotFound(#[allow(dead_code)] ErrorResponse);
 
 /// 409: the request conflicts with the current state.
 #[derive(IntoResponses)]
-#[response(status = 409, description = "Conflicts with the current state")]
+#[response(
+    status = 409,
+    description = "Conflicts with the current state: a duplicate, an object still in use, or a version the object has left (details.currentVersion)"
+)]
 pub struct Conflict(#[allow(dead_code)] ErrorResponse);
 
 /// The failures of any operation that reads a JSON body.

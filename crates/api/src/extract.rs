@@ -107,7 +107,7 @@ where
 }
 
 /// Reads a body within the size limit, refusing a content type that is not JSON.
-fn read_json(
+pub(crate) fn read_json(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> LocalBoxFuture<'static, ApiResult<web::BytesMut>> {

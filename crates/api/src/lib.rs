@@ -8,8 +8,10 @@ pub mod controllers;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 mod request_log;
+pub mod versioning;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -100,6 +102,7 @@ pub fn app(
         .app_data(web::Data::new(settings.body_limit))
         .app_data(web::Data::new(settings.body_read_timeout))
         .default_service(web::to(no_such_endpoint))
+        .wrap(actix_web::middleware::from_fn(idempotency::replay))
         .wrap(actix_web::middleware::from_fn(auth::authenticate))
         .wrap(actix_web::middleware::from_fn(api_version))
         .wrap(actix_web::middleware::from_fn(metrics::observe))

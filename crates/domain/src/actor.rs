@@ -7,6 +7,7 @@ use crate::ids::{
 };
 use crate::secrets::{mask, SecretPath};
 use crate::values::Name;
+use crate::version::ExpectedVersion;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -32,6 +33,7 @@ pub struct Actor {
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_by: Option<UserId>,
     pub updated_by: Option<UserId>,
+    pub version: i64,
 }
 
 /// What creating an actor needs, whichever its type.
@@ -56,6 +58,9 @@ pub struct ActorChanges {
     pub secret_paths: Vec<SecretPath>,
     /// The user changing it (set by the API from the caller).
     pub by: Option<UserId>,
+    /// The version the change was computed from (set by the API from the body and
+    /// `If-Match`).
+    pub expected_version: Option<i64>,
 }
 
 /// Writes a configuration value type: any JSON object, as the connector's spec defines it.
@@ -137,6 +142,8 @@ macro_rules! actor_models {
             pub connection_configuration: $config,
             #[schema(value_type = Name)]
             pub name: Name,
+            #[schema(value_type = Option<ExpectedVersion>)]
+            pub expected_version: Option<ExpectedVersion>,
         }
 
         impl From<$update> for ActorChanges {
@@ -146,6 +153,7 @@ macro_rules! actor_models {
                     configuration: u.connection_configuration.into(),
                     secret_paths: Vec::new(),
                     by: None,
+                    expected_version: None,
                 }
             }
         }
@@ -165,6 +173,10 @@ macro_rules! actor_models {
             /// The user who changed it last.
             #[serde(skip_serializing_if = "Option::is_none")]
             pub updated_by: Option<UserId>,
+            /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+            /// `If-Match`) to change only this version.
+            #[schema(minimum = 1)]
+            pub version: i64,
         }
 
         impl From<Actor> for $read {
@@ -179,6 +191,7 @@ macro_rules! actor_models {
                     $def_name_field: a.definition_name,
                     created_by: a.created_by,
                     updated_by: a.updated_by,
+                    version: a.version,
                 }
             }
         }
@@ -201,7 +214,12 @@ macro_rules! actor_models {
         #[serde(rename_all = "camelCase")]
         pub struct $id_body {
             pub $id_field: $id,
+            /// Read by `delete` only: deletes only this version of the object.
+            #[schema(value_type = Option<ExpectedVersion>)]
+            pub expected_version: Option<ExpectedVersion>,
         }
+
+        crate::versioned!($read);
 
         /// `web_backend/*/recreate`: a new object that replaces the one named only when the
         /// connector's check succeeds.

@@ -4,6 +4,7 @@
 
 use crate::ids::{DestinationDefinitionId, SourceDefinitionId};
 use crate::values::{DockerImageTag, DockerRepository, HttpUrl, Name};
+use crate::version::ExpectedVersion;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -87,6 +88,7 @@ pub struct ActorDefinition {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
 /// What creating a definition needs, whichever its type.
@@ -142,6 +144,8 @@ macro_rules! definition_models {
             pub $id_field: $id,
             #[schema(value_type = DockerImageTag)]
             pub docker_image_tag: DockerImageTag,
+            #[schema(value_type = Option<ExpectedVersion>)]
+            pub expected_version: Option<ExpectedVersion>,
         }
 
         #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -153,6 +157,10 @@ macro_rules! definition_models {
             pub docker_image_tag: String,
             #[schema(format = "uri")]
             pub documentation_url: String,
+            /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+            /// `If-Match`) to change only this version.
+            #[schema(minimum = 1)]
+            pub version: i64,
         }
 
         impl From<ActorDefinition> for $read {
@@ -163,6 +171,7 @@ macro_rules! definition_models {
                     docker_repository: d.docker_repository,
                     docker_image_tag: d.docker_image_tag,
                     documentation_url: d.documentation_url,
+                    version: d.version,
                 }
             }
         }
@@ -185,7 +194,12 @@ macro_rules! definition_models {
         #[serde(rename_all = "camelCase")]
         pub struct $id_body {
             pub $id_field: $id,
+            /// Read by `delete` only: deletes only this version of the object.
+            #[schema(value_type = Option<ExpectedVersion>)]
+            pub expected_version: Option<ExpectedVersion>,
         }
+
+        crate::versioned!($read);
     };
 }
 

@@ -2,6 +2,7 @@
 
 use crate::ids::{ApplicationId, UserId};
 use crate::values::Name;
+use crate::version::ExpectedVersion;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ pub struct Application {
     pub name: String,
     pub client_id: String,
     pub created_at: DateTime<Utc>,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -27,6 +29,9 @@ pub struct ApplicationCreate {
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationIdRequestBody {
     pub application_id: ApplicationId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 /// An application. `clientSecret` appears once, in the answer to `applications/create`:
@@ -40,7 +45,13 @@ pub struct ApplicationRead {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(ApplicationRead);
 
 impl From<Application> for ApplicationRead {
     fn from(a: Application) -> Self {
@@ -50,6 +61,7 @@ impl From<Application> for ApplicationRead {
             client_id: a.client_id,
             client_secret: None,
             created_at: a.created_at,
+            version: a.version,
         }
     }
 }

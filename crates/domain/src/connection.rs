@@ -4,6 +4,7 @@ use crate::actor::{DestinationRead, SourceRead};
 use crate::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
 use crate::schedule::{self, ConnectionScheduleData, ConnectionScheduleType, Schedule};
 use crate::values::Name;
+use crate::version::ExpectedVersion;
 use crate::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -163,6 +164,7 @@ pub struct Connection {
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<UserId>,
     pub updated_by: Option<UserId>,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -228,6 +230,8 @@ pub struct ConnectionUpdate {
     #[validate(nested)]
     pub schedule_data: Option<ConnectionScheduleData>,
     pub status: ConnectionStatus,
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 fn update_schedule_agrees(request: &ConnectionUpdate) -> Result<(), ValidationError> {
@@ -253,6 +257,9 @@ impl ConnectionUpdate {
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionIdRequestBody {
     pub connection_id: ConnectionId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -279,7 +286,13 @@ pub struct ConnectionRead {
     /// The user who changed it last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<UserId>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(ConnectionRead);
 
 impl From<Connection> for ConnectionRead {
     fn from(c: Connection) -> Self {
@@ -296,6 +309,7 @@ impl From<Connection> for ConnectionRead {
             status: c.status,
             created_by: c.created_by,
             updated_by: c.updated_by,
+            version: c.version,
         }
     }
 }
@@ -332,7 +346,12 @@ pub struct WbConnectionRead {
     #[schema(format = Int64)]
     pub last_sync: Option<i64>,
     pub is_syncing: bool,
+    /// The connection's version, as `connections/get` answers it.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(WbConnectionRead);
 
 impl WbConnectionRead {
     pub fn new(connection: Connection, source: SourceRead, destination: DestinationRead) -> Self {
@@ -352,6 +371,7 @@ impl WbConnectionRead {
             destination,
             last_sync: None,
             is_syncing: false,
+            version: read.version,
         }
     }
 }

@@ -90,6 +90,15 @@ pub enum Error {
     #[error("conflict: {message}")]
     Conflict { message: String },
 
+    /// An update or delete named a version the object is no longer at.
+    #[error("{resource} {id} is at version {current}, not {expected}")]
+    VersionMismatch {
+        resource: Resource,
+        id: String,
+        current: i64,
+        expected: i64,
+    },
+
     /// A connector's check failed where the operation needed it to succeed.
     #[error("check failed: {message}")]
     CheckFailed { message: String },
@@ -164,6 +173,15 @@ impl Error {
     pub fn client_message(&self) -> String {
         match self {
             Error::NotFound { resource, id } => format!("{resource} not found: {id}"),
+            Error::VersionMismatch {
+                resource,
+                id,
+                current,
+                expected,
+            } => format!(
+                "{resource} {id} is at version {current}, not {expected}: \
+                 read it again and reapply the change"
+            ),
             Error::InvalidInput { message, .. }
             | Error::Conflict { message }
             | Error::CheckFailed { message }
@@ -187,7 +205,7 @@ impl Error {
         match self {
             Error::NotFound { .. } => "RESOURCE_NOT_FOUND",
             Error::InvalidInput { .. } => "VALIDATION_ERROR",
-            Error::Conflict { .. } => "CONFLICT",
+            Error::Conflict { .. } | Error::VersionMismatch { .. } => "CONFLICT",
             Error::CheckFailed { .. } => "CONNECTION_CHECK_FAILED",
             Error::ConnectorFailed { .. } => "CONNECTOR_FAILED",
             Error::Unauthenticated { .. } => "AUTHENTICATION_FAILED",

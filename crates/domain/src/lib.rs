@@ -23,6 +23,7 @@ pub mod slug;
 pub mod system;
 pub mod user;
 pub mod values;
+pub mod version;
 pub mod wire_enum;
 pub mod workspace;
 

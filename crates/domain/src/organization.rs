@@ -2,6 +2,7 @@
 
 use crate::ids::OrganizationId;
 use crate::values::{Email, Name};
+use crate::version::ExpectedVersion;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +16,7 @@ pub struct Organization {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -35,12 +37,17 @@ pub struct OrganizationUpdateRequestBody {
     pub organization_name: Option<Name>,
     #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationIdRequestBody {
     pub organization_id: OrganizationId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -53,6 +60,10 @@ pub struct OrganizationRead {
     pub email: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
 
 impl From<Organization> for OrganizationRead {
@@ -63,6 +74,7 @@ impl From<Organization> for OrganizationRead {
             email: o.email,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            version: o.version,
         }
     }
 }
@@ -72,3 +84,5 @@ impl From<Organization> for OrganizationRead {
 pub struct OrganizationReadList {
     pub organizations: Vec<OrganizationRead>,
 }
+
+crate::versioned!(OrganizationRead);

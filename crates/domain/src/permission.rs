@@ -1,6 +1,7 @@
 //! Permissions: one user's role over one scope (the instance, an organization, a workspace).
 
 use crate::ids::{OrganizationId, PermissionId, UserId, WorkspaceId};
+use crate::version::ExpectedVersion;
 use crate::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,7 @@ pub struct Permission {
     pub organization_id: Option<OrganizationId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub version: i64,
 }
 
 /// Checks that a permission names exactly the scope its type needs.
@@ -201,12 +203,17 @@ impl Validate for PermissionCreate {
 pub struct PermissionUpdate {
     pub permission_id: PermissionId,
     pub permission_type: PermissionType,
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionIdRequestBody {
     pub permission_id: PermissionId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 /// Asks whether a user holds at least `permissionType` over the scope named.
@@ -255,7 +262,13 @@ pub struct PermissionRead {
     pub workspace_id: Option<WorkspaceId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<OrganizationId>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(PermissionRead);
 
 impl From<Permission> for PermissionRead {
     fn from(p: Permission) -> Self {
@@ -265,6 +278,7 @@ impl From<Permission> for PermissionRead {
             user_id: p.user_id,
             workspace_id: p.workspace_id,
             organization_id: p.organization_id,
+            version: p.version,
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::ids::{UserId, WorkspaceId};
 use crate::permission::PermissionRead;
 use crate::values::{Email, Name};
+use crate::version::ExpectedVersion;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,6 +18,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -38,12 +40,17 @@ pub struct UserUpdate {
     pub name: Option<Name>,
     #[schema(value_type = Option<Email>)]
     pub email: Option<Email>,
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdRequestBody {
     pub user_id: UserId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -61,7 +68,13 @@ pub struct UserRead {
     #[schema(format = Email)]
     pub email: String,
     pub created_at: DateTime<Utc>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(UserRead);
 
 impl From<User> for UserRead {
     fn from(u: User) -> Self {
@@ -70,6 +83,7 @@ impl From<User> for UserRead {
             name: u.name,
             email: u.email,
             created_at: u.created_at,
+            version: u.version,
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::ids::{CustomerId, OrganizationId, UserId, WorkspaceId};
 use crate::list::{Pagination, SortOrder};
 use crate::values::{Email, Name};
+use crate::version::ExpectedVersion;
 use crate::{wire_enum, Error, Violation};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,7 @@ pub struct Workspace {
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_by: Option<UserId>,
     pub updated_by: Option<UserId>,
+    pub version: i64,
 }
 
 impl Workspace {
@@ -179,12 +181,17 @@ pub struct WorkspaceUpdate {
     #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
     pub tags: Option<Vec<Tag>>,
     pub region: Option<String>,
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceIdRequestBody {
     pub workspace_id: WorkspaceId,
+    /// Read by `delete` only: deletes only this version of the object.
+    #[schema(value_type = Option<ExpectedVersion>)]
+    pub expected_version: Option<ExpectedVersion>,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
@@ -239,7 +246,13 @@ pub struct WorkspaceRead {
     /// The user who changed it last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<UserId>,
+    /// 1 when created; every change adds one. Send it back as `expectedVersion` (or
+    /// `If-Match`) to change only this version.
+    #[schema(minimum = 1)]
+    pub version: i64,
 }
+
+crate::versioned!(WorkspaceRead);
 
 impl From<Workspace> for WorkspaceRead {
     fn from(w: Workspace) -> Self {
@@ -264,6 +277,7 @@ impl From<Workspace> for WorkspaceRead {
             updated_at: w.updated_at,
             created_by: w.created_by,
             updated_by: w.updated_by,
+            version: w.version,
         }
     }
 }

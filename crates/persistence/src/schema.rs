@@ -2,7 +2,7 @@
 //! cannot produce one schema for both backends.
 
 diesel::table! {
-    use diesel::sql_types::{Bool, Nullable, Text};
+    use diesel::sql_types::{BigInt, Bool, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     workspaces (id) {
@@ -27,6 +27,7 @@ diesel::table! {
         search_folded -> Text,
         created_by -> Nullable<SqlUuid>,
         updated_by -> Nullable<SqlUuid>,
+        version -> BigInt,
     }
 }
 
@@ -41,7 +42,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     organizations (id) {
@@ -51,11 +52,12 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        version -> BigInt,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     actor_definitions (id) {
@@ -68,11 +70,12 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        version -> BigInt,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlJson, SqlTimestamp, SqlUuid};
 
     actors (id) {
@@ -88,6 +91,7 @@ diesel::table! {
         secret_paths -> SqlJson,
         created_by -> Nullable<SqlUuid>,
         updated_by -> Nullable<SqlUuid>,
+        version -> BigInt,
     }
 }
 
@@ -126,11 +130,12 @@ diesel::table! {
         schedule_cron_expression -> Nullable<Text>,
         schedule_cron_time_zone -> Nullable<Text>,
         schedule_cron_since -> Nullable<SqlTimestamp>,
+        version -> BigInt,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     users (id) {
@@ -141,11 +146,12 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        version -> BigInt,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     permissions (id) {
@@ -156,11 +162,12 @@ diesel::table! {
         organization_id -> Nullable<SqlUuid>,
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
+        version -> BigInt,
     }
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{BigInt, Nullable, Text};
     use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     applications (id) {
@@ -171,6 +178,7 @@ diesel::table! {
         secret_hash -> Text,
         created_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
+        version -> BigInt,
     }
 }
 
@@ -259,3 +267,21 @@ diesel::table! {
 diesel::joinable!(attempts -> jobs (job_id));
 diesel::joinable!(attempt_logs -> attempts (attempt_id));
 diesel::allow_tables_to_appear_in_same_query!(jobs, attempts, attempt_logs, connection_states);
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::sql_types::SqlTimestamp;
+
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        operation -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        response_headers -> Nullable<Text>,
+        created_at -> SqlTimestamp,
+        locked_until -> SqlTimestamp,
+        expires_at -> SqlTimestamp,
+    }
+}

@@ -598,6 +598,7 @@ mod tests {
                         configuration: json!({"host": "h", "password": "hunter2"}),
                         secret_paths: paths(),
                         by: None,
+                        expected_version: None,
                     };
                     store::update(c, ActorType::Source, id.0, &changes)?;
                     Ok(id.0)

@@ -10,6 +10,7 @@ use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
     CONFIGURATION_FILES,
 };
+use crate::tasks::idempotency_keys::IdempotencyKeyExpiry;
 use crate::tasks::jobs::JobRunner;
 use crate::tasks::orphans::OrphanRecovery;
 use crate::tasks::scheduler::Scheduler;
@@ -87,6 +88,7 @@ impl Worker {
             Arc::new(OrphanRecovery(self.clone())),
             Arc::new(Scheduler(self.clone())),
             Arc::new(JobRunner(self.clone())),
+            Arc::new(IdempotencyKeyExpiry(self.clone())),
         ]
     }
 

@@ -56,10 +56,15 @@ pub async fn update(
 }
 
 /// A soft delete; the store deprecates every connection using it in the same transaction.
-pub async fn delete(state: &AppState, actor_type: ActorType, id: Uuid) -> Result<()> {
+pub async fn delete(
+    state: &AppState,
+    actor_type: ActorType,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<()> {
     state
         .db
-        .write(move |conn| actors::delete(conn, actor_type, id))
+        .write(move |conn| actors::delete(conn, actor_type, id, expected))
         .await?;
     tracing::info!(%id, actor_type = actor_type.as_str(), "deleted");
     Ok(())
@@ -91,7 +96,7 @@ pub async fn recreate(
     let created = keep_if_checked(state, created).await?;
     state
         .db
-        .write(move |conn| actors::delete(conn, actor_type, replaced))
+        .write(move |conn| actors::delete(conn, actor_type, replaced, None))
         .await?;
     tracing::info!(new = %created.id, replaced = %replaced, "recreated");
     Ok(created)
@@ -126,7 +131,7 @@ async fn keep_if_checked(state: &AppState, actor: Actor) -> Result<Actor> {
     let (actor_type, id) = (actor.actor_type, actor.id);
     state
         .db
-        .write(move |conn| actors::delete(conn, actor_type, id))
+        .write(move |conn| actors::delete(conn, actor_type, id, None))
         .await?;
     Err(failure)
 }

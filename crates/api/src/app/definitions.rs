@@ -67,10 +67,13 @@ pub async fn update_image_tag(
     actor_type: ActorType,
     id: Uuid,
     tag: DockerImageTag,
+    expected: Option<i64>,
 ) -> Result<ActorDefinition> {
     let definition = state
         .db
-        .write(move |conn| actor_definitions::update_image_tag(conn, actor_type, id, &tag))
+        .write(move |conn| {
+            actor_definitions::update_image_tag(conn, actor_type, id, &tag, expected)
+        })
         .await?;
     tracing::info!(definition_id = %id, tag = %definition.docker_image_tag, "definition updated");
     Ok(definition)
@@ -78,10 +81,15 @@ pub async fn update_image_tag(
 
 /// A soft delete; the store refuses it (409, with the count) while live sources or
 /// destinations use the definition.
-pub async fn delete(state: &AppState, actor_type: ActorType, id: Uuid) -> Result<()> {
+pub async fn delete(
+    state: &AppState,
+    actor_type: ActorType,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<()> {
     state
         .db
-        .write(move |conn| actor_definitions::delete(conn, actor_type, id))
+        .write(move |conn| actor_definitions::delete(conn, actor_type, id, expected))
         .await?;
     tracing::info!(definition_id = %id, "definition deleted");
     Ok(())

@@ -133,6 +133,7 @@ pub async fn update(
     state: &AppState,
     caller: &Caller,
     request: WorkspaceUpdate,
+    expected: Option<i64>,
 ) -> Result<ferry_domain::workspace::Workspace> {
     let region = match request.region.as_deref() {
         Some(region) => Some(state.regions.resolve(Some(region))?),
@@ -151,6 +152,7 @@ pub async fn update(
         news: request.news,
         security_updates: request.security_updates,
         by: caller.user_id,
+        expected_version: expected,
     };
     let id = request.workspace_id;
     state

@@ -70,6 +70,12 @@ pub trait Guarded {
 #[derive(Clone, Copy)]
 struct Guarded_;
 
+/// Marks a request as guarded without running its endpoint: an idempotent replay answers
+/// what the endpoint answered, under its guard, to the same caller.
+pub fn mark_guarded(req: &HttpRequest) {
+    req.extensions_mut().insert(Guarded_);
+}
+
 /// The caller of a request (as [`super::authenticate`] left it), if any.
 pub fn caller_of(req: &HttpRequest) -> Option<Caller> {
     req.extensions().get::<Caller>().cloned()

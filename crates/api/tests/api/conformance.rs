@@ -163,6 +163,26 @@ pub fn check(method: &str, url_path: &str, request: Option<&Value>, status: u16,
     }
 }
 
+/// Every answer the document says carries an `ETag` carries one, and it is the version in its
+/// body (`"<version>"`), so If-Match clients can rely on it.
+pub fn check_etag(method: &str, url_path: &str, status: u16, etag: Option<&str>, response: &Value) {
+    let Some(path) = url_path.strip_prefix("/api") else {
+        return;
+    };
+    let declared = document()["paths"][path][method]["responses"][status.to_string()]["headers"]
+        .get("ETag")
+        .is_some();
+    if !declared {
+        return;
+    }
+    let expected = format!("\"{}\"", response["version"]);
+    assert_eq!(
+        etag,
+        Some(expected.as_str()),
+        "{path} {status}: the document declares an ETag, the version of the body"
+    );
+}
+
 /// The check catches drift deliberately put back into real answers: a required field
 /// missing, an enum value the document does not list (the Rust name, as before issue 12), an
 /// undeclared status, and a request field the document would refuse.

@@ -132,13 +132,38 @@ impl TestApp {
     /// POSTs a JSON body with the given Authorization header (or none).
     pub async fn post_as(&self, path: &str, body: Value, authorization: Option<&str>) -> Reply {
         let bytes = serde_json::to_vec(&body).expect("serialisable body");
-        self.send(path, Some("application/json"), bytes, authorization)
+        self.send(path, Some("application/json"), bytes, authorization, &[])
             .await
+    }
+
+    /// POSTs a JSON body with an `If-Match` header.
+    pub async fn post_if_match(&self, path: &str, body: Value, if_match: &str) -> Reply {
+        self.post_with_headers(path, body, &[("if-match", if_match)])
+            .await
+    }
+
+    /// POSTs a JSON body with extra headers.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let bytes = serde_json::to_vec(&body).expect("serialisable body");
+        let authorization = self.default_auth.as_deref();
+        self.send(
+            path,
+            Some("application/json"),
+            bytes,
+            authorization,
+            headers,
+        )
+        .await
     }
 
     /// POSTs raw bytes with an optional content type.
     pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
-        self.send(path, content_type, body, self.default_auth.as_deref())
+        self.send(path, content_type, body, self.default_auth.as_deref(), &[])
             .await
     }
 
@@ -148,6 +173,7 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
         authorization: Option<&str>,
+        headers: &[(&str, &str)],
     ) -> Reply {
         let url_path = format!("/api/v1/{path}");
         let sent: Option<Value> = serde_json::from_slice(&body).ok();
@@ -158,8 +184,13 @@ impl TestApp {
         if let Some(authorization) = authorization {
             request = request.insert_header(("authorization", authorization));
         }
+        for header in headers {
+            request = request.insert_header(*header);
+        }
         let reply = reply(request.send_body(body).await.expect("request sent")).await;
         crate::conformance::check("post", &url_path, sent.as_ref(), reply.status, &reply.body);
+        let etag = reply.headers.get("etag").and_then(|v| v.to_str().ok());
+        crate::conformance::check_etag("post", &url_path, reply.status, etag, &reply.body);
         reply
     }
 

@@ -23,6 +23,7 @@ struct DefinitionRow {
     created_at: DbTime,
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
+    version: i64,
 }
 
 impl TryFrom<DefinitionRow> for ActorDefinition {
@@ -45,6 +46,7 @@ impl TryFrom<DefinitionRow> for ActorDefinition {
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
             deleted_at: r.deleted_at.map(|t| t.0),
+            version: r.version,
         })
     }
 }
@@ -65,6 +67,7 @@ pub fn create(
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     diesel::insert_into(defs::table)
         .values(&row)
@@ -106,7 +109,13 @@ pub fn update_image_tag(
     actor_type: ActorType,
     id: Uuid,
     tag: &DockerImageTag,
+    expected: Option<i64>,
 ) -> Result<ActorDefinition> {
+    if expected.is_some() {
+        get(conn, actor_type, id)?;
+        lock_live(conn, Locked::ActorDefinition, id, LockMode::Update)?;
+        super::versions::check(conn, actor_type.definition_resource(), id, expected)?;
+    }
     let updated = diesel::update(
         defs::table
             .filter(defs::id.eq(DbUuid(id)))
@@ -116,6 +125,7 @@ pub fn update_image_tag(
     .set((
         defs::docker_image_tag.eq(tag.as_str()),
         defs::updated_at.eq(DbTime(now())),
+        defs::version.eq(defs::version + 1),
     ))
     .execute(conn)
     .db()?;
@@ -130,10 +140,17 @@ pub fn update_image_tag(
 
 /// Soft-deletes a definition that no live source or destination uses (409 otherwise);
 /// deleting a deleted one succeeds and changes nothing.
-pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<()> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<()> {
     get(conn, actor_type, id)?;
     // Locked first, so a source being created on it concurrently is counted below.
-    if !lock_live(conn, Locked::ActorDefinition, id, LockMode::Update)? {
+    let live = lock_live(conn, Locked::ActorDefinition, id, LockMode::Update)?;
+    super::versions::check(conn, actor_type.definition_resource(), id, expected)?;
+    if !live {
         return Ok(());
     }
     let users = super::actors::count_using_definition(conn, id)?;
@@ -154,6 +171,7 @@ pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Resu
         .set((
             defs::deleted_at.eq(Some(timestamp)),
             defs::updated_at.eq(timestamp),
+            defs::version.eq(defs::version + 1),
         ))
         .execute(conn)
         .db()?;

@@ -33,6 +33,7 @@ struct ActorRow {
     secret_paths: DbJson,
     created_by: Option<DbUuid>,
     updated_by: Option<DbUuid>,
+    version: i64,
 }
 
 impl ActorRow {
@@ -74,6 +75,7 @@ impl ActorRow {
             deleted_at: self.deleted_at.map(|t| t.0),
             created_by: self.created_by.map(|u| UserId(u.0)),
             updated_by: self.updated_by.map(|u| UserId(u.0)),
+            version: self.version,
         })
     }
 }
@@ -136,6 +138,7 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         secret_paths: paths_json(&new.secret_paths)?,
         created_by: new.by.map(|u| DbUuid(u.0)),
         updated_by: new.by.map(|u| DbUuid(u.0)),
+        version: ferry_domain::version::FIRST_VERSION,
     };
     diesel::insert_into(actors::table)
         .values(&row)
@@ -211,6 +214,10 @@ pub fn update(
     id: Uuid,
     changes: &ActorChanges,
 ) -> Result<Actor> {
+    if changes.expected_version.is_some() {
+        get(conn, actor_type, id)?;
+        super::versions::check(conn, actor_type.resource(), id, changes.expected_version)?;
+    }
     let updated = diesel::update(
         actors::table
             .filter(actors::id.eq(DbUuid(id)))
@@ -223,6 +230,7 @@ pub fn update(
         actors::secret_paths.eq(paths_json(&changes.secret_paths)?),
         actors::updated_at.eq(DbTime(now())),
         actors::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
+        actors::version.eq(actors::version + 1),
     ))
     .execute(conn)
     .db()?;
@@ -234,9 +242,16 @@ pub fn update(
 
 /// Soft-deletes an actor and, in the same transaction, deprecates every connection that
 /// uses it. Deleting a deleted actor changes nothing; an unknown id is not found.
-pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<()> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor_type: ActorType,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<()> {
     let actor = get(conn, actor_type, id)?;
-    if !lock_live(conn, Locked::Actor, actor.id, LockMode::Update)? {
+    let live = lock_live(conn, Locked::Actor, actor.id, LockMode::Update)?;
+    super::versions::check(conn, actor_type.resource(), id, expected)?;
+    if !live {
         return Ok(());
     }
     let timestamp = DbTime(now());
@@ -244,6 +259,7 @@ pub fn delete(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Resu
         .set((
             actors::deleted_at.eq(Some(timestamp)),
             actors::updated_at.eq(timestamp),
+            actors::version.eq(actors::version + 1),
         ))
         .execute(conn)
         .db()?;
@@ -269,6 +285,7 @@ pub fn delete_all_in_workspace(conn: &mut AnyConnection, workspace: WorkspaceId)
     .set((
         actors::deleted_at.eq(Some(timestamp)),
         actors::updated_at.eq(timestamp),
+        actors::version.eq(actors::version + 1),
     ))
     .execute(conn)
     .db()?;
@@ -303,6 +320,7 @@ fn deprecate_connections(
     .set((
         connections::status.eq(deprecated),
         connections::updated_at.eq(timestamp),
+        connections::version.eq(connections::version + 1),
     ))
     .returning(connections::id)
     .get_results::<DbUuid>(conn)
@@ -350,6 +368,7 @@ pub fn copy_all(
             // A copy is made by whoever duplicates, not by the original's author.
             created_by: by.map(|u| DbUuid(u.0)),
             updated_by: by.map(|u| DbUuid(u.0)),
+            version: ferry_domain::version::FIRST_VERSION,
             ..original
         };
         diesel::insert_into(actors::table)

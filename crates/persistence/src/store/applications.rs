@@ -19,6 +19,7 @@ struct ApplicationRow {
     secret_hash: String,
     created_at: DbTime,
     deleted_at: Option<DbTime>,
+    version: i64,
 }
 
 impl From<ApplicationRow> for Application {
@@ -29,6 +30,7 @@ impl From<ApplicationRow> for Application {
             name: r.name,
             client_id: r.client_id,
             created_at: r.created_at.0,
+            version: r.version,
         }
     }
 }
@@ -50,6 +52,7 @@ pub fn create(
         secret_hash: secret_hash.to_string(),
         created_at: DbTime(now()),
         deleted_at: None,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     diesel::insert_into(applications::table)
         .values(&row)
@@ -88,13 +91,17 @@ pub fn list(conn: &mut AnyConnection, user: Option<UserId>) -> Result<Vec<Applic
 }
 
 /// Deletes an application: tokens issued for it stop working.
-pub fn delete(conn: &mut AnyConnection, id: ApplicationId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: ApplicationId, expected: Option<i64>) -> Result<()> {
+    super::versions::check(conn, Resource::Application, id.0, expected)?;
     let deleted = diesel::update(
         applications::table
             .filter(applications::id.eq(DbUuid(id.0)))
             .filter(applications::deleted_at.is_null()),
     )
-    .set(applications::deleted_at.eq(Some(DbTime(now()))))
+    .set((
+        applications::deleted_at.eq(Some(DbTime(now()))),
+        applications::version.eq(applications::version + 1),
+    ))
     .execute(conn)
     .db()?;
     if deleted == 0 {

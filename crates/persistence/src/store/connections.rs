@@ -37,6 +37,7 @@ struct ConnectionRow {
     schedule_cron_time_zone: Option<String>,
     /// When the cron schedule was set: its fire times before then are not runs of it.
     schedule_cron_since: Option<DbTime>,
+    version: i64,
 }
 
 fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
@@ -78,6 +79,7 @@ impl TryFrom<ConnectionRow> for Connection {
             updated_at: r.updated_at.0,
             created_by: r.created_by.map(|u| UserId(u.0)),
             updated_by: r.updated_by.map(|u| UserId(u.0)),
+            version: r.version,
         })
     }
 }
@@ -151,6 +153,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
         updated_at: timestamp,
         created_by: new.by.map(|u| DbUuid(u.0)),
         updated_by: new.by.map(|u| DbUuid(u.0)),
+        version: ferry_domain::version::FIRST_VERSION,
         schedule_cron_expression: new.schedule.cron().map(|c| c.cron_expression.to_string()),
         schedule_cron_time_zone: new.schedule.cron().map(|c| c.cron_time_zone.to_string()),
         schedule_cron_since: new.schedule.cron().map(|_| timestamp),
@@ -239,6 +242,8 @@ pub struct ConnectionChanges {
     pub status: ConnectionStatus,
     /// The user changing it.
     pub by: Option<UserId>,
+    /// The version the change was computed from, if the caller named one.
+    pub expected_version: Option<i64>,
 }
 
 /// Applies an update in one statement, so concurrent updates never interleave. A deprecated
@@ -254,6 +259,7 @@ pub fn update(
         let workspace = get(conn, id)?.workspace_id;
         super::workspaces::check_may_activate(conn, workspace)?;
     }
+    super::versions::check(conn, Resource::Connection, id.0, changes.expected_version)?;
     let status = changes.status.as_str();
     let deprecated = ConnectionStatus::Deprecated.as_str();
     let timestamp = DbTime(now());
@@ -291,6 +297,7 @@ pub fn update(
         connections::status.eq(status),
         connections::updated_at.eq(timestamp),
         connections::updated_by.eq(changes.by.map(|u| DbUuid(u.0))),
+        connections::version.eq(connections::version + 1),
     ))
     .execute(conn)
     .db()?;
@@ -306,18 +313,23 @@ pub fn update(
 }
 
 /// Deprecates a connection ("delete" in the contract). Idempotent.
-pub fn delete(conn: &mut AnyConnection, id: ConnectionId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: ConnectionId, expected: Option<i64>) -> Result<()> {
+    get(conn, id)?;
+    super::versions::check(conn, Resource::Connection, id.0, expected)?;
     let deprecated = ConnectionStatus::Deprecated.as_str();
-    let updated = diesel::update(connections::table.filter(connections::id.eq(DbUuid(id.0))))
-        .set((
-            connections::status.eq(deprecated),
-            connections::updated_at.eq(DbTime(now())),
-        ))
-        .execute(conn)
-        .db()?;
-    if updated == 0 {
-        return Err(Error::not_found(Resource::Connection, id));
-    }
+    // Only a live connection changes (and gets a new version): deleting again is a no-op.
+    diesel::update(
+        connections::table
+            .filter(connections::id.eq(DbUuid(id.0)))
+            .filter(connections::status.ne(deprecated)),
+    )
+    .set((
+        connections::status.eq(deprecated),
+        connections::updated_at.eq(DbTime(now())),
+        connections::version.eq(connections::version + 1),
+    ))
+    .execute(conn)
+    .db()?;
     super::jobs::cancel_for_connections(conn, &[id.to_string()], "connection deleted")?;
     Ok(())
 }
@@ -363,6 +375,7 @@ pub fn copy_all(
             updated_at: timestamp,
             created_by: by.map(|u| DbUuid(u.0)),
             updated_by: by.map(|u| DbUuid(u.0)),
+            version: ferry_domain::version::FIRST_VERSION,
             ..original
         };
         diesel::insert_into(connections::table)

@@ -860,6 +860,7 @@ mod tests {
             schedule,
             status,
             by: None,
+            expected_version: None,
         };
         let same = change(Schedule::Cron(nightly_utc()), ConnectionStatus::Inactive);
         let read = write_transaction(conn, |c| store::update(c, connection, &same)).unwrap();

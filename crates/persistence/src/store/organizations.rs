@@ -21,6 +21,7 @@ struct OrganizationRow {
     created_at: DbTime,
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
+    version: i64,
 }
 
 impl From<OrganizationRow> for Organization {
@@ -32,6 +33,7 @@ impl From<OrganizationRow> for Organization {
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
             deleted_at: r.deleted_at.map(|t| t.0),
+            version: r.version,
         }
     }
 }
@@ -48,6 +50,7 @@ pub fn create(
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     diesel::insert_into(organizations::table)
         .values(&row)
@@ -100,6 +103,7 @@ struct OrganizationChanges {
 pub fn update(
     conn: &mut AnyConnection,
     request: &OrganizationUpdateRequestBody,
+    expected: Option<i64>,
 ) -> Result<Organization> {
     let id = request.organization_id;
     let changes = OrganizationChanges {
@@ -107,12 +111,19 @@ pub fn update(
         email: request.email.as_ref().map(ToString::to_string),
         updated_at: DbTime(now()),
     };
+    if !lock_live(conn, Locked::Organization, id.0, LockMode::Update)? {
+        return Err(Error::not_found(Resource::Organization, id));
+    }
+    super::versions::check(conn, Resource::Organization, id.0, expected)?;
     let updated = diesel::update(
         organizations::table
             .filter(organizations::id.eq(DbUuid(id.0)))
             .filter(organizations::deleted_at.is_null()),
     )
-    .set(&changes)
+    .set((
+        &changes,
+        organizations::version.eq(organizations::version + 1),
+    ))
     .execute(conn)
     .db()?;
     if updated == 0 {
@@ -123,7 +134,7 @@ pub fn update(
 
 /// Soft-deletes an organization that holds no live workspace (409 otherwise, with the
 /// count). The default organization is never deleted.
-pub fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: OrganizationId, expected: Option<i64>) -> Result<()> {
     get(conn, id)?;
     if id == DEFAULT_ORGANIZATION_ID {
         return Err(Error::conflict(
@@ -131,7 +142,9 @@ pub fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
         ));
     }
     // Locked first, so a workspace being created in it concurrently is counted below.
-    if !lock_live(conn, Locked::Organization, id.0, LockMode::Update)? {
+    let live_row = lock_live(conn, Locked::Organization, id.0, LockMode::Update)?;
+    super::versions::check(conn, Resource::Organization, id.0, expected)?;
+    if !live_row {
         return Ok(());
     }
     let live: i64 = workspaces::table
@@ -151,6 +164,7 @@ pub fn delete(conn: &mut AnyConnection, id: OrganizationId) -> Result<()> {
         .set((
             organizations::deleted_at.eq(Some(timestamp)),
             organizations::updated_at.eq(timestamp),
+            organizations::version.eq(organizations::version + 1),
         ))
         .execute(conn)
         .db()?;

@@ -21,6 +21,7 @@ struct PermissionRow {
     organization_id: Option<DbUuid>,
     created_at: DbTime,
     updated_at: DbTime,
+    version: i64,
 }
 
 impl TryFrom<PermissionRow> for Permission {
@@ -41,6 +42,7 @@ impl TryFrom<PermissionRow> for Permission {
             organization_id: r.organization_id.map(|o| OrganizationId(o.0)),
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
+            version: r.version,
         })
     }
 }
@@ -68,6 +70,7 @@ pub fn create(conn: &mut AnyConnection, request: &PermissionCreate) -> Result<Pe
         organization_id: request.organization_id.map(|o| DbUuid(o.0)),
         created_at: timestamp,
         updated_at: timestamp,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     match conn.transaction(|c| {
         diesel::insert_into(permissions::table)
@@ -94,8 +97,13 @@ pub fn get(conn: &mut AnyConnection, id: PermissionId) -> Result<Permission> {
 }
 
 /// Changes a permission's role within its line (a workspace role stays a workspace role).
-pub fn update(conn: &mut AnyConnection, request: &PermissionUpdate) -> Result<Permission> {
+pub fn update(
+    conn: &mut AnyConnection,
+    request: &PermissionUpdate,
+    expected: Option<i64>,
+) -> Result<Permission> {
     let current = get(conn, request.permission_id)?;
+    super::versions::check(conn, Resource::Permission, current.id.0, expected)?;
     if current.permission_type.scope_kind() != request.permission_type.scope_kind() {
         return Err(Error::invalid(
             Violation::new(
@@ -112,13 +120,15 @@ pub fn update(conn: &mut AnyConnection, request: &PermissionUpdate) -> Result<Pe
         .set((
             permissions::permission_type.eq(request.permission_type.as_str()),
             permissions::updated_at.eq(DbTime(now())),
+            permissions::version.eq(permissions::version + 1),
         ))
         .execute(conn)
         .db()?;
     get(conn, current.id)
 }
 
-pub fn delete(conn: &mut AnyConnection, id: PermissionId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: PermissionId, expected: Option<i64>) -> Result<()> {
+    super::versions::check(conn, Resource::Permission, id.0, expected)?;
     let deleted = diesel::delete(permissions::table.filter(permissions::id.eq(DbUuid(id.0))))
         .execute(conn)
         .db()?;
@@ -244,6 +254,7 @@ pub fn copy_workspace_permissions(
             workspace_id: Some(DbUuid(to.0)),
             created_at: timestamp,
             updated_at: timestamp,
+            version: ferry_domain::version::FIRST_VERSION,
             ..row
         };
         diesel::insert_into(permissions::table)

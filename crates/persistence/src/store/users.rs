@@ -19,6 +19,7 @@ struct UserRow {
     created_at: DbTime,
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
+    version: i64,
 }
 
 impl From<UserRow> for User {
@@ -30,6 +31,7 @@ impl From<UserRow> for User {
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
             deleted_at: r.deleted_at.map(|t| t.0),
+            version: r.version,
         }
     }
 }
@@ -48,6 +50,7 @@ pub fn create(conn: &mut AnyConnection, request: &UserCreate) -> Result<User> {
         created_at: timestamp,
         updated_at: timestamp,
         deleted_at: None,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     // A savepoint, so that a duplicate leaves an enclosing transaction usable.
     match conn.transaction(|c| diesel::insert_into(users::table).values(&row).execute(c)) {
@@ -108,8 +111,13 @@ struct UserChanges {
     updated_at: DbTime,
 }
 
-pub fn update(conn: &mut AnyConnection, request: &UserUpdate) -> Result<User> {
+pub fn update(
+    conn: &mut AnyConnection,
+    request: &UserUpdate,
+    expected: Option<i64>,
+) -> Result<User> {
     let id = request.user_id;
+    super::versions::check(conn, Resource::User, id.0, expected)?;
     let changes = UserChanges {
         name: request.name.as_ref().map(ToString::to_string),
         email: request.email.as_ref().map(ToString::to_string),
@@ -122,7 +130,7 @@ pub fn update(conn: &mut AnyConnection, request: &UserUpdate) -> Result<User> {
                 .filter(users::id.eq(DbUuid(id.0)))
                 .filter(users::deleted_at.is_null()),
         )
-        .set(&changes)
+        .set((&changes, users::version.eq(users::version + 1)))
         .execute(c)
     });
     match updated {
@@ -137,16 +145,22 @@ pub fn update(conn: &mut AnyConnection, request: &UserUpdate) -> Result<User> {
 
 /// Soft-deletes a user, removes its permissions and deletes its applications: its tokens
 /// stop working at once.
-pub fn delete(conn: &mut AnyConnection, id: UserId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: UserId, expected: Option<i64>) -> Result<()> {
     get(conn, id)?;
+    super::versions::check(conn, Resource::User, id.0, expected)?;
     let timestamp = DbTime(now());
-    diesel::update(users::table.filter(users::id.eq(DbUuid(id.0))))
-        .set((
-            users::deleted_at.eq(Some(timestamp)),
-            users::updated_at.eq(timestamp),
-        ))
-        .execute(conn)
-        .db()?;
+    diesel::update(
+        users::table
+            .filter(users::id.eq(DbUuid(id.0)))
+            .filter(users::deleted_at.is_null()),
+    )
+    .set((
+        users::deleted_at.eq(Some(timestamp)),
+        users::updated_at.eq(timestamp),
+        users::version.eq(users::version + 1),
+    ))
+    .execute(conn)
+    .db()?;
     diesel::delete(permissions::table.filter(permissions::user_id.eq(DbUuid(id.0))))
         .execute(conn)
         .db()?;
@@ -155,7 +169,10 @@ pub fn delete(conn: &mut AnyConnection, id: UserId) -> Result<()> {
             .filter(applications::user_id.eq(DbUuid(id.0)))
             .filter(applications::deleted_at.is_null()),
     )
-    .set(applications::deleted_at.eq(Some(timestamp)))
+    .set((
+        applications::deleted_at.eq(Some(timestamp)),
+        applications::version.eq(applications::version + 1),
+    ))
     .execute(conn)
     .db()?;
     Ok(())

@@ -43,6 +43,7 @@ struct WorkspaceRow {
     search_folded: String,
     created_by: Option<DbUuid>,
     updated_by: Option<DbUuid>,
+    version: i64,
 }
 
 impl WorkspaceRow {
@@ -69,6 +70,7 @@ impl WorkspaceRow {
             search_folded: w.search_text(),
             created_by: w.created_by.map(|u| DbUuid(u.0)),
             updated_by: w.updated_by.map(|u| DbUuid(u.0)),
+            version: w.version,
         }
     }
 
@@ -96,6 +98,7 @@ impl WorkspaceRow {
             deleted_at: self.deleted_at.map(|t| t.0),
             created_by: self.created_by.map(|u| UserId(u.0)),
             updated_by: self.updated_by.map(|u| UserId(u.0)),
+            version: self.version,
         })
     }
 }
@@ -208,6 +211,8 @@ pub struct WorkspaceChanges {
     pub security_updates: Option<bool>,
     /// The user changing it.
     pub by: Option<UserId>,
+    /// The version the change was computed from, if the caller named one.
+    pub expected_version: Option<i64>,
 }
 
 /// Creates a workspace in its organization (an unknown or deleted one is a 404) with a
@@ -244,6 +249,7 @@ fn create_with_id(
         deleted_at: None,
         created_by: new.by,
         updated_by: new.by,
+        version: ferry_domain::version::FIRST_VERSION,
     };
     let base = slugify(&workspace.name);
     for _ in 0..SLUG_ATTEMPTS {
@@ -592,6 +598,7 @@ pub fn update(
     if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
         return Err(Error::not_found(Resource::Workspace, id));
     }
+    super::versions::check(conn, Resource::Workspace, id.0, changes.expected_version)?;
     let mut workspace = get(conn, id)?;
     let was = workspace.status;
     macro_rules! keep_or_set {
@@ -619,6 +626,7 @@ pub fn update(
     }
     workspace.updated_at = now();
     workspace.updated_by = changes.by;
+    workspace.version += 1;
     diesel::update(workspaces::table.filter(workspaces::id.eq(DbUuid(id.0))))
         .set(&WorkspaceRow::from_workspace(&workspace))
         .execute(conn)
@@ -643,6 +651,7 @@ fn deactivate_connections(conn: &mut AnyConnection, id: WorkspaceId) -> Result<u
     .set((
         connections::status.eq(ConnectionStatus::Inactive.as_str()),
         connections::updated_at.eq(DbTime(now())),
+        connections::version.eq(connections::version + 1),
     ))
     .execute(conn)
     .db()
@@ -671,9 +680,11 @@ pub fn check_may_activate(conn: &mut AnyConnection, id: WorkspaceId) -> Result<(
 /// Soft-deletes a workspace and, in the same transaction, what it holds: its sources and
 /// destinations are deleted and its connections deprecated. Deleting a deleted workspace
 /// succeeds and changes nothing; an unknown id is not found.
-pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
+pub fn delete(conn: &mut AnyConnection, id: WorkspaceId, expected: Option<i64>) -> Result<()> {
     get(conn, id)?;
-    if !lock_live(conn, Locked::Workspace, id.0, LockMode::Update)? {
+    let live = lock_live(conn, Locked::Workspace, id.0, LockMode::Update)?;
+    super::versions::check(conn, Resource::Workspace, id.0, expected)?;
+    if !live {
         return Ok(());
     }
     let timestamp = DbTime(now());
@@ -681,6 +692,7 @@ pub fn delete(conn: &mut AnyConnection, id: WorkspaceId) -> Result<()> {
         .set((
             workspaces::deleted_at.eq(Some(timestamp)),
             workspaces::updated_at.eq(timestamp),
+            workspaces::version.eq(workspaces::version + 1),
         ))
         .execute(conn)
         .db()?;

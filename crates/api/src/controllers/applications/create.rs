@@ -2,6 +2,7 @@ use crate::app::applications;
 use crate::auth::guard::{Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::application::{ApplicationCreate, ApplicationRead};
@@ -25,8 +26,8 @@ pub async fn create_application(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ApplicationCreate, Authenticated>,
-) -> ApiResult<web::Json<ApplicationRead>> {
+) -> ApiResult<Tagged<ApplicationRead>> {
     let name = request.name.as_str().to_string();
     let application = applications::create(&state, &caller, name).await?;
-    Ok(web::Json(application))
+    Ok(Tagged(application))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionCreate, ConnectionRead};
@@ -27,7 +28,7 @@ pub async fn create_connection(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ConnectionCreate, Editor>,
-) -> ApiResult<web::Json<ConnectionRead>> {
+) -> ApiResult<Tagged<ConnectionRead>> {
     let schedule = request.decided_schedule()?;
     let new = NewConnection {
         name: request.name.map(String::from),
@@ -44,5 +45,5 @@ pub async fn create_connection(
         .write(move |conn| connections::create(conn, &new))
         .await?;
     tracing::info!(connection_id = %connection.id, workspace_id = %connection.workspace_id, "connection created");
-    Ok(web::Json(connection.into()))
+    Ok(Tagged(connection.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionIdRequestBody, ConnectionRead};
@@ -22,8 +23,8 @@ use ferry_persistence::store::connections;
 pub async fn get_connection(
     state: web::Data<AppState>,
     Body(request, _): Body<ConnectionIdRequestBody, Reader>,
-) -> ApiResult<web::Json<ConnectionRead>> {
+) -> ApiResult<Tagged<ConnectionRead>> {
     let id = request.connection_id;
     let connection = state.db.run(move |conn| connections::get(conn, id)).await?;
-    Ok(web::Json(connection.into()))
+    Ok(Tagged(connection.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::{CurrentCaller, Editor};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionRead, ConnectionUpdate};
@@ -15,10 +16,11 @@ use ferry_persistence::store::connections::{self, ConnectionChanges};
 #[utoipa::path(
     tag = "connection",
     operation_id = "updateConnection",
+    params(IfMatch),
     request_body = ConnectionUpdate,
     responses(
         (status = 200, description = "Successful operation", body = ConnectionRead),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/connections/update")]
@@ -26,7 +28,9 @@ pub async fn update_connection(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<ConnectionUpdate, Editor>,
-) -> ApiResult<web::Json<ConnectionRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<ConnectionRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.connection_id;
     let schedule = request.decided_schedule()?;
     let changes = ConnectionChanges {
@@ -34,11 +38,12 @@ pub async fn update_connection(
         schedule,
         status: request.status,
         by: caller.user_id,
+        expected_version: expected,
     };
     let connection = state
         .db
         .write(move |conn| connections::update(conn, id, &changes))
         .await?;
     tracing::info!(connection_id = %id, status = %connection.status, "connection updated");
-    Ok(web::Json(connection.into()))
+    Ok(Tagged(connection.into()))
 }

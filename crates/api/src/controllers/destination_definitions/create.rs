@@ -2,6 +2,7 @@ use crate::app::definitions;
 use crate::auth::guard::InstanceAdmin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
@@ -25,8 +26,8 @@ use ferry_domain::actor_definition::{
 pub async fn create_destination_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<DestinationDefinitionCreate, InstanceAdmin>,
-) -> ApiResult<web::Json<DestinationDefinitionRead>> {
+) -> ApiResult<Tagged<DestinationDefinitionRead>> {
     let new = NewActorDefinition::from(request);
     let definition = definitions::create(&state, ActorType::Destination, new).await?;
-    Ok(web::Json(definition.into()))
+    Ok(Tagged(definition.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::definitions;
 use crate::auth::guard::Authenticated;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
@@ -24,8 +25,8 @@ use ferry_domain::actor_definition::{
 pub async fn get_destination_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<DestinationDefinitionIdRequestBody, Authenticated>,
-) -> ApiResult<web::Json<DestinationDefinitionRead>> {
+) -> ApiResult<Tagged<DestinationDefinitionRead>> {
     let id = request.destination_definition_id.0;
     let definition = definitions::get(&state, ActorType::Destination, id).await?;
-    Ok(web::Json(definition.into()))
+    Ok(Tagged(definition.into()))
 }

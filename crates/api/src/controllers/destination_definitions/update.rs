@@ -1,7 +1,8 @@
 use crate::app::definitions;
 use crate::auth::guard::InstanceAdmin;
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
@@ -16,20 +17,28 @@ use ferry_domain::actor_definition::{
 #[utoipa::path(
     tag = "destination_definition",
     operation_id = "updateDestinationDefinition",
+    params(IfMatch),
     request_body = DestinationDefinitionUpdate,
     responses(
         (status = 200, description = "Successful operation", body = DestinationDefinitionRead),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/destination_definitions/update")]
 pub async fn update_destination_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<DestinationDefinitionUpdate, InstanceAdmin>,
-) -> ApiResult<web::Json<DestinationDefinitionRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<DestinationDefinitionRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.destination_definition_id.0;
-    let definition =
-        definitions::update_image_tag(&state, ActorType::Destination, id, request.docker_image_tag)
-            .await?;
-    Ok(web::Json(definition.into()))
+    let definition = definitions::update_image_tag(
+        &state,
+        ActorType::Destination,
+        id,
+        request.docker_image_tag,
+        expected,
+    )
+    .await?;
+    Ok(Tagged(definition.into()))
 }

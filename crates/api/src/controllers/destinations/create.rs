@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{DestinationCreate, DestinationRead, NewActor};
@@ -28,11 +29,11 @@ pub async fn create_destination(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<DestinationCreate, Editor>,
-) -> ApiResult<web::Json<DestinationRead>> {
+) -> ApiResult<Tagged<DestinationRead>> {
     let new = NewActor {
         by: caller.user_id,
         ..NewActor::from(request)
     };
     let destination = actors::create(&state, ActorType::Destination, new).await?;
-    Ok(web::Json(destination.into()))
+    Ok(Tagged(destination.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{DestinationIdRequestBody, DestinationRead};
@@ -23,7 +24,7 @@ use ferry_domain::actor_definition::ActorType;
 pub async fn get_destination(
     state: web::Data<AppState>,
     Body(request, _): Body<DestinationIdRequestBody, Reader>,
-) -> ApiResult<web::Json<DestinationRead>> {
+) -> ApiResult<Tagged<DestinationRead>> {
     let destination = actors::get(&state, ActorType::Destination, request.destination_id.0).await?;
-    Ok(web::Json(destination.into()))
+    Ok(Tagged(destination.into()))
 }

@@ -1,7 +1,8 @@
 use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{ActorChanges, DestinationRead, DestinationUpdate};
@@ -15,10 +16,11 @@ use ferry_domain::actor_definition::ActorType;
 #[utoipa::path(
     tag = "destination",
     operation_id = "updateDestination",
+    params(IfMatch),
     request_body = DestinationUpdate,
     responses(
         (status = 200, description = "Successful operation", body = DestinationRead),
-        NotFound, BodyErrors, ConnectorErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, ConnectorErrors, CommonErrors
     )
 )]
 #[post("/v1/destinations/update")]
@@ -26,12 +28,15 @@ pub async fn update_destination(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<DestinationUpdate, Editor>,
-) -> ApiResult<web::Json<DestinationRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<DestinationRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.destination_id.0;
     let changes = ActorChanges {
         by: caller.user_id,
+        expected_version: expected,
         ..ActorChanges::from(request)
     };
     let destination = actors::update(&state, ActorType::Destination, id, changes).await?;
-    Ok(web::Json(destination.into()))
+    Ok(Tagged(destination.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::InstanceAdmin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::organization::{OrganizationCreateRequestBody, OrganizationRead};
@@ -23,11 +24,11 @@ use ferry_persistence::store::organizations;
 pub async fn create_organization(
     state: web::Data<AppState>,
     Body(request, _): Body<OrganizationCreateRequestBody, InstanceAdmin>,
-) -> ApiResult<web::Json<OrganizationRead>> {
+) -> ApiResult<Tagged<OrganizationRead>> {
     let organization = state
         .db
         .write(move |conn| organizations::create(conn, &request))
         .await?;
     tracing::info!(organization_id = %organization.id, "organization created");
-    Ok(web::Json(organization.into()))
+    Ok(Tagged(organization.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Member;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::organization::{OrganizationIdRequestBody, OrganizationRead};
@@ -22,11 +23,11 @@ use ferry_persistence::store::organizations;
 pub async fn get_organization(
     state: web::Data<AppState>,
     Body(request, _): Body<OrganizationIdRequestBody, Member>,
-) -> ApiResult<web::Json<OrganizationRead>> {
+) -> ApiResult<Tagged<OrganizationRead>> {
     let id = request.organization_id;
     let organization = state
         .db
         .run(move |conn| organizations::get(conn, id))
         .await?;
-    Ok(web::Json(organization.into()))
+    Ok(Tagged(organization.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Admin;
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::organization::{OrganizationRead, OrganizationUpdateRequestBody};
@@ -13,20 +14,23 @@ use ferry_persistence::store::organizations;
 #[utoipa::path(
     tag = "organization",
     operation_id = "updateOrganization",
+    params(IfMatch),
     request_body = OrganizationUpdateRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = OrganizationRead),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/organizations/update")]
 pub async fn update_organization(
     state: web::Data<AppState>,
     Body(request, _): Body<OrganizationUpdateRequestBody, Admin>,
-) -> ApiResult<web::Json<OrganizationRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<OrganizationRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let organization = state
         .db
-        .write(move |conn| organizations::update(conn, &request))
+        .write(move |conn| organizations::update(conn, &request, expected))
         .await?;
-    Ok(web::Json(organization.into()))
+    Ok(Tagged(organization.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Admin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::permission::{PermissionCreate, PermissionRead};
@@ -24,12 +25,12 @@ use ferry_persistence::store::permissions;
 pub async fn create_permission(
     state: web::Data<AppState>,
     Body(request, _): Body<PermissionCreate, Admin>,
-) -> ApiResult<web::Json<PermissionRead>> {
+) -> ApiResult<Tagged<PermissionRead>> {
     let permission = state
         .db
         .write(move |conn| permissions::create(conn, &request))
         .await?;
     tracing::info!(id = %permission.id, user_id = %permission.user_id,
         permission_type = permission.permission_type.as_str(), "permission granted");
-    Ok(web::Json(permission.into()))
+    Ok(Tagged(permission.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Admin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::permission::{PermissionIdRequestBody, PermissionRead};
@@ -22,10 +23,10 @@ use ferry_persistence::store::permissions;
 pub async fn get_permission(
     state: web::Data<AppState>,
     Body(request, _): Body<PermissionIdRequestBody, Admin>,
-) -> ApiResult<web::Json<PermissionRead>> {
+) -> ApiResult<Tagged<PermissionRead>> {
     let permission = state
         .db
         .run(move |conn| permissions::get(conn, request.permission_id))
         .await?;
-    Ok(web::Json(permission.into()))
+    Ok(Tagged(permission.into()))
 }

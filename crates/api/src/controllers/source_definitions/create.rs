@@ -2,6 +2,7 @@ use crate::app::definitions;
 use crate::auth::guard::InstanceAdmin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
@@ -25,8 +26,8 @@ use ferry_domain::actor_definition::{
 pub async fn create_source_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceDefinitionCreate, InstanceAdmin>,
-) -> ApiResult<web::Json<SourceDefinitionRead>> {
+) -> ApiResult<Tagged<SourceDefinitionRead>> {
     let new = NewActorDefinition::from(request);
     let definition = definitions::create(&state, ActorType::Source, new).await?;
-    Ok(web::Json(definition.into()))
+    Ok(Tagged(definition.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::definitions;
 use crate::auth::guard::InstanceAdmin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::IfMatch;
 use crate::AppState;
 use actix_web::{post, web, HttpResponse};
 use ferry_domain::actor_definition::{ActorType, SourceDefinitionIdRequestBody};
@@ -13,6 +14,7 @@ use ferry_domain::actor_definition::{ActorType, SourceDefinitionIdRequestBody};
 #[utoipa::path(
     tag = "source_definition",
     operation_id = "deleteSourceDefinition",
+    params(IfMatch),
     request_body = SourceDefinitionIdRequestBody,
     responses(
         (status = 204, description = "The definition was deleted"),
@@ -23,7 +25,15 @@ use ferry_domain::actor_definition::{ActorType, SourceDefinitionIdRequestBody};
 pub async fn delete_source_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceDefinitionIdRequestBody, InstanceAdmin>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    definitions::delete(&state, ActorType::Source, request.source_definition_id.0).await?;
+    let expected = if_match.expected(request.expected_version)?;
+    definitions::delete(
+        &state,
+        ActorType::Source,
+        request.source_definition_id.0,
+        expected,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,6 +2,7 @@ use crate::app::definitions;
 use crate::auth::guard::Authenticated;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
@@ -24,8 +25,8 @@ use ferry_domain::actor_definition::{
 pub async fn get_source_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceDefinitionIdRequestBody, Authenticated>,
-) -> ApiResult<web::Json<SourceDefinitionRead>> {
+) -> ApiResult<Tagged<SourceDefinitionRead>> {
     let id = request.source_definition_id.0;
     let definition = definitions::get(&state, ActorType::Source, id).await?;
-    Ok(web::Json(definition.into()))
+    Ok(Tagged(definition.into()))
 }

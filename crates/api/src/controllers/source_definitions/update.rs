@@ -1,7 +1,8 @@
 use crate::app::definitions;
 use crate::auth::guard::InstanceAdmin;
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{ActorType, SourceDefinitionRead, SourceDefinitionUpdate};
@@ -14,20 +15,28 @@ use ferry_domain::actor_definition::{ActorType, SourceDefinitionRead, SourceDefi
 #[utoipa::path(
     tag = "source_definition",
     operation_id = "updateSourceDefinition",
+    params(IfMatch),
     request_body = SourceDefinitionUpdate,
     responses(
         (status = 200, description = "Successful operation", body = SourceDefinitionRead),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/source_definitions/update")]
 pub async fn update_source_definition(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceDefinitionUpdate, InstanceAdmin>,
-) -> ApiResult<web::Json<SourceDefinitionRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<SourceDefinitionRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.source_definition_id.0;
-    let definition =
-        definitions::update_image_tag(&state, ActorType::Source, id, request.docker_image_tag)
-            .await?;
-    Ok(web::Json(definition.into()))
+    let definition = definitions::update_image_tag(
+        &state,
+        ActorType::Source,
+        id,
+        request.docker_image_tag,
+        expected,
+    )
+    .await?;
+    Ok(Tagged(definition.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{NewActor, SourceCreate, SourceRead};
@@ -28,11 +29,11 @@ pub async fn create_source(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<SourceCreate, Editor>,
-) -> ApiResult<web::Json<SourceRead>> {
+) -> ApiResult<Tagged<SourceRead>> {
     let new = NewActor {
         by: caller.user_id,
         ..NewActor::from(request)
     };
     let source = actors::create(&state, ActorType::Source, new).await?;
-    Ok(web::Json(source.into()))
+    Ok(Tagged(source.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{SourceIdRequestBody, SourceRead};
@@ -23,7 +24,7 @@ use ferry_domain::actor_definition::ActorType;
 pub async fn get_source(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceIdRequestBody, Reader>,
-) -> ApiResult<web::Json<SourceRead>> {
+) -> ApiResult<Tagged<SourceRead>> {
     let source = actors::get(&state, ActorType::Source, request.source_id.0).await?;
-    Ok(web::Json(source.into()))
+    Ok(Tagged(source.into()))
 }

@@ -1,7 +1,8 @@
 use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, ConnectorErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{ActorChanges, SourceRead, SourceUpdate};
@@ -15,10 +16,11 @@ use ferry_domain::actor_definition::ActorType;
 #[utoipa::path(
     tag = "source",
     operation_id = "updateSource",
+    params(IfMatch),
     request_body = SourceUpdate,
     responses(
         (status = 200, description = "Successful operation", body = SourceRead),
-        NotFound, BodyErrors, ConnectorErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, ConnectorErrors, CommonErrors
     )
 )]
 #[post("/v1/sources/update")]
@@ -26,12 +28,15 @@ pub async fn update_source(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<SourceUpdate, Editor>,
-) -> ApiResult<web::Json<SourceRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<SourceRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.source_id.0;
     let changes = ActorChanges {
         by: caller.user_id,
+        expected_version: expected,
         ..ActorChanges::from(request)
     };
     let source = actors::update(&state, ActorType::Source, id, changes).await?;
-    Ok(web::Json(source.into()))
+    Ok(Tagged(source.into()))
 }

@@ -2,6 +2,7 @@ use crate::auth::guard::InstanceAdmin;
 use crate::auth::provision;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::user::{UserCreate, UserRead};
@@ -23,11 +24,11 @@ use ferry_domain::user::{UserCreate, UserRead};
 pub async fn create_user(
     state: web::Data<AppState>,
     Body(request, _): Body<UserCreate, InstanceAdmin>,
-) -> ApiResult<web::Json<UserRead>> {
+) -> ApiResult<Tagged<UserRead>> {
     let user = state
         .db
         .write(move |conn| provision::create_user(conn, &request, false))
         .await?;
     tracing::info!(id = %user.id, "user created");
-    Ok(web::Json(user.into()))
+    Ok(Tagged(user.into()))
 }

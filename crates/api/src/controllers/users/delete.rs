@@ -1,6 +1,7 @@
 use crate::auth::guard::InstanceAdmin;
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::IfMatch;
 use crate::AppState;
 use actix_web::{post, web, HttpResponse};
 use ferry_domain::user::UserIdRequestBody;
@@ -13,19 +14,25 @@ use ferry_persistence::store::users;
 #[utoipa::path(
     tag = "user",
     operation_id = "deleteUser",
+    params(IfMatch),
     request_body = UserIdRequestBody,
     responses(
         (status = 204, description = "The resource was deleted successfully."),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/users/delete")]
 pub async fn delete_user(
     state: web::Data<AppState>,
     Body(request, _): Body<UserIdRequestBody, InstanceAdmin>,
+    if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
+    let expected = if_match.expected(request.expected_version)?;
     let id = request.user_id;
-    state.db.write(move |conn| users::delete(conn, id)).await?;
+    state
+        .db
+        .write(move |conn| users::delete(conn, id, expected))
+        .await?;
     tracing::info!(%id, "user deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::user::{UserIdRequestBody, UserRead};
@@ -22,10 +23,10 @@ use ferry_persistence::store::users;
 pub async fn get_user(
     state: web::Data<AppState>,
     Body(request, _): Body<UserIdRequestBody, Reader>,
-) -> ApiResult<web::Json<UserRead>> {
+) -> ApiResult<Tagged<UserRead>> {
     let user = state
         .db
         .run(move |conn| users::get(conn, request.user_id))
         .await?;
-    Ok(web::Json(user.into()))
+    Ok(Tagged(user.into()))
 }

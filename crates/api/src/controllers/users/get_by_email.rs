@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::user::{UserEmailRequestBody, UserRead};
@@ -23,10 +24,10 @@ use ferry_persistence::store::users;
 pub async fn get_user_by_email(
     state: web::Data<AppState>,
     Body(request, _): Body<UserEmailRequestBody, Reader>,
-) -> ApiResult<web::Json<UserRead>> {
+) -> ApiResult<Tagged<UserRead>> {
     let user = state
         .db
         .run(move |conn| users::get_by_email(conn, &request.email))
         .await?;
-    Ok(web::Json(user.into()))
+    Ok(Tagged(user.into()))
 }

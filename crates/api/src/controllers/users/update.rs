@@ -1,6 +1,7 @@
 use crate::auth::guard::Admin;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::user::{UserRead, UserUpdate};
@@ -13,6 +14,7 @@ use ferry_persistence::store::users;
 #[utoipa::path(
     tag = "user",
     operation_id = "updateUser",
+    params(IfMatch),
     request_body = UserUpdate,
     responses(
         (status = 200, description = "Successful operation", body = UserRead),
@@ -23,10 +25,12 @@ use ferry_persistence::store::users;
 pub async fn update_user(
     state: web::Data<AppState>,
     Body(request, _): Body<UserUpdate, Admin>,
-) -> ApiResult<web::Json<UserRead>> {
+    if_match: IfMatch,
+) -> ApiResult<Tagged<UserRead>> {
+    let expected = if_match.expected(request.expected_version)?;
     let user = state
         .db
-        .write(move |conn| users::update(conn, &request))
+        .write(move |conn| users::update(conn, &request, expected))
         .await?;
-    Ok(web::Json(user.into()))
+    Ok(Tagged(user.into()))
 }

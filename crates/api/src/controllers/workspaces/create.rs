@@ -1,6 +1,7 @@
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceCreate, WorkspaceRead};
@@ -23,8 +24,8 @@ pub async fn create_workspace(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceCreate, Editor>,
-) -> ApiResult<web::Json<WorkspaceRead>> {
+) -> ApiResult<Tagged<WorkspaceRead>> {
     let workspace = app::workspaces::create(&state, &caller, request).await?;
     tracing::info!(workspace_id = %workspace.id, slug = %workspace.slug, "workspace created");
-    Ok(web::Json(workspace.into()))
+    Ok(Tagged(workspace.into()))
 }

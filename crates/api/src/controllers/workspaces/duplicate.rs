@@ -1,6 +1,7 @@
 use crate::auth::guard::{Admin, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceDuplicateRequestBody, WorkspaceRead};
@@ -25,7 +26,7 @@ pub async fn duplicate_workspace(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceDuplicateRequestBody, Admin>,
-) -> ApiResult<web::Json<WorkspaceRead>> {
+) -> ApiResult<Tagged<WorkspaceRead>> {
     let copy = app::workspaces::duplicate(&state, &caller, request).await?;
-    Ok(web::Json(copy.into()))
+    Ok(Tagged(copy.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceIdRequestBody, WorkspaceRead};
@@ -22,10 +23,10 @@ use ferry_persistence::store::workspaces;
 pub async fn get_workspace(
     state: web::Data<AppState>,
     Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
-) -> ApiResult<web::Json<WorkspaceRead>> {
+) -> ApiResult<Tagged<WorkspaceRead>> {
     let workspace = state
         .db
         .run(move |conn| workspaces::get(conn, request.workspace_id))
         .await?;
-    Ok(web::Json(workspace.into()))
+    Ok(Tagged(workspace.into()))
 }

@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::workspace::{SlugRequestBody, WorkspaceRead};
@@ -20,10 +21,10 @@ use ferry_persistence::store::workspaces;
 pub async fn get_workspace_by_slug(
     state: web::Data<AppState>,
     Body(request, _): Body<SlugRequestBody, Reader>,
-) -> ApiResult<web::Json<WorkspaceRead>> {
+) -> ApiResult<Tagged<WorkspaceRead>> {
     let workspace = state
         .db
         .run(move |conn| workspaces::get_by_slug(conn, &request.slug))
         .await?;
-    Ok(web::Json(workspace.into()))
+    Ok(Tagged(workspace.into()))
 }

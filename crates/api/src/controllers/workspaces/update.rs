@@ -1,6 +1,7 @@
 use crate::auth::guard::{Admin, CurrentCaller};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
 use crate::extract::Body;
+use crate::versioning::{IfMatch, Tagged};
 use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::workspace::{WorkspaceRead, WorkspaceUpdate};
@@ -14,10 +15,11 @@ use ferry_domain::workspace::{WorkspaceRead, WorkspaceUpdate};
 #[utoipa::path(
     tag = "workspace",
     operation_id = "updateWorkspace",
+    params(IfMatch),
     request_body = WorkspaceUpdate,
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceRead),
-        NotFound, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/update")]
@@ -25,7 +27,9 @@ pub async fn update_workspace(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<WorkspaceUpdate, Admin>,
-) -> ApiResult<web::Json<WorkspaceRead>> {
-    let workspace = app::workspaces::update(&state, &caller, request).await?;
-    Ok(web::Json(workspace.into()))
+    if_match: IfMatch,
+) -> ApiResult<Tagged<WorkspaceRead>> {
+    let expected = if_match.expected(request.expected_version)?;
+    let workspace = app::workspaces::update(&state, &caller, request, expected).await?;
+    Ok(Tagged(workspace.into()))
 }

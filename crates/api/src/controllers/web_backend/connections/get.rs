@@ -2,6 +2,7 @@ use crate::app::connections;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionIdRequestBody, WbConnectionRead};
@@ -24,7 +25,7 @@ use ferry_domain::connection::{ConnectionIdRequestBody, WbConnectionRead};
 pub async fn web_backend_get_connection(
     state: web::Data<AppState>,
     Body(request, _): Body<ConnectionIdRequestBody, Reader>,
-) -> ApiResult<web::Json<WbConnectionRead>> {
+) -> ApiResult<Tagged<WbConnectionRead>> {
     let read = connections::web_read(&state, request.connection_id).await?;
-    Ok(web::Json(read))
+    Ok(Tagged(read))
 }

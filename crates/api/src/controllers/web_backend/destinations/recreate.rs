@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CheckFailed, CommonErrors, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{DestinationRead, DestinationRecreate, NewActor};
@@ -27,12 +28,12 @@ pub async fn web_backend_recreate_destination(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<DestinationRecreate, Editor>,
-) -> ApiResult<web::Json<DestinationRead>> {
+) -> ApiResult<Tagged<DestinationRead>> {
     let (new, replaced) = request.into_parts();
     let new = NewActor {
         by: caller.user_id,
         ..new
     };
     let destination = actors::recreate(&state, ActorType::Destination, new, replaced).await?;
-    Ok(web::Json(destination.into()))
+    Ok(Tagged(destination.into()))
 }

@@ -2,6 +2,7 @@ use crate::app::actors;
 use crate::auth::guard::{CurrentCaller, Editor};
 use crate::error::{ApiResult, BodyErrors, CheckFailed, CommonErrors, ConnectorErrors, NotFound};
 use crate::extract::Body;
+use crate::versioning::Tagged;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor::{NewActor, SourceRead, SourceRecreate};
@@ -27,12 +28,12 @@ pub async fn web_backend_recreate_source(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     Body(request, _): Body<SourceRecreate, Editor>,
-) -> ApiResult<web::Json<SourceRead>> {
+) -> ApiResult<Tagged<SourceRead>> {
     let (new, replaced) = request.into_parts();
     let new = NewActor {
         by: caller.user_id,
         ..new
     };
     let source = actors::recreate(&state, ActorType::Source, new, replaced).await?;
-    Ok(web::Json(source.into()))
+    Ok(Tagged(source.into()))
 }
