@@ -53,6 +53,7 @@ impl AppState {
             docker: false,
             timeout: std::time::Duration::from_secs(60),
             sync_timeout: std::time::Duration::from_secs(60),
+            container: Default::default(),
         };
         let metrics = metrics::Metrics::new(prometheus::Registry::new(), db.backend().name())
             .map(Arc::new)

@@ -15,7 +15,7 @@ use ferry_persistence::{Database, PoolOptions};
 use ferry_worker::metrics::JobMetrics;
 use ferry_worker::runner::{Worker, WorkerSettings};
 use ferry_worker::tasks::TaskRegistry;
-use ferry_worker::{Connectors, Launcher, LauncherSettings};
+use ferry_worker::{Connectors, ContainerSettings, Launcher, LauncherSettings};
 use settings::{redact_url, LogFormat, Settings};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -394,11 +394,22 @@ fn launcher(settings: &Settings) -> Launcher {
             .map(String::from)
             .to_vec(),
     );
+    let container = &settings.connectors.container;
     Launcher::new(LauncherSettings {
         commands,
         docker: settings.connectors.docker,
         timeout: Duration::from_secs(settings.connectors.timeout_secs),
         sync_timeout: Duration::from_secs(settings.connectors.sync_timeout_secs),
+        container: ContainerSettings {
+            networked: container.networked.clone(),
+            network: container.network.clone(),
+            memory_mb: container.memory_mb,
+            cpus: container.cpus,
+            // The same root as the built-in destination's, so that a containerised
+            // local-file destination writes where Ferry's own does.
+            local_root: container.mount_local_root.then(|| root.clone()),
+            labels: container.labels.clone(),
+        },
     })
 }
 

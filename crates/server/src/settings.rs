@@ -144,6 +144,18 @@ pub struct ConnectorSettings {
     pub docker: bool,
     pub local_json_root: std::path::PathBuf,
     pub commands: std::collections::HashMap<String, Vec<String>>,
+    pub container: ContainerSettings,
+}
+
+/// How connector containers run (`connectors.container`; see config/default.toml).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ContainerSettings {
+    pub networked: Vec<String>,
+    pub network: String,
+    pub memory_mb: u64,
+    pub cpus: f64,
+    pub mount_local_root: bool,
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -74,6 +74,7 @@ async fn main() {
         docker: false,
         timeout: Duration::from_secs(600),
         sync_timeout: Duration::from_secs(3600),
+        container: Default::default(),
     });
     let plan = SyncPlan {
         source: Image {

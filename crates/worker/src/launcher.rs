@@ -1,15 +1,17 @@
 //! Runs connector processes. A definition's docker repository maps to a local command line
-//! in configuration (the `process` launcher); a repository with no mapping runs with
-//! `docker run --rm -i <repository>:<tag>` when docker is installed.
+//! in configuration (the `process` launcher); a repository with no mapping runs in a
+//! container (`docker run --rm -i ... <repository>:<tag>`, see [`crate::container`]) when
+//! docker is installed.
 
+use crate::container::{self, Container, ContainerSettings};
 use crate::protocol::AirbyteMessage;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
 
 /// A connector image: what a definition names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub struct LauncherSettings {
     pub timeout: Duration,
     /// How long one sync may run.
     pub sync_timeout: Duration,
+    /// How containers run (network, limits, mounts, labels).
+    pub container: ContainerSettings,
 }
 
 /// An argument of a connector command: a literal, or a file Ferry writes for the run (the
@@ -123,9 +127,9 @@ impl Launcher {
         let dir = tempfile::Builder::new()
             .prefix("ferry-connector-")
             .tempdir()?;
-        let mut child = self.spawn(image, args, dir.path(), false).await?;
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
+        let mut process = self.spawn(image, args, dir.path(), false).await?;
+        let stdout = process.stdout.take();
+        let stderr = process.stderr.take();
         let collect = async {
             let mut output = RunOutput::default();
             let mut out_lines = stdout.map(|s| BufReader::new(s).lines());
@@ -149,17 +153,20 @@ impl Launcher {
                     else => break,
                 }
             }
-            let status = child.wait().await?;
+            let status = process.wait().await?;
             output.exit_code = status.code();
             Ok::<_, RuntimeError>(output)
         };
-        match tokio::time::timeout(self.settings.timeout, collect).await {
+        let finished = tokio::time::timeout(self.settings.timeout, collect).await;
+        // Whatever happened, nothing of the run may go on: the process is killed and its
+        // container removed (no-ops when it ended by itself).
+        process.stop().await;
+        match finished {
             Ok(output) => {
                 let output = output?;
                 tracing::info!(%image, exit_code = ?output.exit_code, "connector finished");
                 Ok(output)
             }
-            // Dropping the future drops the child, which kill_on_drop kills.
             Err(_) => Err(RuntimeError::Timeout {
                 image: image.to_string(),
                 seconds: self.settings.timeout.as_secs(),
@@ -169,35 +176,46 @@ impl Launcher {
 
     /// Starts `image` with its files in `dir` (which the caller keeps until the process ends),
     /// stdout and stderr piped and, when `stdin` is set, stdin piped too. The process is
-    /// killed when the returned child is dropped.
+    /// killed, and its container removed, by [`Process::stop`] or when it is dropped.
     pub async fn spawn(
         &self,
         image: &Image,
         args: &[Arg],
         dir: &Path,
         stdin: bool,
-    ) -> Result<tokio::process::Child, RuntimeError> {
-        let mut command = self.command(image, args, dir).await?;
+    ) -> Result<Process, RuntimeError> {
+        let (mut command, container) = self.command(image, args, dir).await?;
         command
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let child = command.spawn().map_err(|e| RuntimeError::Start {
-            image: image.to_string(),
-            reason: e.to_string(),
-        })?;
-        tracing::info!(%image, pid = child.id(), "connector started");
-        Ok(child)
+        let child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                // No client, no container to remove.
+                if let Some(mut container) = container {
+                    container.exited();
+                }
+                return Err(RuntimeError::Start {
+                    image: image.to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let name = container.as_ref().map(Container::name);
+        tracing::info!(%image, pid = child.id(), container = name, "connector started");
+        Ok(Process { child, container })
     }
 
-    /// The command that runs `image`: a mapped command line, or docker.
+    /// The command that runs `image`: a mapped command line, or docker (with the container
+    /// it will run).
     async fn command(
         &self,
         image: &Image,
         args: &[Arg],
         dir: &Path,
-    ) -> Result<Command, RuntimeError> {
+    ) -> Result<(Command, Option<Container>), RuntimeError> {
         let files = write_files(args, dir).await?;
         if let Some(line) = self.settings.commands.get(&image.repository) {
             let mut parts = line.iter().map(|part| expand(part));
@@ -214,25 +232,85 @@ impl Launcher {
                     (Arg::File { .. }, None) => &mut command,
                 };
             }
-            return Ok(command);
+            return Ok((command, None));
         }
         if self.settings.docker && on_path("docker") {
+            let settings = &self.settings.container;
+            if let Some(local) = &settings.local_root {
+                // Docker would create a missing mount source itself, owned by root.
+                tokio::fs::create_dir_all(local).await?;
+            }
+            let verb = args.iter().find_map(|arg| match arg {
+                Arg::Literal(text) => Some(*text),
+                Arg::File { .. } => None,
+            });
+            let name = container::unique_name(verb.unwrap_or("run"));
+            let user = container::ferry_user();
             let mut command = Command::new("docker");
-            command
-                .args(["run", "--rm", "-i", "--init", "-w", "/data", "-v"])
-                .arg(format!("{}:/data", dir.display()))
-                .arg(image.to_string());
+            command.args(container::run_args(settings, &name, image, dir, user));
             for arg in args {
                 match arg {
                     Arg::Literal(text) => command.arg(text),
-                    Arg::File { name, .. } => command.arg(format!("/data/{name}")),
+                    Arg::File { name, .. } => {
+                        command.arg(format!("{}/{name}", container::DATA_DIR))
+                    }
                 };
             }
-            return Ok(command);
+            return Ok((command, Some(Container::new(name))));
         }
         Err(RuntimeError::NoLauncher {
             image: image.to_string(),
         })
+    }
+}
+
+/// A running connector: its process (for docker, the `docker` client) and, under docker,
+/// its container. It reads as its [`Child`]; [`Process::wait`] and [`Process::stop`] also
+/// account for the container.
+#[derive(Debug)]
+pub struct Process {
+    child: Child,
+    container: Option<Container>,
+}
+
+impl Process {
+    /// Waits for the process to end. A docker client that exits with the container's own
+    /// status (below 125; above are docker's errors and signals) leaves nothing behind:
+    /// `--rm` removed the container before the client returned.
+    pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        let status = self.child.wait().await?;
+        if let (Some(code), Some(container)) = (status.code(), self.container.as_mut()) {
+            if code < 125 {
+                container.exited();
+            }
+        }
+        Ok(status)
+    }
+
+    /// Kills the process and removes its container, and waits for both: afterwards
+    /// nothing of the run is left. Harmless when it has already ended.
+    pub async fn stop(&mut self) {
+        if let Err(error) = self.child.kill().await {
+            // It had already ended and been waited for.
+            tracing::debug!(%error, "connector process already ended");
+        }
+        if let Some(container) = self.container.as_mut() {
+            container.remove().await;
+        }
+    }
+}
+
+impl std::ops::Deref for Process {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.child
     }
 }
 
@@ -305,6 +383,7 @@ mod tests {
             docker: false,
             timeout,
             sync_timeout: timeout,
+            container: ContainerSettings::default(),
         })
     }
 

@@ -7,6 +7,7 @@
 //! error carrying the reason and the last log lines.
 
 pub mod catalog;
+pub mod container;
 pub mod launcher;
 pub mod local_json;
 pub mod metrics;
@@ -17,5 +18,6 @@ pub mod sample_source;
 pub mod sync;
 pub mod tasks;
 
-pub use launcher::{Image, Launcher, LauncherSettings, RuntimeError};
+pub use container::ContainerSettings;
+pub use launcher::{Image, Launcher, LauncherSettings, Process, RuntimeError};
 pub use operations::{CheckOutcome, Connectors};

@@ -257,7 +257,7 @@ impl Worker {
             .await
             .map_err(PerformError::Plan)?;
         if reset {
-            return Ok(run_reset(&self.launcher, &plan, dir, logs).await?);
+            return Ok(run_reset(&self.launcher, &plan, dir, logs, cancel).await?);
         }
         Ok(run_sync(&self.launcher, &plan, progress, logs.clone(), dir, cancel).await?)
     }

@@ -152,28 +152,53 @@ fn destination_write_args(plan: &SyncPlan) -> [Arg; 5] {
 pub const CONFIGURATION_FILES: [&str; 2] = ["source_config.json", "destination_config.json"];
 
 /// A reset: the destination writes nothing, with every stream in `overwrite` mode (the
-/// plan's catalog must be a reset catalog, see [`configured_catalog`]).
+/// plan's catalog must be a reset catalog, see [`configured_catalog`]). Like a sync, it
+/// stops at `cancel` or after the sync timeout, its connector stopped.
 pub async fn run_reset(
     launcher: &Launcher,
     plan: &SyncPlan,
     dir: &std::path::Path,
     logs: &mpsc::UnboundedSender<String>,
+    mut cancel: watch::Receiver<bool>,
 ) -> Result<SyncEnd, RuntimeError> {
     let mut destination = launcher
         .spawn(&plan.destination, &destination_write_args(plan), dir, true)
         .await?;
     drop(destination.stdin.take());
-    let mut failure = None;
-    if let Some(stdout) = destination.stdout.take() {
-        let mut lines = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(error) = AirbyteMessage::parse(&line).and_then(|m| m.trace_error()) {
-                failure = Some(error);
+    let stdout = destination.stdout.take();
+    let work = async {
+        let mut failure = None;
+        if let Some(stdout) = stdout {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(error) = AirbyteMessage::parse(&line).and_then(|m| m.trace_error()) {
+                    failure = Some(error);
+                }
+                let _ = logs.send(format!("destination: {line}"));
             }
-            let _ = logs.send(format!("destination: {line}"));
         }
-    }
-    let status = destination.wait().await?;
+        Ok::<_, RuntimeError>((failure, destination.wait().await?))
+    };
+    let finished = tokio::select! {
+        finished = tokio::time::timeout(launcher.sync_timeout(), work) => Some(finished),
+        _ = cancelled(&mut cancel) => None,
+    };
+    destination.stop().await;
+    let (failure, status) = match finished {
+        None => {
+            let _ = logs.send("cancelled: the destination was stopped".to_string());
+            return Ok(SyncEnd::Cancelled);
+        }
+        Some(Err(_)) => {
+            return Ok(SyncEnd::Failed {
+                reason: format!(
+                    "the reset ran longer than {} s; the destination was stopped",
+                    launcher.sync_timeout().as_secs()
+                ),
+            })
+        }
+        Some(Ok(finished)) => finished?,
+    };
     let _ = logs.send(format!("reset ended; destination {status}"));
     Ok(match (failure, status.success()) {
         (Some(reason), _) => SyncEnd::Failed { reason },
@@ -185,7 +210,8 @@ pub async fn run_reset(
 }
 
 /// Runs a sync in the attempt's directory `dir`, sending log lines to `logs` and counting
-/// into `progress`, until it ends or `cancel` turns true (then both connectors are killed).
+/// into `progress`, until it ends, `cancel` turns true or the sync timeout passes (then both
+/// connectors are stopped, their containers removed).
 pub async fn run_sync(
     launcher: &Launcher,
     plan: &SyncPlan,
@@ -218,9 +244,13 @@ pub async fn run_sync(
     let mut destination = launcher
         .spawn(&plan.destination, &destination_args, dir, true)
         .await?;
-    let mut source = launcher
-        .spawn(&plan.source, &source_args, dir, false)
-        .await?;
+    let mut source = match launcher.spawn(&plan.source, &source_args, dir, false).await {
+        Ok(source) => source,
+        Err(error) => {
+            destination.stop().await;
+            return Err(error);
+        }
+    };
     let _ = logs.send(format!(
         "sync started: {} -> {}",
         plan.source, plan.destination
@@ -326,28 +356,44 @@ pub async fn run_sync(
             destination_status,
         ))
     };
-    tokio::select! {
-        finished = tokio::time::timeout(launcher.sync_timeout(), work) => {
-            let Ok(finished) = finished else {
-                return Ok(SyncEnd::Failed { reason: format!("the sync ran longer than {} s", launcher.sync_timeout().as_secs()) });
-            };
-            let (source_failure, source_status, state, destination_failure, destination_status) = finished?;
+    let finished = tokio::select! {
+        finished = tokio::time::timeout(launcher.sync_timeout(), work) => Some(finished),
+        _ = cancelled(&mut cancel) => None,
+    };
+    // However the sync ended, both connectors are stopped and their containers removed
+    // before it counts as ended (no-ops for a connector that exited by itself).
+    tokio::join!(source.stop(), destination.stop());
+    match finished {
+        None => {
+            let _ = logs.send("cancelled: the connectors were stopped".to_string());
+            Ok(SyncEnd::Cancelled)
+        }
+        Some(Err(_)) => Ok(SyncEnd::Failed {
+            reason: format!(
+                "the sync ran longer than {} s; the connectors were stopped",
+                launcher.sync_timeout().as_secs()
+            ),
+        }),
+        Some(Ok(finished)) => {
+            let (source_failure, source_status, state, destination_failure, destination_status) =
+                finished?;
             let (records, bytes) = progress.snapshot();
             let _ = logs.send(format!("sync ended: {records} records, {bytes} bytes; source {source_status}, destination {destination_status}"));
             let reason = source_failure
                 .map(|e| format!("source: {e}"))
                 .or_else(|| destination_failure.map(|e| format!("destination: {e}")))
-                .or_else(|| (!source_status.success()).then(|| format!("the source exited with {source_status}")))
-                .or_else(|| (!destination_status.success()).then(|| format!("the destination exited with {destination_status}")));
+                .or_else(|| {
+                    (!source_status.success())
+                        .then(|| format!("the source exited with {source_status}"))
+                })
+                .or_else(|| {
+                    (!destination_status.success())
+                        .then(|| format!("the destination exited with {destination_status}"))
+                });
             Ok(match reason {
                 Some(reason) => SyncEnd::Failed { reason },
                 None => SyncEnd::Succeeded { state },
             })
-        }
-        _ = cancelled(&mut cancel) => {
-            // Dropping the children (kill_on_drop) kills both connectors.
-            let _ = logs.send("cancelled: the connectors were stopped".to_string());
-            Ok(SyncEnd::Cancelled)
         }
     }
 }

@@ -25,6 +25,7 @@ fn fixture_launcher() -> LauncherSettings {
         docker: false,
         timeout: std::time::Duration::from_secs(60),
         sync_timeout: std::time::Duration::from_secs(60),
+        container: Default::default(),
     }
 }
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};
