@@ -5,15 +5,35 @@ use crate::actor_definition::ActorType;
 use crate::ids::{
     DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, UserId, WorkspaceId,
 };
+use crate::list::{Pagination, SortOrder};
 use crate::secrets::{mask, SecretPath};
 use crate::values::Name;
 use crate::version::ExpectedVersion;
+use crate::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+wire_enum!(ActorSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+/// A source or destination list request, whichever its type, its defaults decided.
+#[derive(Clone, Debug)]
+pub struct ActorListQuery {
+    pub workspace_id: WorkspaceId,
+    pub definition_id: Option<Uuid>,
+    /// Lowercased.
+    pub name_contains: Option<String>,
+    pub sort_by: ActorSortBy,
+    pub order: SortOrder,
+    pub page_size: Option<i64>,
+    pub cursor: Option<String>,
+    pub pagination: Option<Pagination>,
+    /// What its cursors are bound to.
+    pub fingerprint: u64,
+}
 
 /// A stored source or destination, with the name of its definition.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +130,7 @@ macro_rules! actor_models {
         definition_name_field: $def_name_field:ident,
         create: $create:ident, update: $update:ident, read: $read:ident,
         read_list: $read_list:ident, list_field: $list_field:ident, id_body: $id_body:ident,
-        recreate: $recreate:ident, spec_read: $spec_read:ident $(,)?
+        recreate: $recreate:ident, spec_read: $spec_read:ident, list_body: $list_body:ident $(,)?
     ) => {
         #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
         #[serde(rename_all = "camelCase")]
@@ -200,12 +220,88 @@ macro_rules! actor_models {
         #[serde(rename_all = "camelCase")]
         pub struct $read_list {
             pub $list_field: Vec<$read>,
+            /// How many match the filters, over all pages.
+            #[schema(format = Int64)]
+            pub total: i64,
+            pub has_more: bool,
+            /// Pass as `cursor` (with the same filters and sort) for the next page; absent on
+            /// the last.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub next_cursor: Option<String>,
         }
 
-        impl From<Vec<Actor>> for $read_list {
-            fn from(actors: Vec<Actor>) -> Self {
+        impl $read_list {
+            /// One page of reads.
+            pub fn page(
+                actors: Vec<Actor>,
+                total: i64,
+                has_more: bool,
+                next_cursor: Option<String>,
+            ) -> Self {
                 $read_list {
                     $list_field: actors.into_iter().map($read::from).collect(),
+                    total,
+                    has_more,
+                    next_cursor,
+                }
+            }
+        }
+
+        /// The 2020 contract's body (`workspaceId`) plus the list convention's filters,
+        /// sort and pages, all optional; without them every live one of the workspace,
+        /// oldest first, unpaged.
+        #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $list_body {
+            pub workspace_id: WorkspaceId,
+            /// Only those of this definition.
+            pub $def_id_field: Option<$def_id>,
+            /// Case-insensitive substring of the name (Unicode-aware, the same on every
+            /// backend).
+            #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+            #[schema(min_length = 1, max_length = 256)]
+            pub name_contains: Option<String>,
+            /// Default `createdAt`; the id always breaks ties.
+            pub sort_by: Option<ActorSortBy>,
+            /// Default `asc`.
+            pub sort_order: Option<SortOrder>,
+            /// 1 to 1000; without it the list is unpaged.
+            #[schema(minimum = 1, maximum = 1000)]
+            pub page_size: Option<i64>,
+            /// The previous page's `nextCursor`.
+            pub cursor: Option<String>,
+            /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
+            #[validate(nested)]
+            pub pagination: Option<Pagination>,
+        }
+
+        impl $list_body {
+            /// What a cursor is bound to: the filters and the sort, not the paging itself.
+            pub fn query_fingerprint(&self) -> u64 {
+                crate::list::fingerprint(&$list_body {
+                    page_size: None,
+                    cursor: None,
+                    pagination: None,
+                    ..self.clone()
+                })
+            }
+        }
+
+        impl From<$list_body> for ActorListQuery {
+            fn from(mut request: $list_body) -> Self {
+                // Defaults are written in first, so a cursor fingerprints what was meant.
+                let sort_by = *request.sort_by.get_or_insert(ActorSortBy::CreatedAt);
+                let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+                ActorListQuery {
+                    fingerprint: request.query_fingerprint(),
+                    workspace_id: request.workspace_id,
+                    definition_id: request.$def_id_field.map(|d| d.0),
+                    name_contains: request.name_contains.map(|n| n.to_lowercase()),
+                    sort_by,
+                    order,
+                    page_size: request.page_size,
+                    cursor: request.cursor,
+                    pagination: request.pagination,
                 }
             }
         }
@@ -285,6 +381,7 @@ actor_models!(
     create: SourceCreate, update: SourceUpdate, read: SourceRead,
     read_list: SourceReadList, list_field: sources, id_body: SourceIdRequestBody,
     recreate: SourceRecreate, spec_read: SourceDefinitionSpecificationRead,
+    list_body: SourceListRequestBody,
 );
 
 actor_models!(
@@ -295,6 +392,7 @@ actor_models!(
     create: DestinationCreate, update: DestinationUpdate, read: DestinationRead,
     read_list: DestinationReadList, list_field: destinations, id_body: DestinationIdRequestBody,
     recreate: DestinationRecreate, spec_read: DestinationDefinitionSpecificationRead,
+    list_body: DestinationListRequestBody,
 );
 
 /// What a connector's check said (the contract's CheckConnectionRead).

@@ -42,27 +42,51 @@ pub struct Cursor {
     pub query: u64,
 }
 
+/// HMAC-SHA256 under the instance key, truncated to 128 bits: a cursor cannot be forged or
+/// altered without the key, which every replica shares.
+type CursorMac = hmac::Hmac<sha2::Sha256>;
+const MAC_BYTES: usize = 16;
+
+fn cursor_mac(key: &[u8], json: &[u8]) -> CursorMac {
+    use hmac::Mac;
+    // HMAC takes a key of any length.
+    let mut mac = <CursorMac as hmac::digest::KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+    mac.update(json);
+    mac
+}
+
 impl Cursor {
-    /// `base64url(json).checksum`: opaque to clients, and any change to it is detected.
-    pub fn encode(&self) -> String {
+    /// `base64url(json).base64url(mac)`: opaque to clients, signed with the instance key.
+    pub fn encode(&self, key: &[u8]) -> String {
+        use hmac::Mac;
         let json = serde_json::to_vec(self).unwrap_or_default();
-        format!("{}.{:016x}", URL_SAFE_NO_PAD.encode(&json), fnv1a(&json))
+        let tag = cursor_mac(key, &json).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&json),
+            URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES])
+        )
     }
 
-    /// Decodes a cursor made for the query with `fingerprint`; anything else is a 422
-    /// naming `cursor`.
-    pub fn decode(text: &str, fingerprint: u64) -> Result<Cursor, Error> {
+    /// Decodes a cursor signed with `key` for the query with `fingerprint`; anything else
+    /// (altered, forged, made for another filter or sort) is a 422 naming `cursor`.
+    pub fn decode(text: &str, fingerprint: u64, key: &[u8]) -> Result<Cursor, Error> {
+        use hmac::Mac;
         let invalid = |why: &str| {
             Error::invalid(Violation::new("cursor", why.to_string()).with_value(text.to_string()))
         };
-        let (body, checksum) = text
+        let (body, tag) = text
             .split_once('.')
             .ok_or_else(|| invalid("is not a cursor this service issued"))?;
         let json = URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|_| invalid("is not a cursor this service issued"))?;
-        if format!("{:016x}", fnv1a(&json)) != checksum {
-            return Err(invalid("was altered"));
+        let tag = URL_SAFE_NO_PAD
+            .decode(tag)
+            .map_err(|_| invalid("is not a cursor this service issued"))?;
+        if tag.len() != MAC_BYTES || cursor_mac(key, &json).verify_truncated_left(&tag).is_err() {
+            return Err(invalid("was altered, or was not issued by this service"));
         }
         let cursor: Cursor = serde_json::from_slice(&json)
             .map_err(|_| invalid("is not a cursor this service issued"))?;
@@ -101,6 +125,7 @@ impl Paging {
         cursor: Option<&str>,
         pagination: Option<Pagination>,
         fingerprint: u64,
+        key: &[u8],
     ) -> Result<Paging, Error> {
         if let Some(size) = page_size {
             if !(1..=MAX_PAGE_SIZE).contains(&size) {
@@ -110,7 +135,9 @@ impl Paging {
                 ));
             }
         }
-        let after = cursor.map(|c| Cursor::decode(c, fingerprint)).transpose()?;
+        let after = cursor
+            .map(|c| Cursor::decode(c, fingerprint, key))
+            .transpose()?;
         match (page_size, after, pagination) {
             (Some(size), after, _) => Ok(Paging::Keyset { size, after }),
             (None, Some(_), _) => Err(Error::invalid(Violation::new(
@@ -137,6 +164,8 @@ impl Paging {
 mod tests {
     use super::*;
 
+    const KEY: &[u8] = b"instance key";
+
     fn cursor() -> Cursor {
         Cursor {
             key: "2026-01-01T00:00:00.000000Z".into(),
@@ -147,18 +176,18 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let text = cursor().encode();
-        assert_eq!(Cursor::decode(&text, 42).unwrap(), cursor());
+        let text = cursor().encode(KEY);
+        assert_eq!(Cursor::decode(&text, 42, KEY).unwrap(), cursor());
     }
 
     #[test]
     fn altered_or_foreign_cursors_are_refused() {
-        let text = cursor().encode();
+        let text = cursor().encode(KEY);
         let mut altered = text.clone().into_bytes();
         altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
         let altered = String::from_utf8(altered).unwrap();
         for bad in [altered.as_str(), "garbage", "", "abc.def"] {
-            match Cursor::decode(bad, 42) {
+            match Cursor::decode(bad, 42, KEY) {
                 Err(Error::InvalidInput { violations, .. }) => {
                     assert_eq!(violations[0].property_path, "cursor")
                 }
@@ -166,31 +195,43 @@ mod tests {
             }
         }
         assert!(
-            Cursor::decode(&text, 43).is_err(),
+            Cursor::decode(&text, 43, KEY).is_err(),
             "a cursor for another query"
         );
+        assert!(
+            Cursor::decode(&text, 42, b"another instance").is_err(),
+            "a cursor signed with another key"
+        );
+        // A forged cursor: valid JSON with a plausible tag, made without the key.
+        let json = serde_json::to_vec(&cursor()).unwrap();
+        let forged = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&json),
+            URL_SAFE_NO_PAD.encode([0u8; 16])
+        );
+        assert!(Cursor::decode(&forged, 42, KEY).is_err());
     }
 
     #[test]
     fn paging_modes() {
         assert_eq!(
-            Paging::from_request(None, None, None, 1).unwrap(),
+            Paging::from_request(None, None, None, 1, KEY).unwrap(),
             Paging::All
         );
-        assert!(Paging::from_request(Some(0), None, None, 1).is_err());
-        assert!(Paging::from_request(Some(1001), None, None, 1).is_err());
+        assert!(Paging::from_request(Some(0), None, None, 1, KEY).is_err());
+        assert!(Paging::from_request(Some(1001), None, None, 1, KEY).is_err());
         let offset = Pagination {
             page_size: Some(5),
             row_offset: Some(10),
         };
         assert_eq!(
-            Paging::from_request(None, None, Some(offset), 1).unwrap(),
+            Paging::from_request(None, None, Some(offset), 1, KEY).unwrap(),
             Paging::Offset {
                 size: 5,
                 offset: 10
             }
         );
-        let text = cursor().encode();
-        assert!(Paging::from_request(None, Some(&text), None, 42).is_err());
+        let text = cursor().encode(KEY);
+        assert!(Paging::from_request(None, Some(&text), None, 42, KEY).is_err());
     }
 }

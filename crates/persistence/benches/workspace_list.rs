@@ -9,7 +9,7 @@
 // A benchmark: a failed step should stop it with its message.
 #![allow(clippy::expect_used)]
 
-use ferry_domain::list::{Cursor, SortOrder};
+use ferry_domain::list::{Cursor, Paging, SortOrder};
 use ferry_domain::workspace::WorkspaceSortBy;
 use ferry_persistence::store::workspaces::{self, WorkspaceFilter, WorkspacePage};
 use ferry_persistence::testing::{insert_synthetic_workspaces, TestBackend, TestDatabase};
@@ -35,9 +35,10 @@ fn page(sort_by: WorkspaceSortBy, order: SortOrder) -> WorkspacePage {
     WorkspacePage {
         sort_by,
         order,
-        limit: Some(PAGE),
-        after: None,
-        offset: None,
+        paging: Paging::Keyset {
+            size: PAGE,
+            after: None,
+        },
     }
 }
 
@@ -73,10 +74,12 @@ fn main() {
             for order in [SortOrder::Asc, SortOrder::Desc] {
                 // The position `depth` rows in, found once by offset (not timed).
                 let mut at_depth = page(sort_by, order);
-                at_depth.offset = Some(depth - 1);
-                at_depth.limit = Some(1);
+                at_depth.paging = Paging::Offset {
+                    size: 1,
+                    offset: depth - 1,
+                };
                 let listed = workspaces::list(conn, &filter, &at_depth).expect("position");
-                let marker = listed.workspaces.first().expect("a row at depth");
+                let marker = listed.items.first().expect("a row at depth");
                 let key = match sort_by {
                     WorkspaceSortBy::Name => marker.name.to_lowercase(),
                     WorkspaceSortBy::CreatedAt => marker
@@ -87,13 +90,19 @@ fn main() {
                         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
                 };
                 let mut deep = page(sort_by, order);
-                deep.after = Some(Cursor {
-                    key,
-                    id: marker.id.0,
-                    query: 0,
-                });
+                deep.paging = Paging::Keyset {
+                    size: PAGE,
+                    after: Some(Cursor {
+                        key,
+                        id: marker.id.0,
+                        query: 0,
+                    }),
+                };
                 let mut by_offset = page(sort_by, order);
-                by_offset.offset = Some(depth);
+                by_offset.paging = Paging::Offset {
+                    size: PAGE,
+                    offset: depth,
+                };
 
                 let first_page = page(sort_by, order);
                 let first = median_time(|| {
@@ -101,7 +110,7 @@ fn main() {
                 });
                 let keyset = median_time(|| {
                     let listed = workspaces::list(conn, &filter, &deep).expect("deep page");
-                    assert_eq!(listed.workspaces.len() as i64, PAGE);
+                    assert_eq!(listed.items.len() as i64, PAGE);
                 });
                 let offset = median_time(|| {
                     workspaces::list(conn, &filter, &by_offset).expect("offset page");

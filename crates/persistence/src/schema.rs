@@ -92,6 +92,7 @@ diesel::table! {
         created_by -> Nullable<SqlUuid>,
         updated_by -> Nullable<SqlUuid>,
         version -> BigInt,
+        name_folded -> Text,
     }
 }
 
@@ -131,6 +132,7 @@ diesel::table! {
         schedule_cron_time_zone -> Nullable<Text>,
         schedule_cron_since -> Nullable<SqlTimestamp>,
         version -> BigInt,
+        name_folded -> Text,
     }
 }
 

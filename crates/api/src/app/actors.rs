@@ -3,11 +3,11 @@
 
 use super::{configuration, connectors};
 use crate::AppState;
-use ferry_domain::actor::{Actor, ActorChanges, NewActor};
+use ferry_domain::actor::{Actor, ActorChanges, ActorListQuery, NewActor};
 use ferry_domain::actor_definition::ActorType;
-use ferry_domain::ids::WorkspaceId;
 use ferry_domain::{Error, Result};
-use ferry_persistence::store::actors;
+use ferry_persistence::store::actors::{self, ActorFilter, ActorPage};
+use ferry_persistence::store::paging::Page;
 use uuid::Uuid;
 
 /// Creates one in a workspace from a live definition of the same type; its configuration
@@ -27,16 +27,36 @@ pub async fn get(state: &AppState, actor_type: ActorType, id: Uuid) -> Result<Ac
         .await
 }
 
-/// A workspace's live ones; the store answers 404 for an unknown or deleted workspace.
+/// One page of a workspace's live ones (docs/API-DESIGN.md, "Lists"), and the next page's
+/// cursor; the store answers 404 for an unknown or deleted workspace.
 pub async fn list(
     state: &AppState,
     actor_type: ActorType,
-    workspace: WorkspaceId,
-) -> Result<Vec<Actor>> {
-    state
+    query: ActorListQuery,
+) -> Result<(Page<Actor>, Option<String>)> {
+    let paging = super::lists::paging(
+        state,
+        query.page_size,
+        query.cursor.as_deref(),
+        query.pagination,
+        query.fingerprint,
+    )?;
+    let filter = ActorFilter {
+        workspace_id: query.workspace_id,
+        definition_id: query.definition_id,
+        name_contains: query.name_contains,
+    };
+    let page = ActorPage {
+        sort_by: query.sort_by,
+        order: query.order,
+        paging,
+    };
+    let listed = state
         .db
-        .run(move |conn| actors::list(conn, actor_type, workspace))
-        .await
+        .run(move |conn| actors::list(conn, actor_type, &filter, &page))
+        .await?;
+    let next = super::lists::next_cursor(state, &listed, query.fingerprint);
+    Ok((listed, next))
 }
 
 /// Replaces the name and configuration; masks sent back keep the stored secrets.

@@ -2,13 +2,71 @@
 //! their sync state (`isSyncing`, `lastSync`) from their jobs. Each read costs a constant
 //! number of queries however many connections it returns.
 
+use crate::app::lists;
 use crate::AppState;
-use ferry_domain::connection::WbConnectionRead;
-use ferry_domain::ids::{ConnectionId, WorkspaceId};
+use ferry_domain::connection::{
+    ConnectionListRequestBody, ConnectionRead, ConnectionReadList, ConnectionSortBy,
+    WbConnectionRead, WbConnectionReadList,
+};
+use ferry_domain::ids::ConnectionId;
+use ferry_domain::list::SortOrder;
 use ferry_domain::{Error, Result};
-use ferry_persistence::store::connections::{self, ConnectionWithActors};
+use ferry_persistence::store::connections::{
+    self, ConnectionFilter, ConnectionPage, ConnectionWithActors,
+};
 use ferry_persistence::store::jobs;
+use ferry_persistence::store::paging::Page;
 use ferry_persistence::AnyConnection;
+
+/// What a list request asks for (docs/API-DESIGN.md, "Lists"): the filter, the order and
+/// the page, and the fingerprint its cursors are bound to.
+fn decide(
+    state: &AppState,
+    mut request: ConnectionListRequestBody,
+) -> Result<(ConnectionFilter, ConnectionPage, u64)> {
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(ConnectionSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let query = request.query_fingerprint();
+    let paging = lists::paging(
+        state,
+        request.page_size,
+        request.cursor.as_deref(),
+        request.pagination,
+        query,
+    )?;
+    let filter = ConnectionFilter {
+        workspace_id: request.workspace_id,
+        status: request.status,
+        source_id: request.source_id,
+        destination_id: request.destination_id,
+        name_contains: request.name_contains.as_deref().map(str::to_lowercase),
+    };
+    let page = ConnectionPage {
+        sort_by,
+        order,
+        paging,
+    };
+    Ok((filter, page, query))
+}
+
+/// `connections/list`: one page of a live workspace's connections.
+pub async fn list(
+    state: &AppState,
+    request: ConnectionListRequestBody,
+) -> Result<ConnectionReadList> {
+    let (filter, page, query) = decide(state, request)?;
+    let listed = state
+        .db
+        .run(move |conn| connections::list(conn, &filter, &page))
+        .await?;
+    Ok(ConnectionReadList {
+        next_cursor: lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        connections: listed.items.into_iter().map(ConnectionRead::from).collect(),
+    })
+}
 
 /// One connection, deprecated or not.
 pub async fn web_read(state: &AppState, id: ConnectionId) -> Result<WbConnectionRead> {
@@ -24,15 +82,38 @@ pub async fn web_read(state: &AppState, id: ConnectionId) -> Result<WbConnection
         .ok_or_else(|| Error::internal("a read went missing"))
 }
 
-/// A live workspace's live connections (404 for an unknown or deleted workspace).
-pub async fn web_list(state: &AppState, workspace: WorkspaceId) -> Result<Vec<WbConnectionRead>> {
-    state
+/// `web_backend/connections/list`: one page of a live workspace's connections as web front
+/// ends read them (404 for an unknown or deleted workspace).
+pub async fn web_list(
+    state: &AppState,
+    request: ConnectionListRequestBody,
+) -> Result<WbConnectionReadList> {
+    let (filter, page, query) = decide(state, request)?;
+    let listed = state
         .db
         .run(move |conn| {
-            let found = connections::list_with_actors(conn, workspace)?;
-            with_sync_state(conn, found)
+            let found = connections::list_with_actors(conn, &filter, &page)?;
+            let Page {
+                items,
+                total,
+                has_more,
+                next,
+            } = found;
+            let reads = with_sync_state(conn, items)?;
+            Ok(Page {
+                items: reads,
+                total,
+                has_more,
+                next,
+            })
         })
-        .await
+        .await?;
+    Ok(WbConnectionReadList {
+        next_cursor: lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        connections: listed.items,
+    })
 }
 
 /// The web reads of connections, with `isSyncing` and `lastSync` from one query over all

@@ -5,7 +5,7 @@
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
-use ferry_domain::list::{Cursor, Paging, SortOrder};
+use ferry_domain::list::SortOrder;
 use ferry_domain::workspace::{
     normalise_tags, WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody,
     WorkspaceRead, WorkspaceReadList, WorkspaceSortBy, WorkspaceUpdate,
@@ -37,7 +37,8 @@ pub async fn list(
             .collect(),
     );
     let query = request.query_fingerprint();
-    let paging = Paging::from_request(
+    let paging = super::lists::paging(
+        state,
         request.page_size,
         request.cursor.as_deref(),
         request.pagination,
@@ -61,44 +62,20 @@ pub async fn list(
         visible_to: visible_to(caller)?,
         created_by: request.created_by,
     };
-    let page = match paging {
-        Paging::All => WorkspacePage {
-            sort_by,
-            order,
-            limit: None,
-            after: None,
-            offset: None,
-        },
-        Paging::Keyset { size, after } => WorkspacePage {
-            sort_by,
-            order,
-            limit: Some(size),
-            after,
-            offset: None,
-        },
-        Paging::Offset { size, offset } => WorkspacePage {
-            sort_by,
-            order,
-            limit: Some(size),
-            after: None,
-            offset: Some(offset),
-        },
+    let page = WorkspacePage {
+        sort_by,
+        order,
+        paging,
     };
     let listed = state
         .db
         .run(move |conn| workspaces::list(conn, &filter, &page))
         .await?;
     Ok(WorkspaceReadList {
-        workspaces: listed
-            .workspaces
-            .into_iter()
-            .map(WorkspaceRead::from)
-            .collect(),
+        next_cursor: super::lists::next_cursor(state, &listed, query),
         total: listed.total,
         has_more: listed.has_more,
-        next_cursor: listed
-            .next
-            .map(|(key, id)| Cursor { key, id, query }.encode()),
+        workspaces: listed.items.into_iter().map(WorkspaceRead::from).collect(),
     })
 }
 

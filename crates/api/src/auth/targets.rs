@@ -32,6 +32,10 @@ targets! {
     // What workspaces/create needs; the creator then edits what it made in the workspace.
     WebBackendWorkspaceCreate => |b| vec![Target::Organization(b.workspace.organization_id.unwrap_or(DEFAULT_ORGANIZATION_ID))];
     WorkspaceIdRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
+    // Filters narrow within the workspace, so naming another workspace's source shows nothing.
+    ConnectionListRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
+    SourceListRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
+    DestinationListRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
     SlugRequestBody => |b| vec![Target::WorkspaceSlug(b.slug.clone())];
     WorkspaceUpdate => |b| vec![Target::Workspace(b.workspace_id)];
     // Copies the original (secrets and members included) into its organization or the one

@@ -42,6 +42,11 @@ impl SigningKey {
         SigningKey(bytes)
     }
 
+    /// The key's bytes, for the other things the instance signs (list cursors).
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     fn mac(&self) -> HmacSha256 {
         // HMAC takes a key of any length; this cannot fail.
         <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!())

@@ -24,6 +24,7 @@ mod fixtures;
 mod fuzz;
 mod idempotency;
 mod identity;
+mod lists;
 mod metrics;
 mod openapi;
 mod organizations;

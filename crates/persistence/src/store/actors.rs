@@ -4,15 +4,17 @@
 //! the way in, opened here on the way out, so every caller sees clear values.
 
 use super::locks::{lock_live, LockMode, Locked};
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::{actor_definitions, actors, connections};
-use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
 use diesel::prelude::*;
-use ferry_domain::actor::{Actor, ActorChanges, NewActor};
+use ferry_domain::actor::{Actor, ActorChanges, ActorSortBy, NewActor};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{UserId, WorkspaceId};
+use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::secrets::SecretPath;
 use ferry_domain::{Error, Result, Violation};
 use std::collections::HashMap;
@@ -34,6 +36,8 @@ struct ActorRow {
     created_by: Option<DbUuid>,
     updated_by: Option<DbUuid>,
     version: i64,
+    /// The name lowercased in Rust, for `nameContains` and the name sort.
+    name_folded: String,
 }
 
 impl ActorRow {
@@ -131,6 +135,7 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         workspace_id: DbUuid(workspace),
         actor_definition_id: DbUuid(definition.id),
         name: new.name.clone(),
+        name_folded: new.name.to_lowercase(),
         configuration: sealed(&new.configuration, &new.secret_paths)?,
         created_at: timestamp,
         updated_at: timestamp,
@@ -166,25 +171,82 @@ pub fn get(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<
         .and_then(|(row, definition_name)| row.into_actor(definition_name))
 }
 
-/// The live sources or destinations of a live workspace, oldest first.
+/// Which sources or destinations a list shows: the live ones of one workspace.
+#[derive(Clone, Debug)]
+pub struct ActorFilter {
+    pub workspace_id: WorkspaceId,
+    pub definition_id: Option<Uuid>,
+    /// Lowercased.
+    pub name_contains: Option<String>,
+}
+
+/// How an actor list is ordered and which slice of it to return.
+#[derive(Clone, Debug)]
+pub struct ActorPage {
+    pub sort_by: ActorSortBy,
+    pub order: SortOrder,
+    pub paging: Paging,
+}
+
+type BoxedActors = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<actors::table, actor_definitions::table>,
+    MultiBackend,
+>;
+
+fn filtered(actor_type: ActorType, filter: &ActorFilter) -> BoxedActors {
+    let mut query = actors::table
+        .inner_join(actor_definitions::table)
+        .filter(actors::workspace_id.eq(DbUuid(filter.workspace_id.0)))
+        .filter(actors::actor_type.eq(actor_type.as_str()))
+        .filter(actors::deleted_at.is_null())
+        .into_boxed();
+    if let Some(definition) = filter.definition_id {
+        query = query.filter(actors::actor_definition_id.eq(DbUuid(definition)));
+    }
+    if let Some(term) = &filter.name_contains {
+        query = query.filter(
+            actors::name_folded
+                .like(paging::contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of a live workspace's sources or destinations (404 for an unknown or deleted
+/// workspace), each with its definition's name, in three queries whatever the page's depth
+/// (`store::paging`).
 pub fn list(
     conn: &mut AnyConnection,
     actor_type: ActorType,
-    workspace: WorkspaceId,
-) -> Result<Vec<Actor>> {
-    super::workspaces::get_live(conn, workspace)?;
-    actors::table
-        .inner_join(actor_definitions::table)
-        .filter(actors::workspace_id.eq(DbUuid(workspace.0)))
-        .filter(actors::actor_type.eq(actor_type.as_str()))
-        .filter(actors::deleted_at.is_null())
-        .order((actors::created_at.asc(), actors::id.asc()))
-        .select((ActorRow::as_select(), actor_definitions::name))
-        .load::<(ActorRow, String)>(conn)
-        .db()?
-        .into_iter()
-        .map(|(row, definition_name)| row.into_actor(definition_name))
-        .collect()
+    filter: &ActorFilter,
+    page: &ActorPage,
+) -> Result<Page<Actor>> {
+    super::workspaces::get_live(conn, filter.workspace_id)?;
+    let (order, paging) = (page.order, &page.paging);
+    let select = (ActorRow::as_select(), actor_definitions::name);
+    let rows = match page.sort_by {
+        ActorSortBy::Name => {
+            let after = paging::after(paging, paging::text_key)?;
+            load_page!(conn, filtered(actor_type, filter), select => (ActorRow, String),
+                actors::name_folded, actors::id, after, order, paging,
+                |(r, _): &(ActorRow, String)| (r.name_folded.clone(), r.id.0))
+        }
+        ActorSortBy::CreatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(actor_type, filter), select => (ActorRow, String),
+                actors::created_at, actors::id, after, order, paging,
+                |(r, _): &(ActorRow, String)| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+        ActorSortBy::UpdatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(actor_type, filter), select => (ActorRow, String),
+                actors::updated_at, actors::id, after, order, paging,
+                |(r, _): &(ActorRow, String)| (sqlite_time_text(&r.updated_at.0), r.id.0))
+        }
+    };
+    rows.try_map(|(row, definition_name)| row.into_actor(definition_name))
 }
 
 /// The actors with the given ids, in one query, keyed by id.
@@ -226,6 +288,7 @@ pub fn update(
     )
     .set((
         actors::name.eq(&changes.name),
+        actors::name_folded.eq(changes.name.to_lowercase()),
         actors::configuration.eq(sealed(&changes.configuration, &changes.secret_paths)?),
         actors::secret_paths.eq(paths_json(&changes.secret_paths)?),
         actors::updated_at.eq(DbTime(now())),

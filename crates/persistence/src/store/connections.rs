@@ -2,17 +2,20 @@
 //! connections are left out of every list.
 
 use super::locks::{lock_live, LockMode, Locked};
-use crate::connection::AnyConnection;
+use super::paging::{load_page, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::connections;
-use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
 use diesel::prelude::*;
 use ferry_domain::actor::Actor;
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::{
-    Connection, ConnectionSchedule, ConnectionStatus, SourceSchema, SyncMode, TimeUnit,
+    Connection, ConnectionSchedule, ConnectionSortBy, ConnectionStatus, SourceSchema, SyncMode,
+    TimeUnit,
 };
 use ferry_domain::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
+use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::schedule::{ConnectionScheduleDataCron, CronExpression, CronTimeZone, Schedule};
 use ferry_domain::{Error, Resource, Result, Violation};
 
@@ -38,6 +41,8 @@ struct ConnectionRow {
     /// When the cron schedule was set: its fire times before then are not runs of it.
     schedule_cron_since: Option<DbTime>,
     version: i64,
+    /// The name lowercased in Rust, for `nameContains` and the name sort.
+    name_folded: String,
 }
 
 fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
@@ -132,15 +137,17 @@ pub fn create(conn: &mut AnyConnection, new: &NewConnection) -> Result<Connectio
         super::workspaces::check_may_activate(conn, source.workspace_id)?;
     }
     let timestamp = DbTime(now());
+    let name = new
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} <> {}", source.name, destination.name));
     let row = ConnectionRow {
         id: DbUuid(ConnectionId::random().0),
         workspace_id: DbUuid(source.workspace_id.0),
         source_id: DbUuid(source.id),
         destination_id: DbUuid(destination.id),
-        name: new
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} <> {}", source.name, destination.name)),
+        name: name.clone(),
+        name_folded: name.to_lowercase(),
         sync_mode: new.sync_mode.as_str().to_string(),
         sync_schema: schema_json(&new.sync_schema)?,
         schedule_units: new.schedule.basic().map(|s| s.units),
@@ -219,19 +226,128 @@ pub fn get(conn: &mut AnyConnection, id: ConnectionId) -> Result<Connection> {
         .try_into()
 }
 
-/// The connections of a live workspace that are not deprecated, oldest first.
-pub fn list(conn: &mut AnyConnection, workspace: WorkspaceId) -> Result<Vec<Connection>> {
-    super::workspaces::get_live(conn, workspace)?;
-    connections::table
-        .filter(connections::workspace_id.eq(DbUuid(workspace.0)))
-        .filter(connections::status.ne(ConnectionStatus::Deprecated.as_str()))
-        .order((connections::created_at.asc(), connections::id.asc()))
-        .select(ConnectionRow::as_select())
-        .load(conn)
-        .db()?
-        .into_iter()
-        .map(Connection::try_from)
-        .collect()
+/// Which connections a list shows: those of one workspace, never deprecated ones unless
+/// `status` asks for them.
+#[derive(Clone, Debug)]
+pub struct ConnectionFilter {
+    pub workspace_id: WorkspaceId,
+    pub status: Option<ConnectionStatus>,
+    pub source_id: Option<SourceId>,
+    pub destination_id: Option<DestinationId>,
+    /// Lowercased.
+    pub name_contains: Option<String>,
+}
+
+impl ConnectionFilter {
+    /// Every listed connection of a workspace.
+    pub fn workspace(workspace_id: WorkspaceId) -> Self {
+        ConnectionFilter {
+            workspace_id,
+            status: None,
+            source_id: None,
+            destination_id: None,
+            name_contains: None,
+        }
+    }
+}
+
+/// How a connection list is ordered and which slice of it to return.
+#[derive(Clone, Debug)]
+pub struct ConnectionPage {
+    pub sort_by: ConnectionSortBy,
+    pub order: SortOrder,
+    pub paging: Paging,
+}
+
+impl ConnectionPage {
+    /// The whole list, oldest first.
+    pub fn all() -> Self {
+        ConnectionPage {
+            sort_by: ConnectionSortBy::CreatedAt,
+            order: SortOrder::Asc,
+            paging: Paging::All,
+        }
+    }
+}
+
+fn filtered(filter: &ConnectionFilter) -> connections::BoxedQuery<'static, MultiBackend> {
+    let mut query = connections::table
+        .filter(connections::workspace_id.eq(DbUuid(filter.workspace_id.0)))
+        .into_boxed();
+    query = match filter.status {
+        Some(status) => query.filter(connections::status.eq(status.as_str())),
+        None => query.filter(connections::status.ne(ConnectionStatus::Deprecated.as_str())),
+    };
+    if let Some(source) = filter.source_id {
+        query = query.filter(connections::source_id.eq(DbUuid(source.0)));
+    }
+    if let Some(destination) = filter.destination_id {
+        query = query.filter(connections::destination_id.eq(DbUuid(destination.0)));
+    }
+    if let Some(term) = &filter.name_contains {
+        query = query.filter(
+            connections::name_folded
+                .like(super::paging::contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of a live workspace's connections (404 for an unknown or deleted workspace), in
+/// three queries (workspace, count, page) whatever the page's depth (`store::paging`).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ConnectionFilter,
+    page: &ConnectionPage,
+) -> Result<Page<Connection>> {
+    super::workspaces::get_live(conn, filter.workspace_id)?;
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        ConnectionSortBy::Name => {
+            let after = super::paging::after(paging, super::paging::text_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                ConnectionRow::as_select() => ConnectionRow,
+                connections::name_folded,
+                connections::id,
+                after,
+                order,
+                paging,
+                |r: &ConnectionRow| (r.name_folded.clone(), r.id.0)
+            )
+        }
+        ConnectionSortBy::CreatedAt => {
+            let after = super::paging::after(paging, super::paging::time_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                ConnectionRow::as_select() => ConnectionRow,
+                connections::created_at,
+                connections::id,
+                after,
+                order,
+                paging,
+                |r: &ConnectionRow| (sqlite_time_text(&r.created_at.0), r.id.0)
+            )
+        }
+        ConnectionSortBy::UpdatedAt => {
+            let after = super::paging::after(paging, super::paging::time_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                ConnectionRow::as_select() => ConnectionRow,
+                connections::updated_at,
+                connections::id,
+                after,
+                order,
+                paging,
+                |r: &ConnectionRow| (sqlite_time_text(&r.updated_at.0), r.id.0)
+            )
+        }
+    };
+    rows.try_map(Connection::try_from)
 }
 
 /// What the 2020 contract's update changes.
@@ -402,30 +518,29 @@ pub fn get_with_actors(conn: &mut AnyConnection, id: ConnectionId) -> Result<Con
 /// number of queries however many connections there are.
 pub fn list_with_actors(
     conn: &mut AnyConnection,
-    workspace: WorkspaceId,
-) -> Result<Vec<ConnectionWithActors>> {
-    let connections = list(conn, workspace)?;
+    filter: &ConnectionFilter,
+    page: &ConnectionPage,
+) -> Result<Page<ConnectionWithActors>> {
+    let connections = list(conn, filter, page)?;
     let ids: Vec<uuid::Uuid> = connections
+        .items
         .iter()
         .flat_map(|c| [c.source_id.0, c.destination_id.0])
         .collect();
     let actors = super::actors::get_many(conn, &ids)?;
-    connections
-        .into_iter()
-        .map(|connection| {
-            let take = |id: uuid::Uuid| {
-                actors.get(&id).cloned().ok_or_else(|| {
-                    Error::internal(format!(
-                        "connection {} refers to missing actor {id}",
-                        connection.id
-                    ))
-                })
-            };
-            let source = take(connection.source_id.0)?;
-            let destination = take(connection.destination_id.0)?;
-            Ok((connection, source, destination))
-        })
-        .collect()
+    connections.try_map(|connection| {
+        let take = |id: uuid::Uuid| {
+            actors.get(&id).cloned().ok_or_else(|| {
+                Error::internal(format!(
+                    "connection {} refers to missing actor {id}",
+                    connection.id
+                ))
+            })
+        };
+        let source = take(connection.source_id.0)?;
+        let destination = take(connection.destination_id.0)?;
+        Ok((connection, source, destination))
+    })
 }
 
 #[cfg(test)]
@@ -522,9 +637,12 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let (listed, queries) = count_queries(conn, |c| list_with_actors(c, workspace).unwrap());
-        assert_eq!(listed.len(), n);
-        for (connection, source, destination) in &listed {
+        let filter = ConnectionFilter::workspace(workspace);
+        let page = ConnectionPage::all();
+        let (listed, queries) =
+            count_queries(conn, |c| list_with_actors(c, &filter, &page).unwrap());
+        assert_eq!(listed.items.len(), n);
+        for (connection, source, destination) in &listed.items {
             assert_eq!(connection.source_id.0, source.id);
             assert_eq!(connection.destination_id.0, destination.id);
             assert_eq!(

@@ -11,6 +11,7 @@ pub mod instance_settings;
 pub mod jobs;
 pub mod locks;
 pub mod organizations;
+pub mod paging;
 pub mod permissions;
 pub mod specs;
 pub mod users;

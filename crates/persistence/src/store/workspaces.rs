@@ -1,6 +1,7 @@
 //! Workspaces.
 
 use super::locks::{lock_live, LockMode, Locked};
+use super::paging::{self, load_page, Page};
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
 use crate::schema::{connections, permissions, workspace_tags, workspaces};
@@ -11,7 +12,7 @@ use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
     CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
 };
-use ferry_domain::list::{Cursor, SortOrder};
+use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
 use ferry_domain::workspace::{Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus};
@@ -360,34 +361,10 @@ pub struct WorkspaceFilter {
 pub struct WorkspacePage {
     pub sort_by: WorkspaceSortBy,
     pub order: SortOrder,
-    /// At most this many rows (none: all).
-    pub limit: Option<i64>,
-    /// Rows strictly after this position (keyset).
-    pub after: Option<Cursor>,
-    /// Rows after skipping this many (Airbyte's offset pagination).
-    pub offset: Option<i64>,
-}
-
-/// One page of a list, and where the next one starts.
-#[derive(Clone, Debug)]
-pub struct Listed {
-    pub workspaces: Vec<Workspace>,
-    pub total: i64,
-    pub has_more: bool,
-    /// The last row's (sort key, id), when there are more rows.
-    pub next: Option<(String, Uuid)>,
+    pub paging: Paging,
 }
 
 type BoxedWorkspaces<'a> = workspaces::BoxedQuery<'a, MultiBackend>;
-
-/// `%term%` for LIKE, with LIKE's own wildcards escaped.
-fn contains_pattern(term: &str) -> String {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
 
 fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     let mut query = workspaces::table.into_boxed();
@@ -422,14 +399,14 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     if let Some(term) = &filter.name_contains {
         query = query.filter(
             workspaces::name_folded
-                .like(contains_pattern(term))
+                .like(paging::contains_pattern(term))
                 .escape('\\'),
         );
     }
     if let Some(term) = &filter.search {
         query = query.filter(
             workspaces::search_folded
-                .like(contains_pattern(term))
+                .like(paging::contains_pattern(term))
                 .escape('\\'),
         );
     }
@@ -457,92 +434,67 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     query
 }
 
-/// Orders by the sort column then the id, and starts after `after` when given: `(key, id) >
-/// (k, i)` ascending, `<` descending. Written `key >= k AND (key > k OR id > i)`: the first
-/// conjunct lets both backends seek the (key, id) index to `k` instead of scanning up to it,
-/// so a page deep in the list costs what the first one does.
-macro_rules! sorted_after {
-    ($query:expr, $column:expr, $after:expr, $order:expr) => {{
-        let query = $query;
-        let query = match ($after, $order) {
-            (Some((key, id)), SortOrder::Asc) => query
-                .filter($column.ge(key.clone()))
-                .filter($column.gt(key).or(workspaces::id.gt(DbUuid(id)))),
-            (Some((key, id)), SortOrder::Desc) => query
-                .filter($column.le(key.clone()))
-                .filter($column.lt(key).or(workspaces::id.lt(DbUuid(id)))),
-            (None, _) => query,
-        };
-        match $order {
-            SortOrder::Asc => query.order(($column.asc(), workspaces::id.asc())),
-            SortOrder::Desc => query.order(($column.desc(), workspaces::id.desc())),
-        }
-    }};
-}
-
-fn parse_time_key(key: &str) -> Result<DbTime> {
-    DateTime::parse_from_rfc3339(key)
-        .map(|t| DbTime(t.with_timezone(&Utc)))
-        .map_err(|_| {
-            Error::invalid(Violation::new("cursor", "does not fit this sort").with_value(key))
-        })
-}
-
-/// The sort key of a row, as a cursor carries it.
-fn sort_key(workspace: &Workspace, sort_by: WorkspaceSortBy) -> String {
-    match sort_by {
-        WorkspaceSortBy::Name => workspace.name.to_lowercase(),
-        WorkspaceSortBy::CreatedAt => sqlite_time_text(&workspace.created_at),
-        WorkspaceSortBy::UpdatedAt => sqlite_time_text(&workspace.updated_at),
-    }
-}
-
 /// A filtered, sorted page of workspaces, the number of all matching rows, and where the
-/// next page starts. Costs three queries (count, page, tags) whatever the page's depth.
+/// next page starts (`store::paging`). Costs three queries (count, page, tags) whatever the
+/// page's depth.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &WorkspaceFilter,
     page: &WorkspacePage,
-) -> Result<Listed> {
-    let total: i64 = filtered(filter).count().get_result(conn).db()?;
-    let after = page.after.as_ref().map(|c| (c.key.clone(), c.id));
-    let query = filtered(filter);
-    let query = match page.sort_by {
-        WorkspaceSortBy::Name => sorted_after!(query, workspaces::name_folded, after, page.order),
+) -> Result<Page<Workspace>> {
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        WorkspaceSortBy::Name => {
+            let after = paging::after(paging, paging::text_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                WorkspaceRow::as_select() => WorkspaceRow,
+                workspaces::name_folded,
+                workspaces::id,
+                after,
+                order,
+                paging,
+                |r: &WorkspaceRow| (r.name_folded.clone(), r.id.0)
+            )
+        }
         WorkspaceSortBy::CreatedAt => {
-            let after = after
-                .map(|(k, id)| parse_time_key(&k).map(|t| (t, id)))
-                .transpose()?;
-            sorted_after!(query, workspaces::created_at, after, page.order)
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                WorkspaceRow::as_select() => WorkspaceRow,
+                workspaces::created_at,
+                workspaces::id,
+                after,
+                order,
+                paging,
+                |r: &WorkspaceRow| (sqlite_time_text(&r.created_at.0), r.id.0)
+            )
         }
         WorkspaceSortBy::UpdatedAt => {
-            let after = after
-                .map(|(k, id)| parse_time_key(&k).map(|t| (t, id)))
-                .transpose()?;
-            sorted_after!(query, workspaces::updated_at, after, page.order)
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(
+                conn,
+                filtered(filter),
+                WorkspaceRow::as_select() => WorkspaceRow,
+                workspaces::updated_at,
+                workspaces::id,
+                after,
+                order,
+                paging,
+                |r: &WorkspaceRow| (sqlite_time_text(&r.updated_at.0), r.id.0)
+            )
         }
     };
-    let query = match page.offset {
-        Some(offset) => query.offset(offset),
-        None => query,
-    };
-    // One row more than asked tells whether there is a next page.
-    let query = match page.limit {
-        Some(limit) => query.limit(limit + 1),
-        None => query,
-    };
-    let mut rows: Vec<WorkspaceRow> = query.select(WorkspaceRow::as_select()).load(conn).db()?;
-    let has_more = page.limit.is_some_and(|limit| rows.len() as i64 > limit);
-    if let Some(limit) = page.limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    }
-    let workspaces = with_tags(conn, rows)?;
-    let next = match workspaces.last() {
-        Some(last) if has_more => Some((sort_key(last, page.sort_by), last.id.0)),
-        _ => None,
-    };
-    Ok(Listed {
-        workspaces,
+    let Page {
+        items,
+        total,
+        has_more,
+        next,
+    } = rows;
+    Ok(Page {
+        items: with_tags(conn, items)?,
         total,
         has_more,
         next,

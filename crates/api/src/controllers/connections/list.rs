@@ -3,17 +3,18 @@ use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::connection::{ConnectionRead, ConnectionReadList};
-use ferry_domain::workspace::WorkspaceIdRequestBody;
-use ferry_persistence::store::connections;
+use ferry_domain::connection::{ConnectionListRequestBody, ConnectionReadList};
 
 /// List connections for workspace
 ///
-/// Does not return deleted (deprecated) connections. Oldest first.
+/// Does not return deleted (deprecated) connections unless `status` asks for them. With only
+/// `workspaceId`, every listed connection, oldest first, unpaged, as in the 2020 contract;
+/// filters, `sortBy`/`sortOrder` and keyset or offset pages follow the list convention
+/// (docs/API-DESIGN.md, "Lists").
 #[utoipa::path(
     tag = "connection",
     operation_id = "listConnectionsForWorkspace",
-    request_body = WorkspaceIdRequestBody,
+    request_body = ConnectionListRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = ConnectionReadList),
         NotFound, BodyErrors, CommonErrors
@@ -22,14 +23,9 @@ use ferry_persistence::store::connections;
 #[post("/v1/connections/list")]
 pub async fn list_connections(
     state: web::Data<AppState>,
-    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
+    Body(request, _): Body<ConnectionListRequestBody, Reader>,
 ) -> ApiResult<web::Json<ConnectionReadList>> {
-    let workspace = request.workspace_id;
-    let connections = state
-        .db
-        .run(move |conn| connections::list(conn, workspace))
-        .await?;
-    Ok(web::Json(ConnectionReadList {
-        connections: connections.into_iter().map(ConnectionRead::from).collect(),
-    }))
+    Ok(web::Json(
+        crate::app::connections::list(&state, request).await?,
+    ))
 }

@@ -4,8 +4,7 @@ use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::connection::WbConnectionReadList;
-use ferry_domain::workspace::WorkspaceIdRequestBody;
+use ferry_domain::connection::{ConnectionListRequestBody, WbConnectionReadList};
 
 /// List a workspace's connections with their sources and destinations
 ///
@@ -15,7 +14,7 @@ use ferry_domain::workspace::WorkspaceIdRequestBody;
 #[utoipa::path(
     tag = "web_backend",
     operation_id = "webBackendListConnectionsForWorkspace",
-    request_body = WorkspaceIdRequestBody,
+    request_body = ConnectionListRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = WbConnectionReadList),
         NotFound, BodyErrors, CommonErrors
@@ -24,8 +23,7 @@ use ferry_domain::workspace::WorkspaceIdRequestBody;
 #[post("/v1/web_backend/connections/list")]
 pub async fn web_backend_list_connections(
     state: web::Data<AppState>,
-    Body(request, _): Body<WorkspaceIdRequestBody, Reader>,
+    Body(request, _): Body<ConnectionListRequestBody, Reader>,
 ) -> ApiResult<web::Json<WbConnectionReadList>> {
-    let connections = connections::web_list(&state, request.workspace_id).await?;
-    Ok(web::Json(WbConnectionReadList { connections }))
+    Ok(web::Json(connections::web_list(&state, request).await?))
 }

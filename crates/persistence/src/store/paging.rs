@@ -1,0 +1,164 @@
+//! The stored side of the one list convention (docs/API-DESIGN.md, "Lists"): every list
+//! store declares its filters (a boxed query) and its sort keys, and this module pages it:
+//! the total over all pages, keyset pages that start strictly after the previous page's
+//! last (sort key, id), Airbyte's offset pages, and the position of the next page.
+
+use crate::sql_types::DbTime;
+use chrono::{DateTime, Utc};
+use ferry_domain::list::Paging;
+use ferry_domain::{Error, Result, Violation};
+use uuid::Uuid;
+
+/// One page of a list, and where the next one starts.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Rows matching the filters, over all pages.
+    pub total: i64,
+    pub has_more: bool,
+    /// The last row's (sort key, id), when there are more rows.
+    pub next: Option<(String, Uuid)>,
+}
+
+impl<T> Page<T> {
+    /// The same page with its items converted.
+    pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(convert).collect(),
+            total: self.total,
+            has_more: self.has_more,
+            next: self.next,
+        }
+    }
+
+    /// The same page with its items converted by a fallible conversion.
+    pub fn try_map<U>(self, convert: impl FnMut(T) -> Result<U>) -> Result<Page<U>> {
+        Ok(Page {
+            items: self.items.into_iter().map(convert).collect::<Result<_>>()?,
+            total: self.total,
+            has_more: self.has_more,
+            next: self.next,
+        })
+    }
+}
+
+/// `%term%` for LIKE (`nameContains`, `search`), with LIKE's own wildcards escaped (use
+/// `.escape('\\')`).
+pub fn contains_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A cursor's time key, as rows of a time sort carry it.
+pub fn time_key(key: &str) -> Result<DbTime> {
+    DateTime::parse_from_rfc3339(key)
+        .map(|t| DbTime(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            Error::invalid(Violation::new("cursor", "does not fit this sort").with_value(key))
+        })
+}
+
+/// A cursor's text key (a folded name).
+pub fn text_key(key: &str) -> Result<String> {
+    Ok(key.to_string())
+}
+
+/// Where a keyset page starts, its key read by `parse`.
+pub fn after<K>(paging: &Paging, parse: impl Fn(&str) -> Result<K>) -> Result<Option<(K, Uuid)>> {
+    match paging {
+        Paging::Keyset {
+            after: Some(cursor),
+            ..
+        } => Ok(Some((parse(&cursor.key)?, cursor.id))),
+        _ => Ok(None),
+    }
+}
+
+/// The rows a page asks for: its size, plus one that tells whether there is a next page.
+pub fn limit(paging: &Paging) -> Option<i64> {
+    match paging {
+        Paging::All => None,
+        Paging::Keyset { size, .. } | Paging::Offset { size, .. } => Some(*size),
+    }
+}
+
+/// Rows skipped before an offset page.
+pub fn offset(paging: &Paging) -> Option<i64> {
+    match paging {
+        Paging::Offset { offset, .. } => Some(*offset),
+        _ => None,
+    }
+}
+
+/// Cuts the rows loaded for a page (one more than its size) to the page, and says where the
+/// next one starts: after the last row's (sort key, id).
+pub fn page<T>(
+    mut rows: Vec<T>,
+    paging: &Paging,
+    total: i64,
+    position: impl Fn(&T) -> (String, Uuid),
+) -> Page<T> {
+    let limit = limit(paging);
+    let has_more = limit.is_some_and(|limit| rows.len() as i64 > limit);
+    if let Some(limit) = limit {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    let next = match rows.last() {
+        Some(last) if has_more => Some(position(last)),
+        _ => None,
+    };
+    Page {
+        items: rows,
+        total,
+        has_more,
+        next,
+    }
+}
+
+/// Loads one page of a list: `$filtered` (an expression making the boxed, filtered query;
+/// evaluated twice: for the total and for the page) ordered by `$column` then `$id`,
+/// starting after `$after` (`Option<(key, id)>`), cut per `$paging`, selecting `$select` as
+/// rows of `$row`; `$position` gives a row's (sort key, id) for the next page's cursor.
+/// The seek is written `key >= k AND (key > k OR id > i)`: the first conjunct lets both
+/// backends seek the (key, id) index to `k`, so a deep page costs what the first one does.
+macro_rules! load_page {
+    ($conn:expr, $filtered:expr, $select:expr => $row:ty, $column:expr, $id:expr, $after:expr, $order:expr, $paging:expr, $position:expr) => {{
+        use ferry_domain::list::SortOrder;
+        use $crate::error::DieselResultExt as _;
+        use $crate::store::paging;
+        // An unpaged list counts what it loads; only a page asks the total of the database.
+        let total: Option<i64> = match $paging {
+            ferry_domain::list::Paging::All => None,
+            _ => Some($filtered.count().get_result($conn).db()?),
+        };
+        let query = $filtered;
+        let query = match ($after, $order) {
+            (Some((key, id)), SortOrder::Asc) => query
+                .filter($column.ge(key.clone()))
+                .filter($column.gt(key).or($id.gt($crate::sql_types::DbUuid(id)))),
+            (Some((key, id)), SortOrder::Desc) => query
+                .filter($column.le(key.clone()))
+                .filter($column.lt(key).or($id.lt($crate::sql_types::DbUuid(id)))),
+            (None, _) => query,
+        };
+        let query = match $order {
+            SortOrder::Asc => query.order(($column.asc(), $id.asc())),
+            SortOrder::Desc => query.order(($column.desc(), $id.desc())),
+        };
+        let query = match paging::offset($paging) {
+            Some(offset) => query.offset(offset),
+            None => query,
+        };
+        let query = match paging::limit($paging) {
+            Some(limit) => query.limit(limit + 1),
+            None => query,
+        };
+        let rows: Vec<$row> = query.select($select).load($conn).db()?;
+        let total = total.unwrap_or(rows.len() as i64);
+        paging::page(rows, $paging, total, $position)
+    }};
+}
+pub(crate) use load_page;
