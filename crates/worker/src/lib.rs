@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod launcher;
 pub mod local_json;
 pub mod metrics;
+pub mod notify;
 pub mod operations;
 pub mod protocol;
 pub mod runner;

@@ -6,11 +6,13 @@
 
 use crate::launcher::{Image, Launcher, RuntimeError};
 use crate::metrics::JobMetrics;
+use crate::notify::WebhookSender;
 use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
     CONFIGURATION_FILES,
 };
 use crate::tasks::jobs::JobRunner;
+use crate::tasks::notifications::NotificationDelivery;
 use crate::tasks::orphans::OrphanRecovery;
 use crate::tasks::scheduler::Scheduler;
 use crate::tasks::{BackgroundTask, TaskRegistry};
@@ -44,6 +46,15 @@ pub struct WorkerSettings {
     /// On shutdown, how long a running attempt may go on before it is stopped and its job
     /// handed back.
     pub shutdown_grace: Duration,
+    pub notifications: NotificationSettings,
+}
+
+/// How notification deliveries are made.
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationSettings {
+    /// How often an idle delivery task looks for due deliveries.
+    pub poll_interval: Duration,
+    pub policy: ferry_domain::notification::DeliveryPolicy,
 }
 
 #[derive(Clone, Debug)]
@@ -53,14 +64,17 @@ pub struct Worker {
     settings: WorkerSettings,
     registry: TaskRegistry,
     metrics: JobMetrics,
+    webhooks: WebhookSender,
 }
 
 impl Worker {
+    /// `webhooks` posts notification events (its timeout should be the policy's).
     pub fn new(
         db: Database,
         launcher: Launcher,
         settings: WorkerSettings,
         metrics: JobMetrics,
+        webhooks: WebhookSender,
     ) -> Self {
         Worker {
             db,
@@ -68,7 +82,12 @@ impl Worker {
             settings,
             registry: TaskRegistry::default(),
             metrics,
+            webhooks,
         }
+    }
+
+    pub(crate) fn webhooks(&self) -> &WebhookSender {
+        &self.webhooks
     }
 
     pub(crate) fn metrics(&self) -> &JobMetrics {
@@ -87,6 +106,7 @@ impl Worker {
             Arc::new(OrphanRecovery(self.clone())),
             Arc::new(Scheduler(self.clone())),
             Arc::new(JobRunner(self.clone())),
+            Arc::new(NotificationDelivery(self.clone())),
         ]
     }
 

@@ -20,6 +20,7 @@ pub mod connections;
 pub mod connectors;
 pub mod definitions;
 pub mod jobs;
+pub mod notifications;
 pub mod permissions;
 pub mod setup;
 pub mod workspaces;

@@ -24,6 +24,7 @@ mod fixtures;
 mod fuzz;
 mod identity;
 mod metrics;
+mod notifications;
 mod openapi;
 mod organizations;
 mod secrets;

@@ -257,6 +257,18 @@ pub fn update(
     let status = changes.status.as_str();
     let deprecated = ConnectionStatus::Deprecated.as_str();
     let timestamp = DbTime(now());
+    // Whether this update is what disables it: decided by a statement of its own, so that
+    // of two concurrent updates only the first to change the row tells the webhooks.
+    let disabled = changes.status == ConnectionStatus::Inactive
+        && diesel::update(
+            connections::table
+                .filter(connections::id.eq(DbUuid(id.0)))
+                .filter(connections::status.eq(ConnectionStatus::Active.as_str())),
+        )
+        .set(connections::status.eq(status))
+        .execute(conn)
+        .db()?
+            > 0;
     let basic = changes.schedule.basic();
     let cron = changes.schedule.cron();
     let expression = cron.map(|c| c.cron_expression.to_string());
@@ -302,21 +314,41 @@ pub fn update(
                 .with_value(status),
         ));
     }
+    if disabled {
+        super::notifications::connections_disabled(
+            conn,
+            &[id.0],
+            ConnectionStatus::Inactive,
+            "connection set inactive",
+        )?;
+    }
     get(conn, id)
 }
 
 /// Deprecates a connection ("delete" in the contract). Idempotent.
 pub fn delete(conn: &mut AnyConnection, id: ConnectionId) -> Result<()> {
     let deprecated = ConnectionStatus::Deprecated.as_str();
-    let updated = diesel::update(connections::table.filter(connections::id.eq(DbUuid(id.0))))
-        .set((
-            connections::status.eq(deprecated),
-            connections::updated_at.eq(DbTime(now())),
-        ))
-        .execute(conn)
-        .db()?;
+    let updated = diesel::update(
+        connections::table
+            .filter(connections::id.eq(DbUuid(id.0)))
+            .filter(connections::status.ne(deprecated)),
+    )
+    .set((
+        connections::status.eq(deprecated),
+        connections::updated_at.eq(DbTime(now())),
+    ))
+    .execute(conn)
+    .db()?;
     if updated == 0 {
-        return Err(Error::not_found(Resource::Connection, id));
+        // Already deprecated (nothing to tell), or no such connection.
+        get(conn, id)?;
+    } else {
+        super::notifications::connections_disabled(
+            conn,
+            &[id.0],
+            ConnectionStatus::Deprecated,
+            "connection deleted",
+        )?;
     }
     super::jobs::cancel_for_connections(conn, &[id.to_string()], "connection deleted")?;
     Ok(())

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod instance_settings;
 pub mod jobs;
 pub mod locks;
+pub mod notifications;
 pub mod organizations;
 pub mod permissions;
 pub mod specs;

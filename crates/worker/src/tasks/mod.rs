@@ -4,9 +4,10 @@
 //! to run from every worker at once; a task that found more to do runs again at once.
 //!
 //! The tasks, one file each: [`orphans::OrphanRecovery`], [`scheduler::Scheduler`],
-//! [`jobs::JobRunner`]. Register a new one in `Worker::tasks` (runner.rs).
+//! [`jobs::JobRunner`], [`notifications::NotificationDelivery`]. Register a new one in `Worker::tasks` (runner.rs).
 
 pub mod jobs;
+pub mod notifications;
 pub mod orphans;
 pub mod scheduler;
 
