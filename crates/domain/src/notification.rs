@@ -304,13 +304,7 @@ impl NotificationEvent {
         } else {
             NotificationTrigger::SyncFailure
         };
-        NotificationEvent {
-            id: NotificationEventId::random(),
-            event_type,
-            workspace_id,
-            created_at: at,
-            test: false,
-            data: json!({
+        let mut data = json!({
                 "connectionId": sync.connection_id,
                 "connectionName": sync.connection_name,
                 "jobId": sync.job_id,
@@ -320,7 +314,17 @@ impl NotificationEvent {
                 "bytesSynced": sync.bytes_synced,
                 "jobCreatedAt": sync.job_created_at.to_rfc3339_opts(SecondsFormat::Micros, true),
                 "jobEndedAt": at.to_rfc3339_opts(SecondsFormat::Micros, true),
-            }),
+        });
+        if let Some(reason) = &sync.failure_reason {
+            data["failureReason"] = Value::String(reason.clone());
+        }
+        NotificationEvent {
+            id: NotificationEventId::random(),
+            event_type,
+            workspace_id,
+            created_at: at,
+            test: false,
+            data,
         }
     }
 
@@ -377,6 +381,8 @@ impl NotificationEvent {
                     records_synced: 0,
                     bytes_synced: 0,
                     job_created_at: at,
+                    failure_reason: (trigger == NotificationTrigger::SyncFailure)
+                        .then(|| "attempt failed: a test failure".to_string()),
                 },
             ),
         };
@@ -398,6 +404,8 @@ pub struct SyncEnded {
     pub records_synced: i64,
     pub bytes_synced: i64,
     pub job_created_at: DateTime<Utc>,
+    /// Why a failed job failed (its last attempt's last log line).
+    pub failure_reason: Option<String>,
 }
 
 /// How deliveries are attempted: a bounded time per attempt, retries after a doubling
@@ -504,6 +512,10 @@ mod tests {
         assert_eq!(body["workspaceId"], workspace.to_string());
         assert_eq!(body["test"], true);
         assert_eq!(body["data"]["jobStatus"], "failed");
+        assert_eq!(
+            body["data"]["failureReason"],
+            "attempt failed: a test failure"
+        );
         let disabled = NotificationEvent::connection_disabled(
             workspace,
             at,

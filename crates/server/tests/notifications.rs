@@ -403,6 +403,9 @@ fn sync_events(backend: TestBackend) {
         (&failure["data"]["jobStatus"], &failure["data"]["attempts"]),
         (&json!("failed"), &json!(1))
     );
+    let reason = failure["data"]["failureReason"].as_str().unwrap();
+    assert!(reason.starts_with("attempt failed: "), "{reason}");
+    assert!(success["data"].get("failureReason").is_none());
     // /flaky wanted successes only: three refusals, then the same event, byte for byte.
     let at_flaky = receiver.wait_for("/flaky", 4);
     assert_eq!(at_flaky.len(), 4);

@@ -142,16 +142,16 @@ impl WebhookSender {
     }
 }
 
-/// The sources of an error, innermost last, without the URL reqwest puts in its own text.
+/// The innermost source of an error (`Connection refused (os error 111)`, a TLS or DNS
+/// failure), without the URL reqwest puts in its own text.
 fn causes(error: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
+    let mut innermost = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        parts.push(cause.to_string());
+        innermost = Some(cause.to_string());
         source = cause.source();
     }
-    parts.dedup();
-    parts.join(": ")
+    innermost.unwrap_or_default()
 }
 
 #[cfg(test)]

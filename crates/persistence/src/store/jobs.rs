@@ -438,8 +438,8 @@ pub fn finish(
         super::notifications::sync_ended(
             conn,
             &job,
+            attempt,
             next.0 == JobStatus::Succeeded,
-            attempt.number.saturating_add(1),
             (records, bytes),
             timestamp,
         )?;

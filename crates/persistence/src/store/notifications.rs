@@ -17,7 +17,7 @@ use super::locks::{lock_live, LockMode, Locked};
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::{
-    connections, notification_deliveries, notification_events, notification_webhooks,
+    attempt_logs, connections, notification_deliveries, notification_events, notification_webhooks,
 };
 use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
     ConnectionId, NotificationDeliveryId, NotificationEventId, NotificationWebhookId, WorkspaceId,
 };
-use ferry_domain::job::Job;
+use ferry_domain::job::{Attempt, Job};
 use ferry_domain::list::{Cursor, SortOrder};
 use ferry_domain::notification::{
     DeliveryPolicy, NotificationDeliveryRead, NotificationDeliveryStatus, NotificationEvent,
@@ -318,14 +318,15 @@ pub fn emit(conn: &mut AnyConnection, event: &NotificationEvent) -> Result<usize
     Ok(subscribed.len())
 }
 
-/// Emits `sync_success` or `sync_failure` for a sync job that has just ended, from its last
-/// attempt (`attempts` made, `records` and `bytes` of the last). Call inside the transaction
-/// that ends the job.
+/// Emits `sync_success` or `sync_failure` for a sync job that has just ended with `last`
+/// (`records` and `bytes` its counts). A failure says why: the last line of that attempt's
+/// log, which the worker writes as `attempt failed: <reason>` (or orphan recovery as its own
+/// verdict). Call inside the transaction that ends the job.
 pub fn sync_ended(
     conn: &mut AnyConnection,
     job: &Job,
+    last: &Attempt,
     succeeded: bool,
-    attempts: i32,
     (records, bytes): (i64, i64),
     at: DateTime<Utc>,
 ) -> Result<usize> {
@@ -341,21 +342,36 @@ pub fn sync_ended(
     let Some((workspace, name)) = found else {
         return Ok(0);
     };
+    let failure_reason = match succeeded {
+        true => None,
+        false => attempt_logs::table
+            .filter(attempt_logs::attempt_id.eq(last.id))
+            .order(attempt_logs::id.desc())
+            .select(attempt_logs::line)
+            .first::<String>(conn)
+            .optional()
+            .db()?
+            .map(|line| line.chars().take(MAX_REASON_CHARS).collect()),
+    };
     let sync = SyncEnded {
         connection_id: connection,
         connection_name: name,
         job_id: job.id,
         succeeded,
-        attempts,
+        attempts: last.number.saturating_add(1),
         records_synced: records,
         bytes_synced: bytes,
         job_created_at: job.created_at,
+        failure_reason,
     };
     emit(
         conn,
         &NotificationEvent::sync_ended(WorkspaceId(workspace.0), at, &sync),
     )
 }
+
+/// The longest `failureReason` an event carries.
+const MAX_REASON_CHARS: usize = 1000;
 
 /// Emits `connection_disabled` for each of these connections, which have just become
 /// `status` (inactive or deprecated) because of `reason`. Call inside that transaction.
@@ -888,6 +904,9 @@ mod tests {
     ) {
         jobs::enqueue(conn, JobConfigType::Sync, connection).unwrap();
         let (_, attempt) = write_transaction(conn, jobs::claim).unwrap().unwrap();
+        if outcome == Outcome::Failed {
+            jobs::append_logs(conn, attempt.id, &["attempt failed: told to".to_string()]).unwrap();
+        }
         let ended = write_transaction(conn, |c| {
             jobs::finish(c, &attempt, outcome, 7, 70, ONE_ATTEMPT)?;
             match commit {
@@ -959,6 +978,7 @@ mod tests {
                 assert_eq!(payload["data"]["connectionId"], b.to_string());
                 assert_eq!(payload["data"]["jobStatus"], "failed");
                 assert_eq!(payload["data"]["recordsSynced"], 7);
+                assert_eq!(payload["data"]["failureReason"], "attempt failed: told to");
                 // A job already over emits nothing when an attempt of it is finished again.
                 let job = failed_job(conn, b);
                 let (_, attempts) = jobs::get(conn, job).unwrap();
