@@ -62,6 +62,7 @@ pub const BASE_PATH: &str = "/api";
         (name = "user", description = "Users: who may call."),
         (name = "permission", description = "Permissions: a user's role over the instance, an organization or a workspace."),
         (name = "applications", description = "Applications: client credentials, exchanged for access tokens."),
+        (name = "notifications", description = "Notifications: webhooks a workspace's events are posted to, signed; test events; the delivery log."),
         (name = "health", description = "Healthchecks"),
         (name = "debugging", description = "Debugging information"),
     )

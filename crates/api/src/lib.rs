@@ -19,6 +19,7 @@ use actix_web::{web, App, HttpRequest};
 use auth::Authenticator;
 use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
+use ferry_worker::notify::WebhookSender;
 use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub tasks: TaskRegistry,
     /// What `/api/metrics` shows.
     pub metrics: Arc<metrics::Metrics>,
+    /// Posts test notifications (`notifications/try_webhook`), as the delivery task does.
+    pub webhooks: WebhookSender,
 }
 
 impl AppState {
@@ -58,6 +61,8 @@ impl AppState {
         let metrics = metrics::Metrics::new(prometheus::Registry::new(), db.backend().name())
             .map(Arc::new)
             .unwrap_or_else(|e| panic!("metrics set-up: {e}"));
+        let webhooks = WebhookSender::new(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("webhook client set-up: {e}"));
         AppState {
             db,
             regions: Regions::default(),
@@ -65,6 +70,7 @@ impl AppState {
             auth: Authenticator::disabled(),
             tasks: TaskRegistry::default(),
             metrics,
+            webhooks,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! scope from the database and turns a decision into 404 or 403.
 
 use crate::ids::{
-    ApplicationId, ConnectionId, DestinationId, OrganizationId, PermissionId, SourceId, UserId,
-    WorkspaceId,
+    ApplicationId, ConnectionId, DestinationId, NotificationWebhookId, OrganizationId,
+    PermissionId, SourceId, UserId, WorkspaceId,
 };
 use crate::permission::{PermissionType, Role, ScopeKind};
 use crate::{Error, Resource};
@@ -140,6 +140,7 @@ pub enum Target {
     UserEmail(String),
     Permission(PermissionId),
     Application(ApplicationId),
+    NotificationWebhook(NotificationWebhookId),
 }
 
 impl Target {
@@ -174,6 +175,7 @@ impl Target {
             Target::UserEmail(email) => (Resource::User, email.clone()),
             Target::Permission(id) => (Resource::Permission, id.to_string()),
             Target::Application(id) => (Resource::Application, id.to_string()),
+            Target::NotificationWebhook(id) => (Resource::NotificationWebhook, id.to_string()),
         };
         Error::NotFound { resource, id }
     }

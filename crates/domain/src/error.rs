@@ -21,6 +21,7 @@ pub enum Resource {
     User,
     Permission,
     Application,
+    NotificationWebhook,
 }
 
 impl Resource {
@@ -38,6 +39,7 @@ impl Resource {
             Resource::User => "User",
             Resource::Permission => "Permission",
             Resource::Application => "Application",
+            Resource::NotificationWebhook => "NotificationWebhook",
         }
     }
 }

@@ -94,3 +94,15 @@ typed_id!(
     /// Identifies an application: a user's client credentials.
     ApplicationId
 );
+typed_id!(
+    /// Identifies a notification webhook: a URL a workspace's events are posted to.
+    NotificationWebhookId
+);
+typed_id!(
+    /// Identifies a notification event (receivers de-duplicate deliveries by it).
+    NotificationEventId
+);
+typed_id!(
+    /// Identifies one delivery: one event to one webhook.
+    NotificationDeliveryId
+);

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod job;
 pub mod list;
+pub mod notification;
 pub mod organization;
 pub mod permission;
 pub mod schedule;

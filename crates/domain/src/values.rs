@@ -88,6 +88,17 @@ string_schema!(
     }
 );
 string_schema!(
+    WebhookUrl,
+    StringRules {
+        description:
+            "An absolute http or https URL that events are posted to, at most 2048 characters.",
+        min_length: Some(8),
+        max_length: Some(MAX_WEBHOOK_URL_CHARS),
+        pattern: Some("^\\s*[hH][tT][tT][pP][sS]?://[^/?#\\s]+"),
+        format: Some("uri"),
+    }
+);
+string_schema!(
     DockerRepository,
     StringRules {
         description: "A docker repository such as airbyte/source-faker: lowercase letters, digits, '.', '_', '-', '/' or ':', starting with a letter or digit.",
@@ -162,6 +173,11 @@ string_value!(
     check_http_url
 );
 string_value!(
+    /// An absolute http(s) URL a webhook posts to, at most 2048 characters.
+    WebhookUrl,
+    check_webhook_url
+);
+string_value!(
     /// A docker repository such as `airbyte/source-faker` or `registry:5000/team/image`.
     DockerRepository,
     check_docker_repository
@@ -201,6 +217,28 @@ fn check_http_url(value: String) -> Result<String, String> {
         "http" | "https" if parsed.host().is_some() => Ok(value.trim().to_string()),
         _ => Err("must be an absolute http or https URL".into()),
     }
+}
+
+impl WebhookUrl {
+    /// The host it posts to.
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.0)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// The longest webhook URL Ferry stores.
+pub const MAX_WEBHOOK_URL_CHARS: usize = 2048;
+
+fn check_webhook_url(value: String) -> Result<String, String> {
+    if value.trim().chars().count() > MAX_WEBHOOK_URL_CHARS {
+        return Err(format!(
+            "must be at most {MAX_WEBHOOK_URL_CHARS} characters"
+        ));
+    }
+    check_http_url(value)
 }
 
 fn check_docker_repository(value: String) -> Result<String, String> {
@@ -266,6 +304,10 @@ mod tests {
         assert!(parse::<HttpUrl>("ftp://example.com").is_err());
         assert!(parse::<HttpUrl>("not a url").is_err());
         assert!(parse::<HttpUrl>("/relative").is_err());
+        assert!(parse::<WebhookUrl>("http://127.0.0.1:9000/hook?x=1").is_ok());
+        assert!(parse::<WebhookUrl>("ftp://example.com").is_err());
+        let long = format!("https://example.com/{}", "a".repeat(2048));
+        assert!(parse::<WebhookUrl>(&long).is_err());
     }
 
     #[test]

@@ -103,6 +103,9 @@ mod tests {
         documented_as_serialised(WorkspaceSortBy::ALL);
         documented_as_serialised(WorkspaceStatus::ALL);
         documented_as_serialised(crate::schedule::ConnectionScheduleType::ALL);
+        documented_as_serialised(crate::notification::NotificationTrigger::ALL);
+        documented_as_serialised(crate::notification::NotificationDeliveryStatus::ALL);
+        documented_as_serialised(crate::notification::NotificationReadStatus::ALL);
     }
 
     /// The check itself catches a drift: a schema listing the Rust name, as the derive did.

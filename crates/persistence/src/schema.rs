@@ -287,3 +287,63 @@ diesel::table! {
         expires_at -> SqlTimestamp,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    use crate::sql_types::{SqlJson, SqlTimestamp, SqlUuid};
+
+    notification_webhooks (id) {
+        id -> SqlUuid,
+        workspace_id -> SqlUuid,
+        name -> Text,
+        url -> Text,
+        notification_triggers -> SqlJson,
+        signing_secret -> Text,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        deleted_at -> Nullable<SqlTimestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    notification_events (id) {
+        id -> SqlUuid,
+        workspace_id -> SqlUuid,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> SqlTimestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
+
+    notification_deliveries (id) {
+        id -> SqlUuid,
+        event_id -> SqlUuid,
+        webhook_id -> SqlUuid,
+        workspace_id -> SqlUuid,
+        event_type -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> SqlTimestamp,
+        last_error -> Nullable<Text>,
+        last_status_code -> Nullable<Integer>,
+        created_at -> SqlTimestamp,
+        updated_at -> SqlTimestamp,
+        delivered_at -> Nullable<SqlTimestamp>,
+    }
+}
+
+diesel::joinable!(notification_deliveries -> notification_events (event_id));
+diesel::joinable!(notification_deliveries -> notification_webhooks (webhook_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    notification_webhooks,
+    notification_events,
+    notification_deliveries
+);

@@ -327,6 +327,17 @@ pub(crate) fn open_from_storage(config: Value, paths: &[SecretPath]) -> Result<V
     current()?.open(config, paths)
 }
 
+/// A secret text (a webhook's signing secret) on its way into the database, with the keys
+/// in scope: always encrypted.
+pub(crate) fn seal_text(clear: &str) -> Result<String> {
+    current()?.encrypt(clear)
+}
+
+/// A secret text on its way out of the database, with the keys in scope.
+pub(crate) fn open_text(stored: &str) -> Result<String> {
+    current()?.decrypt(stored)
+}
+
 /// What start-up learnt from the key check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyCheck {
@@ -393,7 +404,9 @@ pub fn record_key(conn: &mut AnyConnection, secrets: &SecretBox) -> Result<()> {
 pub struct Rotation {
     /// Sources and destinations looked at (deleted ones too: they still hold secrets).
     pub actors: usize,
-    /// Those whose configuration was rewritten.
+    /// Notification webhooks looked at (their signing secrets; deleted ones too).
+    pub webhooks: usize,
+    /// Those (actors and webhooks) whose secrets were rewritten.
     pub rewritten: usize,
 }
 
@@ -417,6 +430,21 @@ pub fn rotate(db: &Database) -> Result<Rotation> {
             })
         })?;
         done.actors += batch.actors;
+        done.rewritten += batch.rewritten;
+        match batch.last {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    // Webhook signing secrets, the same way.
+    let mut after = None;
+    loop {
+        let batch = db.run_blocking(|conn| {
+            write_transaction(conn, |c| {
+                crate::store::notifications::reseal_batch(c, &secrets, after, ROTATION_BATCH)
+            })
+        })?;
+        done.webhooks += batch.actors;
         done.rewritten += batch.rewritten;
         match batch.last {
             Some(last) => after = Some(last),

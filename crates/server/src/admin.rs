@@ -89,6 +89,7 @@ pub fn secrets(
         "keyId": key_ids.first(),
         "decryptedWith": key_ids.get(1..),
         "actors": done.actors,
+        "webhooks": done.webhooks,
         "rewritten": done.rewritten,
     }))
 }

@@ -13,6 +13,7 @@ use ferry_domain::workspace::Regions;
 use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
 use ferry_worker::metrics::JobMetrics;
+use ferry_worker::notify::WebhookSender;
 use ferry_worker::runner::{Worker, WorkerSettings};
 use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, ContainerSettings, Launcher, LauncherSettings};
@@ -255,6 +256,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let launcher = launcher(&settings);
     let registry = prometheus::Registry::new();
     let job_metrics = JobMetrics::new(&registry)?;
+    let webhooks = webhook_sender(&settings)?;
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let mut tasks = TaskRegistry::default();
     let worker = settings.worker.enabled.then(|| {
@@ -263,6 +265,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             launcher.clone(),
             worker_settings(&settings),
             job_metrics.clone(),
+            webhooks.clone(),
         );
         tasks = worker.registry();
         tokio::spawn(worker.run(worker_stopped))
@@ -281,6 +284,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         connectors: Connectors::new(launcher),
         auth,
         tasks,
+        webhooks,
     };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
@@ -425,7 +429,14 @@ fn worker_settings(settings: &Settings) -> WorkerSettings {
         },
         attempts_root: worker.attempts_dir.clone(),
         shutdown_grace: Duration::from_secs(worker.shutdown_grace_secs),
+        notifications: settings.notifications.to_worker(),
     }
+}
+
+/// The client that posts notification events (deliveries and test events alike).
+fn webhook_sender(settings: &Settings) -> anyhow::Result<WebhookSender> {
+    WebhookSender::new(Duration::from_secs(settings.notifications.timeout_secs))
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 /// `ferry worker`: migrations, then a worker until SIGTERM or Ctrl-C.
@@ -452,6 +463,7 @@ async fn work(settings: Settings) -> anyhow::Result<()> {
             launcher(&settings),
             worker_settings(&settings),
             job_metrics,
+            webhook_sender(&settings)?,
         )
         .run(stopped),
     );

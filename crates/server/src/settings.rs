@@ -19,6 +19,33 @@ pub struct Settings {
     pub log: LogSettings,
     pub secrets: SecretsSettings,
     pub metrics: MetricsSettings,
+    pub notifications: NotificationSettings,
+}
+
+/// Webhook deliveries: a timeout per attempt, and a doubling backoff for a bounded time.
+#[derive(Clone, Debug, Deserialize)]
+pub struct NotificationSettings {
+    pub timeout_secs: u64,
+    pub retry_backoff_secs: u64,
+    pub max_backoff_secs: u64,
+    pub retry_for_secs: u64,
+    pub poll_interval_ms: u64,
+}
+
+impl NotificationSettings {
+    /// The worker's view of these settings.
+    pub fn to_worker(&self) -> ferry_worker::runner::NotificationSettings {
+        use std::time::Duration;
+        ferry_worker::runner::NotificationSettings {
+            poll_interval: Duration::from_millis(self.poll_interval_ms),
+            policy: ferry_domain::notification::DeliveryPolicy {
+                timeout: Duration::from_secs(self.timeout_secs),
+                first_backoff: Duration::from_secs(self.retry_backoff_secs),
+                max_backoff: Duration::from_secs(self.max_backoff_secs),
+                retry_for: Duration::from_secs(self.retry_for_secs),
+            },
+        }
+    }
 }
 
 /// Where metrics are served besides `/api/metrics`.

@@ -11,6 +11,7 @@ pub mod container;
 pub mod launcher;
 pub mod local_json;
 pub mod metrics;
+pub mod notify;
 pub mod operations;
 pub mod protocol;
 pub mod runner;

@@ -6,12 +6,14 @@
 
 use crate::launcher::{Image, Launcher, RuntimeError};
 use crate::metrics::JobMetrics;
+use crate::notify::WebhookSender;
 use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
     CONFIGURATION_FILES,
 };
 use crate::tasks::idempotency_keys::IdempotencyKeyExpiry;
 use crate::tasks::jobs::JobRunner;
+use crate::tasks::notifications::NotificationDelivery;
 use crate::tasks::orphans::OrphanRecovery;
 use crate::tasks::scheduler::Scheduler;
 use crate::tasks::{BackgroundTask, TaskRegistry};
@@ -45,6 +47,15 @@ pub struct WorkerSettings {
     /// On shutdown, how long a running attempt may go on before it is stopped and its job
     /// handed back.
     pub shutdown_grace: Duration,
+    pub notifications: NotificationSettings,
+}
+
+/// How notification deliveries are made.
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationSettings {
+    /// How often an idle delivery task looks for due deliveries.
+    pub poll_interval: Duration,
+    pub policy: ferry_domain::notification::DeliveryPolicy,
 }
 
 #[derive(Clone, Debug)]
@@ -54,14 +65,17 @@ pub struct Worker {
     settings: WorkerSettings,
     registry: TaskRegistry,
     metrics: JobMetrics,
+    webhooks: WebhookSender,
 }
 
 impl Worker {
+    /// `webhooks` posts notification events (its timeout should be the policy's).
     pub fn new(
         db: Database,
         launcher: Launcher,
         settings: WorkerSettings,
         metrics: JobMetrics,
+        webhooks: WebhookSender,
     ) -> Self {
         Worker {
             db,
@@ -69,7 +83,12 @@ impl Worker {
             settings,
             registry: TaskRegistry::default(),
             metrics,
+            webhooks,
         }
+    }
+
+    pub(crate) fn webhooks(&self) -> &WebhookSender {
+        &self.webhooks
     }
 
     pub(crate) fn metrics(&self) -> &JobMetrics {
@@ -89,6 +108,7 @@ impl Worker {
             Arc::new(Scheduler(self.clone())),
             Arc::new(JobRunner(self.clone())),
             Arc::new(IdempotencyKeyExpiry(self.clone())),
+            Arc::new(NotificationDelivery(self.clone())),
         ]
     }
 

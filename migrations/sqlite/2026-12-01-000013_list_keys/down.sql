@@ -1,3 +1,4 @@
+ALTER TABLE notification_webhooks DROP COLUMN version;
 DROP INDEX actors_by_name;
 DROP INDEX actors_by_updated;
 DROP INDEX actors_by_created;

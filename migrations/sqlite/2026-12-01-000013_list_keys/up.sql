@@ -12,3 +12,5 @@ UPDATE actors SET name_folded = lower(name);
 CREATE INDEX actors_by_created ON actors (workspace_id, actor_type, created_at, id);
 CREATE INDEX actors_by_updated ON actors (workspace_id, actor_type, updated_at, id);
 CREATE INDEX actors_by_name ON actors (workspace_id, actor_type, name_folded, id);
+-- Webhooks are mutable objects too: their version, as every other's (000010).
+ALTER TABLE notification_webhooks ADD COLUMN version integer NOT NULL DEFAULT 1;

@@ -21,6 +21,7 @@ pub mod connectors;
 pub mod definitions;
 pub mod jobs;
 pub mod lists;
+pub mod notifications;
 pub mod permissions;
 pub mod setup;
 pub mod workspaces;

@@ -8,6 +8,7 @@ use ferry_domain::application::*;
 use ferry_domain::connection::*;
 use ferry_domain::ids::{ConnectionId, DEFAULT_ORGANIZATION_ID};
 use ferry_domain::job::*;
+use ferry_domain::notification::*;
 use ferry_domain::organization::*;
 use ferry_domain::permission::*;
 use ferry_domain::setup::WebBackendWorkspaceCreate;
@@ -103,4 +104,11 @@ targets! {
     ApplicationCreate => |_b| vec![Target::Nothing];
     ApplicationIdRequestBody => |b| vec![Target::Application(b.application_id)];
     ApplicationTokenRequest => |_b| vec![Target::Nothing];
+
+    NotificationWebhookCreate => |b| vec![Target::Workspace(b.workspace_id)];
+    NotificationWebhookIdRequestBody => |b| vec![Target::NotificationWebhook(b.webhook_id)];
+    NotificationWebhookUpdate => |b| vec![Target::NotificationWebhook(b.webhook_id)];
+    NotificationWebhookConfigValidationRequestBody => |b| vec![Target::NotificationWebhook(b.webhook_id)];
+    // A webhook of another workspace filters to nothing.
+    NotificationDeliveryListRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
 }

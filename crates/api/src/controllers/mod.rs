@@ -17,6 +17,9 @@ pub mod destinations;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
+pub mod notification_deliveries;
+pub mod notification_webhooks;
+pub mod notifications;
 pub mod organizations;
 pub mod permissions;
 pub mod source_definition_specifications;
@@ -52,6 +55,18 @@ pub fn register(cfg: &mut ServiceConfig) {
     register_connectors(cfg);
     register_jobs(cfg);
     register_identity(cfg);
+    register_notifications(cfg);
+}
+
+fn register_notifications(cfg: &mut ServiceConfig) {
+    use notification_webhooks as w;
+    cfg.service(w::create::create_notification_webhook)
+        .service(w::get::get_notification_webhook)
+        .service(w::list::list_notification_webhooks)
+        .service(w::update::update_notification_webhook)
+        .service(w::delete::delete_notification_webhook)
+        .service(notifications::try_webhook::try_notification_webhook)
+        .service(notification_deliveries::list::list_notification_deliveries);
 }
 
 fn register_identity(cfg: &mut ServiceConfig) {

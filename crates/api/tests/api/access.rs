@@ -28,6 +28,7 @@ struct World {
     destination: String,
     connection: String,
     job: i64,
+    webhook: String,
     reader_permission: String,
     outsider: Member,
     reader: Member,
@@ -173,6 +174,7 @@ async fn world(app: &TestApp) -> World {
         "connectionId",
     );
     let job = fresh_job(app, &source, &destination).await;
+    let webhook = fresh_webhook(app, &workspace).await;
     let reader = user(app, "reader", Some(("workspace_reader", &workspace))).await;
     let reader_permission = app
         .ok(
@@ -209,7 +211,21 @@ async fn world(app: &TestApp) -> World {
         destination,
         connection,
         job,
+        webhook,
     }
+}
+
+/// A webhook posting to a closed port (so a test event fails at once, without traffic).
+async fn fresh_webhook(app: &TestApp, workspace: &str) -> String {
+    id(
+        &app.ok(
+            "notification_webhooks/create",
+            json!({ "workspaceId": workspace, "url": "http://127.0.0.1:9/walk",
+                    "notificationTriggers": ["sync_failure"] }),
+        )
+        .await,
+        "webhookId",
+    )
 }
 
 async fn fresh_connection(app: &TestApp, source: &str, destination: &str) -> String {
@@ -538,6 +554,25 @@ async fn case(app: &TestApp, w: &World, operation: &str, me: &Member) -> Option<
             Workspace(Reader),
             json!({ "configType": "sync", "configId": w.connection }),
         ),
+        "createNotificationWebhook" => c(
+            Workspace(Admin),
+            json!({ "workspaceId": w.workspace, "url": "http://127.0.0.1:9/new",
+                    "notificationTriggers": ["sync_success"] }),
+        ),
+        "getNotificationWebhook" | "tryNotificationWebhookConfig" => {
+            c(Workspace(Admin), json!({ "webhookId": w.webhook }))
+        }
+        "listNotificationWebhooks" => c(Workspace(Admin), json!({ "workspaceId": w.workspace })),
+        "updateNotificationWebhook" => c(
+            Workspace(Admin),
+            json!({ "webhookId": w.webhook, "name": "walked" }),
+        ),
+        "deleteNotificationWebhook" => {
+            let doomed = fresh_webhook(app, &w.workspace).await;
+            c(Workspace(Admin), json!({ "webhookId": doomed }))
+        }
+        // The log holds no secret: whoever reads the workspace reads it.
+        "listNotificationDeliveries" => c(Workspace(Reader), json!({ "workspaceId": w.workspace })),
         "cancelJob" => {
             let job = fresh_job(app, &w.source, &w.destination).await;
             c(Workspace(Runner), json!({ "id": job }))

@@ -26,6 +26,7 @@ mod idempotency;
 mod identity;
 mod lists;
 mod metrics;
+mod notifications;
 mod openapi;
 mod organizations;
 mod secrets;

@@ -31,6 +31,9 @@ fn fixture_launcher() -> LauncherSettings {
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::Value;
 
+/// How long a test notification waits for its receiver (short: some tests make it wait).
+pub const TEST_WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The body limit the tests run with, small so the 413 test stays cheap.
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 /// Short, so that the stalled-body test answers quickly.
@@ -111,6 +114,8 @@ impl TestApp {
                 )
                 .expect("metrics"),
             ),
+            webhooks: ferry_worker::notify::WebhookSender::new(TEST_WEBHOOK_TIMEOUT)
+                .expect("webhook client"),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),

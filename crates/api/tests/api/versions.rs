@@ -61,8 +61,20 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             json!({ "permissionType": "workspace_reader", "userId": user["userId"], "workspaceId": workspace }),
         )
         .await;
+    let webhook = app
+        .ok(
+            "notification_webhooks/create",
+            json!({ "workspaceId": workspace, "url": "https://hooks.example.com/ferry", "notificationTriggers": ["sync_failure"] }),
+        )
+        .await;
     // In an order where no delete takes a later case's object with it.
     vec![
+        Case {
+            resource: "notification_webhooks",
+            id_field: "webhookId",
+            id: id(&webhook, "webhookId"),
+            update: Box::new(|id, n| json!({ "webhookId": id, "name": format!("hook {n}") })),
+        },
         Case {
             resource: "connections",
             id_field: "connectionId",

@@ -3,7 +3,7 @@
 
 use crate::connection::AnyConnection;
 use crate::error::DieselResultExt;
-use crate::schema::{actors, connections, jobs, organizations, workspaces};
+use crate::schema::{actors, connections, jobs, notification_webhooks, organizations, workspaces};
 use crate::sql_types::DbUuid;
 use diesel::prelude::*;
 use ferry_domain::access::{Scope, Target};
@@ -45,6 +45,12 @@ pub fn resolve(conn: &mut AnyConnection, target: &Target) -> Result<Option<Scope
         Target::Source(id) => workspace_of_actor(conn, id.0, ActorType::Source)?,
         Target::Destination(id) => workspace_of_actor(conn, id.0, ActorType::Destination)?,
         Target::Connection(id) => workspace_of_connection(conn, id.0)?,
+        Target::NotificationWebhook(id) => notification_webhooks::table
+            .filter(notification_webhooks::id.eq(DbUuid(id.0)))
+            .select(notification_webhooks::workspace_id)
+            .first::<DbUuid>(conn)
+            .optional()
+            .db()?,
         Target::Job(id) => {
             let config: Option<String> = jobs::table
                 .filter(jobs::id.eq(*id))

@@ -375,7 +375,7 @@ fn deprecate_connections(
     reason: &str,
 ) -> Result<()> {
     let deprecated = ConnectionStatus::Deprecated.as_str();
-    let ids: Vec<String> = diesel::update(
+    let ids: Vec<Uuid> = diesel::update(
         connections::table
             .filter(which)
             .filter(connections::status.ne(deprecated)),
@@ -389,8 +389,10 @@ fn deprecate_connections(
     .get_results::<DbUuid>(conn)
     .db()?
     .into_iter()
-    .map(|id| id.0.to_string())
+    .map(|id| id.0)
     .collect();
+    super::notifications::connections_disabled(conn, &ids, ConnectionStatus::Deprecated, reason)?;
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     super::jobs::cancel_for_connections(conn, &ids, reason)?;
     Ok(())
 }

@@ -379,6 +379,18 @@ pub fn update(
     let status = changes.status.as_str();
     let deprecated = ConnectionStatus::Deprecated.as_str();
     let timestamp = DbTime(now());
+    // Whether this update is what disables it: decided by a statement of its own, so that
+    // of two concurrent updates only the first to change the row tells the webhooks.
+    let disabled = changes.status == ConnectionStatus::Inactive
+        && diesel::update(
+            connections::table
+                .filter(connections::id.eq(DbUuid(id.0)))
+                .filter(connections::status.eq(ConnectionStatus::Active.as_str())),
+        )
+        .set(connections::status.eq(status))
+        .execute(conn)
+        .db()?
+            > 0;
     let basic = changes.schedule.basic();
     let cron = changes.schedule.cron();
     let expression = cron.map(|c| c.cron_expression.to_string());
@@ -425,6 +437,14 @@ pub fn update(
                 .with_value(status),
         ));
     }
+    if disabled {
+        super::notifications::connections_disabled(
+            conn,
+            &[id.0],
+            ConnectionStatus::Inactive,
+            "connection set inactive",
+        )?;
+    }
     get(conn, id)
 }
 
@@ -434,7 +454,7 @@ pub fn delete(conn: &mut AnyConnection, id: ConnectionId, expected: Option<i64>)
     super::versions::check(conn, Resource::Connection, id.0, expected)?;
     let deprecated = ConnectionStatus::Deprecated.as_str();
     // Only a live connection changes (and gets a new version): deleting again is a no-op.
-    diesel::update(
+    let updated = diesel::update(
         connections::table
             .filter(connections::id.eq(DbUuid(id.0)))
             .filter(connections::status.ne(deprecated)),
@@ -446,6 +466,14 @@ pub fn delete(conn: &mut AnyConnection, id: ConnectionId, expected: Option<i64>)
     ))
     .execute(conn)
     .db()?;
+    if updated > 0 {
+        super::notifications::connections_disabled(
+            conn,
+            &[id.0],
+            ConnectionStatus::Deprecated,
+            "connection deleted",
+        )?;
+    }
     super::jobs::cancel_for_connections(conn, &[id.to_string()], "connection deleted")?;
     Ok(())
 }

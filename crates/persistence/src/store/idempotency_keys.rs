@@ -113,14 +113,16 @@ pub fn claim(
         }
         Some((_, _, Some(status), body, headers)) => Claim::Replay(StoredAnswer {
             status: u16::try_from(status).unwrap_or(500),
-            body: body.unwrap_or_default(),
+            body: crate::secrets::open_text(&body.unwrap_or_default())?,
             headers: headers.unwrap_or_else(|| "{}".into()),
         }),
         Some(_) => Claim::InProgress,
     })
 }
 
-/// Stores the first call's answer; later calls with the key replay it.
+/// Stores the first call's answer; later calls with the key replay it. The body is kept
+/// encrypted like connector secrets (`crate::secrets`): a first answer may be the only copy
+/// of a secret shown once (an application's client secret, a webhook's signing secret).
 pub fn finish(
     conn: &mut AnyConnection,
     request: &KeyedRequest,
@@ -133,7 +135,7 @@ pub fn finish(
     )
     .set((
         keys::status.eq(Some(i32::from(answer.status))),
-        keys::response_body.eq(Some(&answer.body)),
+        keys::response_body.eq(Some(crate::secrets::seal_text(&answer.body)?)),
         keys::response_headers.eq(Some(&answer.headers)),
     ))
     .execute(conn)
@@ -187,8 +189,17 @@ mod tests {
     /// taken over once expired or once its first call's lease ran out, and removed.
     fn lifecycle(backend: TestBackend) {
         let test_db = TestDatabase::new(backend);
-        let mut pooled = test_db.db.connection().unwrap();
-        let conn: &mut AnyConnection = &mut pooled;
+        // `run_blocking` puts the secrets key in scope: stored answers are encrypted.
+        test_db
+            .db
+            .run_blocking(|conn| {
+                lifecycle_on(conn);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn lifecycle_on(conn: &mut AnyConnection) {
         let (lease, life) = (Duration::minutes(5), Duration::hours(24));
         let t0 = Utc::now();
         let claim_at = |conn: &mut AnyConnection, at, hash: &str| {
@@ -204,6 +215,11 @@ mod tests {
             headers: "{}".into(),
         };
         finish(conn, &request("a"), &answer).unwrap();
+        let stored: Option<String> = keys::table.select(keys::response_body).first(conn).unwrap();
+        assert!(
+            !stored.unwrap().contains("\"id\""),
+            "answers are kept encrypted"
+        );
         let later = t0 + Duration::hours(1);
         assert_eq!(claim_at(conn, later, "a"), Claim::Replay(answer));
         assert_eq!(claim_at(conn, later, "b"), Claim::Mismatch);

@@ -427,10 +427,23 @@ pub fn finish(
         ))
         .execute(conn)
         .db()?;
-    let current = get_job(conn, attempt.job_id)?.status;
+    let job = get_job(conn, attempt.job_id)?;
     let next =
-        ferry_domain::job::after_attempt(current, outcome, attempt.number, retries, timestamp);
+        ferry_domain::job::after_attempt(job.status, outcome, attempt.number, retries, timestamp);
     set_status(conn, attempt.job_id, next.0, next.1)?;
+    // A sync that ends now (and not again: a job already over stays so) tells its
+    // workspace's webhooks, in this transaction.
+    let ended = matches!(next.0, JobStatus::Succeeded | JobStatus::Failed);
+    if ended && !job.status.is_terminal() && job.config_type == JobConfigType::Sync {
+        super::notifications::sync_ended(
+            conn,
+            &job,
+            attempt,
+            next.0 == JobStatus::Succeeded,
+            (records, bytes),
+            timestamp,
+        )?;
+    }
     Ok(next.0)
 }
 

@@ -10,6 +10,7 @@ pub mod idempotency_keys;
 pub mod instance_settings;
 pub mod jobs;
 pub mod locks;
+pub mod notifications;
 pub mod organizations;
 pub mod paging;
 pub mod permissions;

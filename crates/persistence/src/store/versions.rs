@@ -26,6 +26,7 @@ fn table(resource: Resource) -> Result<&'static str> {
         Resource::User => "users",
         Resource::Permission => "permissions",
         Resource::Application => "applications",
+        Resource::NotificationWebhook => "notification_webhooks",
         Resource::Job => return Err(Error::internal("jobs carry no version")),
     })
 }

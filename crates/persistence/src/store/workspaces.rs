@@ -595,7 +595,7 @@ pub fn update(
 }
 
 fn deactivate_connections(conn: &mut AnyConnection, id: WorkspaceId) -> Result<usize> {
-    diesel::update(
+    let deactivated: Vec<uuid::Uuid> = diesel::update(
         connections::table
             .filter(connections::workspace_id.eq(DbUuid(id.0)))
             .filter(connections::status.eq(ConnectionStatus::Active.as_str())),
@@ -605,8 +605,19 @@ fn deactivate_connections(conn: &mut AnyConnection, id: WorkspaceId) -> Result<u
         connections::updated_at.eq(DbTime(now())),
         connections::version.eq(connections::version + 1),
     ))
-    .execute(conn)
-    .db()
+    .returning(connections::id)
+    .get_results::<DbUuid>(conn)
+    .db()?
+    .into_iter()
+    .map(|id| id.0)
+    .collect();
+    super::notifications::connections_disabled(
+        conn,
+        &deactivated,
+        ConnectionStatus::Inactive,
+        "workspace set inactive",
+    )?;
+    Ok(deactivated.len())
 }
 
 /// Refuses to make a connection active in an inactive workspace. Locks the workspace row

@@ -4,10 +4,12 @@
 //! to run from every worker at once; a task that found more to do runs again at once.
 //!
 //! The tasks, one file each: [`orphans::OrphanRecovery`], [`scheduler::Scheduler`],
-//! [`jobs::JobRunner`], [`idempotency_keys::IdempotencyKeyExpiry`]. Register a new one in `Worker::tasks` (runner.rs).
+//! [`jobs::JobRunner`], [`idempotency_keys::IdempotencyKeyExpiry`],
+//! [`notifications::NotificationDelivery`]. Register a new one in `Worker::tasks` (runner.rs).
 
 pub mod idempotency_keys;
 pub mod jobs;
+pub mod notifications;
 pub mod orphans;
 pub mod scheduler;
 

@@ -1,0 +1,3 @@
+//! `notifications/*`: Airbyte's test-a-notification operation.
+
+pub mod try_webhook;

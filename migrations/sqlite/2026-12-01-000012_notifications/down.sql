@@ -1,0 +1,3 @@
+DROP TABLE notification_deliveries;
+DROP TABLE notification_events;
+DROP TABLE notification_webhooks;
