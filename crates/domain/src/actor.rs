@@ -5,7 +5,7 @@ use crate::actor_definition::ActorType;
 use crate::ids::{
     DestinationDefinitionId, DestinationId, SourceDefinitionId, SourceId, UserId, WorkspaceId,
 };
-use crate::list::{Pagination, SortOrder};
+use crate::list::{PagedRequest, Pagination, SortOrder};
 use crate::secrets::{mask, SecretPath};
 use crate::values::Name;
 use crate::version::ExpectedVersion;
@@ -33,6 +33,25 @@ pub struct ActorListQuery {
     pub pagination: Option<Pagination>,
     /// What its cursors are bound to.
     pub fingerprint: u64,
+}
+
+/// Its fingerprint was taken from the request it came from, its defaults written in.
+impl PagedRequest for ActorListQuery {
+    fn page_size(&self) -> Option<i64> {
+        self.page_size
+    }
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn pagination(&self) -> Option<Pagination> {
+        self.pagination
+    }
+
+    fn query_fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
 }
 
 /// A stored source or destination, with the name of its definition.
@@ -275,17 +294,7 @@ macro_rules! actor_models {
             pub pagination: Option<Pagination>,
         }
 
-        impl $list_body {
-            /// What a cursor is bound to: the filters and the sort, not the paging itself.
-            pub fn query_fingerprint(&self) -> u64 {
-                crate::list::fingerprint(&$list_body {
-                    page_size: None,
-                    cursor: None,
-                    pagination: None,
-                    ..self.clone()
-                })
-            }
-        }
+        crate::paged_request!($list_body);
 
         impl From<$list_body> for ActorListQuery {
             fn from(mut request: $list_body) -> Self {

@@ -347,17 +347,7 @@ pub struct ConnectionListRequestBody {
     pub pagination: Option<Pagination>,
 }
 
-impl ConnectionListRequestBody {
-    /// What a cursor is bound to: the filters and the sort, not the paging itself.
-    pub fn query_fingerprint(&self) -> u64 {
-        crate::list::fingerprint(&ConnectionListRequestBody {
-            page_size: None,
-            cursor: None,
-            pagination: None,
-            ..self.clone()
-        })
-    }
-}
+crate::paged_request!(ConnectionListRequestBody);
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

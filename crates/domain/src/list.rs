@@ -99,6 +99,47 @@ impl Cursor {
     }
 }
 
+/// A list request: its paging fields, and the fingerprint of the rest (the filters and the
+/// sort) that its cursors are bound to. Implemented by [`crate::paged_request!`] for every list
+/// body, so that paging is read one way for every list.
+pub trait PagedRequest {
+    fn page_size(&self) -> Option<i64>;
+    fn cursor(&self) -> Option<&str>;
+    fn pagination(&self) -> Option<Pagination>;
+    /// What a cursor is bound to: the filters and the sort, not the paging itself. Call it
+    /// after the defaults are written into the request, so it fingerprints what was meant.
+    fn query_fingerprint(&self) -> u64;
+}
+
+/// Implements [`PagedRequest`] for list bodies with `page_size`, `cursor` and `pagination`.
+#[macro_export]
+macro_rules! paged_request {
+    ($($request:ty),* $(,)?) => {$(
+        impl $crate::list::PagedRequest for $request {
+            fn page_size(&self) -> Option<i64> {
+                self.page_size
+            }
+
+            fn cursor(&self) -> Option<&str> {
+                self.cursor.as_deref()
+            }
+
+            fn pagination(&self) -> Option<$crate::list::Pagination> {
+                self.pagination
+            }
+
+            fn query_fingerprint(&self) -> u64 {
+                $crate::list::fingerprint(&Self {
+                    page_size: None,
+                    cursor: None,
+                    pagination: None,
+                    ..self.clone()
+                })
+            }
+        }
+    )*};
+}
+
 /// A stable 64-bit fingerprint of a value's JSON form (FNV-1a: the same on every build).
 pub fn fingerprint<T: Serialize>(value: &T) -> u64 {
     fnv1a(&serde_json::to_vec(value).unwrap_or_default())

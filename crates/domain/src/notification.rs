@@ -212,17 +212,9 @@ pub struct NotificationDeliveryListRequestBody {
     pub pagination: Option<Pagination>,
 }
 
-impl NotificationDeliveryListRequestBody {
-    /// What a cursor is bound to: the filters and the sort, not the paging itself.
-    pub fn query_fingerprint(&self) -> u64 {
-        crate::list::fingerprint(&NotificationDeliveryListRequestBody {
-            page_size: None,
-            cursor: None,
-            pagination: None,
-            ..self.clone()
-        })
-    }
+crate::paged_request!(NotificationDeliveryListRequestBody);
 
+impl NotificationDeliveryListRequestBody {
     /// The date range must not be inverted.
     pub fn check_ranges(&self) -> Result<(), Error> {
         if let (Some(from), Some(to)) = (self.created_at_from, self.created_at_to) {

@@ -323,17 +323,9 @@ pub struct WorkspaceListRequestBody {
     pub pagination: Option<Pagination>,
 }
 
-impl WorkspaceListRequestBody {
-    /// What a cursor is bound to: the filters and the sort, not the paging itself.
-    pub fn query_fingerprint(&self) -> u64 {
-        crate::list::fingerprint(&WorkspaceListRequestBody {
-            page_size: None,
-            cursor: None,
-            pagination: None,
-            ..self.clone()
-        })
-    }
+crate::paged_request!(WorkspaceListRequestBody);
 
+impl WorkspaceListRequestBody {
     /// Checks what `validator` cannot: each date range must not be inverted.
     pub fn check_ranges(&self) -> Result<(), Error> {
         let ranges = [

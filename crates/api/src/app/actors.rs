@@ -34,13 +34,7 @@ pub async fn list(
     actor_type: ActorType,
     query: ActorListQuery,
 ) -> Result<(Page<Actor>, Option<String>)> {
-    let paging = super::lists::paging(
-        state,
-        query.page_size,
-        query.cursor.as_deref(),
-        query.pagination,
-        query.fingerprint,
-    )?;
+    let (paging, fingerprint) = super::lists::paging(state, &query)?;
     let filter = ActorFilter {
         workspace_id: query.workspace_id,
         definition_id: query.definition_id,
@@ -55,7 +49,7 @@ pub async fn list(
         .db
         .run(move |conn| actors::list(conn, actor_type, &filter, &page))
         .await?;
-    let next = super::lists::next_cursor(state, &listed, query.fingerprint);
+    let next = super::lists::next_cursor(state, &listed, fingerprint);
     Ok((listed, next))
 }
 

@@ -27,14 +27,7 @@ fn decide(
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(ConnectionSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
-    let query = request.query_fingerprint();
-    let paging = lists::paging(
-        state,
-        request.page_size,
-        request.cursor.as_deref(),
-        request.pagination,
-        query,
-    )?;
+    let (paging, query) = lists::paging(state, &request)?;
     let filter = ConnectionFilter {
         workspace_id: request.workspace_id,
         status: request.status,

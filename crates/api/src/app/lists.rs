@@ -3,26 +3,23 @@
 //! (defaults, filters) sit with its resource; this is the part they share.
 
 use crate::AppState;
-use ferry_domain::list::{Cursor, Pagination, Paging};
+use ferry_domain::list::{Cursor, PagedRequest, Paging};
 use ferry_domain::Result;
 use ferry_persistence::store::paging::Page;
 
 /// The paging a request asks for (`pageSize` + `cursor`, or `pagination`), its cursor
-/// checked against the instance key and the request's `fingerprint`.
-pub fn paging(
-    state: &AppState,
-    page_size: Option<i64>,
-    cursor: Option<&str>,
-    pagination: Option<Pagination>,
-    fingerprint: u64,
-) -> Result<Paging> {
-    Paging::from_request(
-        page_size,
-        cursor,
-        pagination,
+/// checked against the instance key and the request's fingerprint, and that fingerprint
+/// (for the next page's cursor). Write the request's defaults in before calling.
+pub fn paging(state: &AppState, request: &impl PagedRequest) -> Result<(Paging, u64)> {
+    let fingerprint = request.query_fingerprint();
+    let paging = Paging::from_request(
+        request.page_size(),
+        request.cursor(),
+        request.pagination(),
         fingerprint,
         state.auth.key.bytes(),
-    )
+    )?;
+    Ok((paging, fingerprint))
 }
 
 /// The next page's cursor, signed with the instance key; none on the last page.

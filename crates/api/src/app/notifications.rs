@@ -132,14 +132,7 @@ pub async fn list_deliveries(
     request.check_ranges()?;
     // The default is written into the request so that a cursor fingerprints what was meant.
     let order = *request.sort_order.get_or_insert(SortOrder::Desc);
-    let query = request.query_fingerprint();
-    let paging = super::lists::paging(
-        state,
-        request.page_size,
-        request.cursor.as_deref(),
-        request.pagination,
-        query,
-    )?;
+    let (paging, query) = super::lists::paging(state, &request)?;
     let filter = DeliveryFilter {
         workspace_id: request.workspace_id,
         webhook_id: request.webhook_id,

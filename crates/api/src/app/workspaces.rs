@@ -36,14 +36,7 @@ pub async fn list(
             .filter_map(|t| t.clone().try_into().ok())
             .collect(),
     );
-    let query = request.query_fingerprint();
-    let paging = super::lists::paging(
-        state,
-        request.page_size,
-        request.cursor.as_deref(),
-        request.pagination,
-        query,
-    )?;
+    let (paging, query) = super::lists::paging(state, &request)?;
     let filter = WorkspaceFilter {
         organization_id: request.organization_id,
         name_contains: request.name_contains.as_deref().map(str::to_lowercase),
