@@ -21,6 +21,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's malloc: under load glibc's per-thread arenas kept hundreds of
+/// megabytes of freed memory resident and its allocation paths were a quarter of the time of
+/// a large list (see docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "ferry",
