@@ -184,6 +184,10 @@ macro_rules! multi_backend_type {
                 MultiBackend::lookup_sql_type::<$sql>(lookup)
             }
         }
+        multi_backend_type!(another $sql, $rust);
+    };
+    // A second Rust type for an SQL type that already has one.
+    (another $sql:ident, $rust:ty) => {
         impl FromSql<$sql, MultiBackend> for $rust {
             fn from_sql(
                 bytes: <MultiBackend as Backend>::RawValue<'_>,
@@ -203,7 +207,7 @@ macro_rules! multi_backend_type {
 multi_backend_type!(SqlUuid, DbUuid);
 multi_backend_type!(SqlTimestamp, DbTime);
 multi_backend_type!(SqlJson, DbJson);
-multi_backend_type!(SqlJson, DbJsonText);
+multi_backend_type!(another SqlJson, DbJsonText);
 
 impl From<uuid::Uuid> for DbUuid {
     fn from(u: uuid::Uuid) -> Self {
