@@ -514,30 +514,29 @@ impl Database {
 
     /// Whether the database answers a trivial query within `timeout`.
     pub async fn is_healthy(&self, timeout: Duration) -> bool {
-        let permit = match tokio::time::timeout(
-            timeout,
-            std::sync::Arc::clone(&self.gate).acquire_owned(),
-        )
-        .await
-        {
-            Ok(Ok(permit)) => permit,
-            _ => return false,
-        };
+        let permit =
+            match tokio::time::timeout(timeout, std::sync::Arc::clone(&self.gate).acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return false,
+            };
         let db = self.clone();
-        self.threads.run(move || {
-            let _permit = permit;
-            db.trusted_connection(Some(timeout))
-                .map(|mut conn| {
-                    let alive = conn.batch_execute("SELECT 1").is_ok();
-                    if !alive {
-                        db.lost(&mut conn);
-                    }
-                    alive
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false)
+        self.threads
+            .run(move || {
+                let _permit = permit;
+                db.trusted_connection(Some(timeout))
+                    .map(|mut conn| {
+                        let alive = conn.batch_execute("SELECT 1").is_ok();
+                        if !alive {
+                            db.lost(&mut conn);
+                        }
+                        alive
+                    })
+                    .unwrap_or(false)
+            })
+            .await
+            .unwrap_or(false)
     }
 }
 
