@@ -21,9 +21,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc rather than glibc's malloc: under load glibc's per-thread arenas kept hundreds of
-/// megabytes of freed memory resident and its allocation paths were a quarter of the time of
-/// a large list (see docs/BENCHMARKS.md).
+/// mimalloc rather than glibc's malloc, whose allocation paths were a quarter of a large
+/// list's time (see docs/BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -11,7 +11,6 @@ use std::time::Duration;
 #[test]
 fn the_speed_benchmark_prints_every_figure() {
     let options = suite::Options {
-        ferry: env!("CARGO_BIN_EXE_ferry").into(),
         load: Duration::from_millis(300),
         connections: 5,
         list_calls: 2,
@@ -20,6 +19,7 @@ fn the_speed_benchmark_prints_every_figure() {
         sync_rounds: 1,
         backends: vec![TestBackend::Sqlite, TestBackend::Postgres],
         skip: Vec::new(),
+        ..suite::Options::from_env(env!("CARGO_BIN_EXE_ferry").into())
     };
     let mut out = Vec::new();
     suite::run(&options, &mut out);

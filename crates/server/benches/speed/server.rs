@@ -26,9 +26,13 @@ impl Ferry {
         let dir = tempfile::tempdir().expect("tempdir");
         let addr = free_port();
         let local_json_root = dir.path().join("local-json");
+        // FERRY_BENCH_POOL tries another pool size than the default.
+        let pool = std::env::var("FERRY_BENCH_POOL")
+            .map(|n| format!("max_connections = {n}\n"))
+            .unwrap_or_default();
         let config = format!(
             "[server]\nlisten = \"{addr}\"\n\
-             [database]\nurl = \"{database_url}\"\n\
+             [database]\nurl = \"{database_url}\"\n{pool}\
              [worker]\nattempts_dir = \"{jobs}\"\n\
              [connectors]\ndocker = false\nlocal_json_root = \"{root}\"\n\
              [secrets]\nkey = \"{secrets_key}\"\n\

@@ -4,6 +4,9 @@
 //! installed), loads them with its own generator and cleans up after itself. It only prints:
 //! no figure is asserted.
 
+// A benchmark (also run by tests/speed.rs): a failed step should stop it with its message.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 #[path = "ceiling.rs"]
 mod ceiling;
 #[path = "load.rs"]
@@ -128,12 +131,13 @@ fn per_second(rate: f64, unit: &str) -> String {
 
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    let head = digits.len() % 3;
+    let mut out = digits[..head].to_string();
+    for group in digits.as_bytes()[head..].chunks(3) {
+        if !out.is_empty() {
             out.push(',');
         }
-        out.push(c);
+        out.push_str(std::str::from_utf8(group).unwrap_or_default());
     }
     out
 }
