@@ -243,6 +243,62 @@ pub struct Database {
     /// The keys connector secrets are stored under, in scope for all work this handle runs
     /// (see `crate::secrets`).
     secrets: Option<std::sync::Arc<crate::secrets::SecretBox>>,
+    /// One permit per pooled connection: async callers wait here, on the executor, rather
+    /// than on a thread parked in the pool.
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The threads that run async callers' work (see [`DbThreads`]).
+    threads: DbThreads,
+}
+
+/// Blocking database work handed to [`DbThreads`].
+type Job = Box<dyn FnOnce() + Send>;
+
+/// As many threads as the pool has connections, running the work of async callers (`run`,
+/// `write`, `is_healthy`). Tokio's blocking pool kept a thread per waiting request (each
+/// runtime its own, dozens under load, each keeping its allocator cache resident) and woke
+/// them in a herd whenever a connection came back; these are few, fixed, and reused. They
+/// end when the last handle of the database is dropped.
+#[derive(Clone)]
+struct DbThreads {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl DbThreads {
+    fn start(count: u32) -> Result<DbThreads> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..count.max(1) {
+            let queue = std::sync::Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("ferry-db-{i}"))
+                .spawn(move || loop {
+                    // One thread waits for the next job while the others wait for the lock.
+                    let next = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => return, // every handle is gone
+                    }
+                })
+                .map_err(|e| Error::internal(format!("cannot start a database thread: {e}")))?;
+        }
+        Ok(DbThreads { jobs })
+    }
+
+    /// Runs `work` on one of the threads and waits for its outcome without blocking.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(work());
+            }))
+            .map_err(|_| Error::internal("the database threads have stopped"))?;
+        answered
+            .await
+            .map_err(|_| Error::internal("database work ended without an outcome"))
+    }
 }
 
 /// How long callers waited for a pooled connection, summed (for metrics).
@@ -296,6 +352,10 @@ impl Database {
             .test_on_check_out(false)
             .build_unchecked(manager);
         Ok(Self {
+            threads: DbThreads::start(options.max_connections)?,
+            gate: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(options.max_connections).unwrap_or(usize::MAX),
+            )),
             pool,
             backend,
             losses,
@@ -410,16 +470,36 @@ impl Database {
         }
     }
 
-    /// Runs blocking database work on tokio's blocking pool.
+    /// A permit to use a pooled connection from a blocking thread, waited for on the executor
+    /// (as long as the pool's own wait: then the database is as unavailable as a pool that
+    /// has no connection to give).
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        let wait = self.pool.connection_timeout();
+        match tokio::time::timeout(wait, std::sync::Arc::clone(&self.gate).acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(Error::internal(closed)),
+            Err(_) => Err(Error::unavailable(format!(
+                "no database connection free within {} s",
+                wait.as_secs()
+            ))),
+        }
+    }
+
+    /// Runs blocking database work on a database thread, once a connection is free.
     pub async fn run<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T> + Send + 'static,
     {
+        let permit = self.permit().await?;
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run_blocking(work))
-            .await
-            .map_err(Error::internal)?
+        self.threads
+            .run(move || {
+                let outcome = db.run_blocking(work);
+                drop(permit);
+                outcome
+            })
+            .await?
     }
 
     /// Runs blocking work inside [`write_transaction`] (which may run it again after a
@@ -434,20 +514,29 @@ impl Database {
 
     /// Whether the database answers a trivial query within `timeout`.
     pub async fn is_healthy(&self, timeout: Duration) -> bool {
+        let permit =
+            match tokio::time::timeout(timeout, std::sync::Arc::clone(&self.gate).acquire_owned())
+                .await
+            {
+                Ok(Ok(permit)) => permit,
+                _ => return false,
+            };
         let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            db.trusted_connection(Some(timeout))
-                .map(|mut conn| {
-                    let alive = conn.batch_execute("SELECT 1").is_ok();
-                    if !alive {
-                        db.lost(&mut conn);
-                    }
-                    alive
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false)
+        self.threads
+            .run(move || {
+                let _permit = permit;
+                db.trusted_connection(Some(timeout))
+                    .map(|mut conn| {
+                        let alive = conn.batch_execute("SELECT 1").is_ok();
+                        if !alive {
+                            db.lost(&mut conn);
+                        }
+                        alive
+                    })
+                    .unwrap_or(false)
+            })
+            .await
+            .unwrap_or(false)
     }
 }
 

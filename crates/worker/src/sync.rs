@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::{mpsc, watch};
 
 /// Everything one sync needs.
@@ -256,8 +256,17 @@ pub async fn run_sync(
         plan.source, plan.destination
     ));
 
-    let mut into_destination = destination.stdin.take();
-    let source_out = source.stdout.take().map(|s| BufReader::new(s).lines());
+    // Records go to the destination in batches: a write per line was two system calls per
+    // record. The batch is flushed whenever the source has nothing more buffered, so nothing
+    // waits in it while the source is slow.
+    let mut into_destination = destination
+        .stdin
+        .take()
+        .map(|stdin| BufWriter::with_capacity(PUMP_BUFFER, stdin));
+    let source_out = source
+        .stdout
+        .take()
+        .map(|s| BufReader::with_capacity(PUMP_BUFFER, s).lines());
     let destination_out = destination.stdout.take().map(|s| BufReader::new(s).lines());
     forward_stderr(source.stderr.take(), "source", logs.clone());
     forward_stderr(destination.stderr.take(), "destination", logs.clone());
@@ -270,6 +279,22 @@ pub async fn run_sync(
             let mut failure: Option<String> = None;
             if let Some(mut lines) = source_out {
                 while let Ok(Some(line)) = lines.next_line().await {
+                    // A RECORD is only counted and forwarded: it is not parsed.
+                    if is_plain_record(&line) {
+                        progress.records.fetch_add(1, Ordering::Relaxed);
+                        progress
+                            .bytes
+                            .fetch_add(line.len() as i64, Ordering::Relaxed);
+                        if let Some(stdin) = into_destination.as_mut() {
+                            if let Err(e) =
+                                forward(stdin, &line, lines.get_ref().buffer().is_empty()).await
+                            {
+                                failure = Some(format!("the destination stopped reading: {e}"));
+                                break;
+                            }
+                        }
+                        continue;
+                    }
                     match AirbyteMessage::parse(&line) {
                         Some(
                             message
@@ -282,11 +307,7 @@ pub async fn run_sync(
                                     .fetch_add(line.len() as i64, Ordering::Relaxed);
                             }
                             if let Some(stdin) = into_destination.as_mut() {
-                                let written = async {
-                                    stdin.write_all(line.as_bytes()).await?;
-                                    stdin.write_all(b"\n").await
-                                };
-                                if let Err(e) = written.await {
+                                if let Err(e) = forward(stdin, &line, true).await {
                                     failure = Some(format!("the destination stopped reading: {e}"));
                                     break;
                                 }
@@ -309,7 +330,9 @@ pub async fn run_sync(
                 }
             }
             // Closing stdin tells the destination the stream has ended.
-            drop(into_destination);
+            if let Some(mut stdin) = into_destination {
+                let _ = stdin.flush().await;
+            }
             failure
         }
     };
@@ -396,6 +419,31 @@ pub async fn run_sync(
             })
         }
     }
+}
+
+/// The pump's read and write buffers (a pipe holds 64 KiB).
+const PUMP_BUFFER: usize = 256 * 1024;
+
+/// Whether a line is a RECORD message as connectors write them (`{"type":"RECORD",...` or
+/// `{"type": "RECORD", ...`), told without parsing it; any other line is parsed.
+fn is_plain_record(line: &str) -> bool {
+    let line = line.trim_start().as_bytes();
+    line.starts_with(br#"{"type":"RECORD","#) || line.starts_with(br#"{"type": "RECORD", "#)
+}
+
+/// Writes one message line to the destination, flushing the batch when `flush` (the source
+/// has nothing more buffered, or the message is a STATE that should not wait).
+async fn forward(
+    stdin: &mut BufWriter<tokio::process::ChildStdin>,
+    line: &str,
+    flush: bool,
+) -> std::io::Result<()> {
+    stdin.write_all(line.as_bytes()).await?;
+    stdin.write_all(b"\n").await?;
+    if flush {
+        stdin.flush().await?;
+    }
+    Ok(())
 }
 
 async fn cancelled(cancel: &mut watch::Receiver<bool>) {

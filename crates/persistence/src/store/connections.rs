@@ -6,7 +6,7 @@ use super::paging::{load_page, Page};
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::connections;
-use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbJsonText, DbTime, DbUuid};
 use diesel::prelude::*;
 use ferry_domain::actor::Actor;
 use ferry_domain::actor_definition::ActorType;
@@ -28,7 +28,7 @@ struct ConnectionRow {
     destination_id: DbUuid,
     name: String,
     sync_mode: String,
-    sync_schema: DbJson,
+    sync_schema: DbJsonText,
     schedule_units: Option<i64>,
     schedule_time_unit: Option<String>,
     status: String,
@@ -76,7 +76,7 @@ impl TryFrom<ConnectionRow> for Connection {
             destination_id: DestinationId(r.destination_id.0),
             name: r.name,
             sync_mode: stored("sync_mode", &r.sync_mode, SyncMode::parse(&r.sync_mode))?,
-            sync_schema: serde_json::from_value(r.sync_schema.0)
+            sync_schema: serde_json::from_str(&r.sync_schema.0)
                 .map_err(|e| Error::internal(format!("connections.sync_schema: {e}")))?,
             schedule,
             status: stored("status", &r.status, ConnectionStatus::parse(&r.status))?,
@@ -89,9 +89,9 @@ impl TryFrom<ConnectionRow> for Connection {
     }
 }
 
-fn schema_json(schema: &SourceSchema) -> Result<DbJson> {
-    serde_json::to_value(schema)
-        .map(DbJson)
+fn schema_json(schema: &SourceSchema) -> Result<DbJsonText> {
+    serde_json::to_string(schema)
+        .map(DbJsonText)
         .map_err(Error::internal)
 }
 
