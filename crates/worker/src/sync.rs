@@ -468,3 +468,30 @@ fn forward_stderr(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only lines that plainly start as a RECORD skip the parse; everything else (STATE,
+    /// LOG, a RECORD with its keys in another order, text) is parsed.
+    #[test]
+    fn plain_records_are_told_without_parsing() {
+        assert!(is_plain_record(
+            r#"{"type":"RECORD","record":{"stream":"users","data":{},"emitted_at":1}}"#
+        ));
+        assert!(is_plain_record(
+            r#"  {"type": "RECORD", "record": {"stream": "users", "data": {}}}"#
+        ));
+        for other in [
+            r#"{"type":"STATE","state":{"data":{}}}"#,
+            r#"{"type":"LOG","log":{"level":"INFO","message":"{\"type\":\"RECORD\","}}"#,
+            r#"{"record":{"stream":"users","data":{}},"type":"RECORD"}"#,
+            r#"{"type":"RECORDS"}"#,
+            "Starting up...",
+            "",
+        ] {
+            assert!(!is_plain_record(other), "{other}");
+        }
+    }
+}
