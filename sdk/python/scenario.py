@@ -35,6 +35,7 @@ from ferry_client.api.workspace import (
     get_workspace,
     get_workspace_stats,
     list_workspaces,
+    update_workspace,
 )
 from ferry_client.models import (
     ConnectionCreate,
@@ -69,6 +70,7 @@ from ferry_client.models import (
     WorkspaceRead,
     WorkspaceReadList,
     WorkspaceStatsRead,
+    WorkspaceUpdate,
 )
 from ferry_client.types import UNSET, Response
 
@@ -415,6 +417,63 @@ def errors(client: Client) -> None:
     step(f"422 {invalid.error}: {problems[0].property_path}: {problems[0].message}")
 
 
+def safe_writes(client: Client, run: str) -> None:
+    """Idempotency-Key replays a create; expectedVersion and If-Match refuse a stale change."""
+    name = f"SDK Python versions {run}"
+    key = f"sdk-python-{run}"
+    first = ok(
+        create_workspace.sync_detailed(
+            client=client, body=WorkspaceCreate(name=name), idempotency_key=key
+        ),
+        WorkspaceRead,
+        "workspaces/create",
+    )
+    again = create_workspace.sync_detailed(
+        client=client, body=WorkspaceCreate(name=name), idempotency_key=key
+    )
+    replayed = ok(again, WorkspaceRead, "workspaces/create (same key)")
+    expect(replayed.workspace_id == first.workspace_id, "the repeat answers the first call")
+    expect(again.headers.get("idempotent-replayed") == "true", "the repeat says it replayed")
+    expect(first.version == 1, f"a new workspace is at version {first.version}")
+    step(f"Idempotency-Key: one workspace {first.workspace_id} for two calls")
+
+    updated = ok(
+        update_workspace.sync_detailed(
+            client=client,
+            body=WorkspaceUpdate(
+                workspace_id=first.workspace_id, name=f"{name} renamed", expected_version=1
+            ),
+        ),
+        WorkspaceRead,
+        "workspaces/update (expectedVersion 1)",
+    )
+    expect(updated.version == 2, f"the update made version {updated.version}")
+    stale = error(
+        update_workspace.sync_detailed(
+            client=client,
+            body=WorkspaceUpdate(workspace_id=first.workspace_id, name=f"{name} lost"),
+            if_match='"1"',
+        ),
+        HTTPStatus.CONFLICT,
+        "workspaces/update (If-Match of version 1)",
+    )
+    details = stale.details
+    expect(
+        not isinstance(details, type(UNSET)) and details is not None,
+        "a version conflict carries details",
+    )
+    expect(details["currentVersion"] == 2, f"details: {details}")  # type: ignore[index]
+    current = ok(
+        get_workspace.sync_detailed(
+            client=client, body=WorkspaceIdRequestBody(workspace_id=first.workspace_id)
+        ),
+        WorkspaceRead,
+        "workspaces/get",
+    )
+    expect(current.name == f"{name} renamed", f"the refused change changed it: {current.name}")
+    step("expectedVersion and If-Match: a stale change is a 409 and changes nothing")
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print("usage: scenario.py BASE_URL (e.g. http://127.0.0.1:8001/api)", file=sys.stderr)
@@ -424,6 +483,7 @@ def main() -> int:
     parts: list[tuple[str, Callable[[], None]]] = [
         ("pipeline", lambda: pipeline(client, run)),
         ("pagination", lambda: pagination(client, run)),
+        ("safe writes", lambda: safe_writes(client, run)),
         ("optional bodies", lambda: optional_bodies(client)),
         ("errors", lambda: errors(client)),
     ]
