@@ -372,19 +372,6 @@ impl Drop for Server {
     }
 }
 
-/// The `id`s of the records in `dir/<stream>.jsonl`, in file order (empty when absent).
-fn ids_on_disk(dir: &Path, stream: &str) -> Vec<u64> {
-    std::fs::read_to_string(dir.join(format!("{stream}.jsonl")))
-        .unwrap_or_default()
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).unwrap()["id"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect()
-}
-
 fn scenario(backend: TestBackend) {
     if !docker_ready() {
         return;
@@ -477,8 +464,8 @@ fn scenario(backend: TestBackend) {
         .clone();
     let all = |n: u64| (1..=n).collect::<Vec<u64>>();
     assert_eq!(server.run("sync", &connection), 500);
-    assert_eq!(ids_on_disk(&out, "users"), all(250));
-    assert_eq!(ids_on_disk(&out, "orders"), all(250));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(250));
+    assert_eq!(common::ids_on_disk(&out, "orders"), all(250));
     assert!(
         !out.join("events.jsonl").exists(),
         "events was not selected"
@@ -492,12 +479,12 @@ fn scenario(backend: TestBackend) {
                 "connectionConfiguration": { "count": 300, "seed": 5 } }),
     );
     assert_eq!(server.run("sync", &connection), 50 + 300);
-    assert_eq!(ids_on_disk(&out, "users"), all(300));
-    assert_eq!(ids_on_disk(&out, "orders"), all(300));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(300));
+    assert_eq!(common::ids_on_disk(&out, "orders"), all(300));
 
     // A reset through the destination's container empties the files.
     server.run("reset", &connection);
-    assert!(ids_on_disk(&out, "users").is_empty());
+    assert!(common::ids_on_disk(&out, "users").is_empty());
 
     // A long sync, cancelled while records flow: both containers go.
     server.ok(

@@ -10,7 +10,7 @@ use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::{json, Value};
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -140,19 +140,6 @@ impl Drop for Server {
     }
 }
 
-/// The `id`s of the records in `dir/<stream>.jsonl`, in file order (empty when absent).
-fn ids_on_disk(dir: &Path, stream: &str) -> Vec<u64> {
-    std::fs::read_to_string(dir.join(format!("{stream}.jsonl")))
-        .unwrap_or_default()
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).unwrap()["id"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect()
-}
-
 fn scenario(backend: TestBackend) {
     let server = Server::start(backend);
     let sample = server.builtin("source", "ferry/source-sample");
@@ -219,8 +206,8 @@ fn scenario(backend: TestBackend) {
 
     // First sync: count records of each selected stream.
     assert_eq!(server.sync(&connection), 2000);
-    assert_eq!(ids_on_disk(&out, "users"), all(1000));
-    assert_eq!(ids_on_disk(&out, "orders"), all(1000));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(1000));
+    assert_eq!(common::ids_on_disk(&out, "orders"), all(1000));
     assert!(
         !out.join("events.jsonl").exists(),
         "events was not selected"
@@ -228,8 +215,8 @@ fn scenario(backend: TestBackend) {
 
     // Again with the same count: users has nothing after its state; orders is rewritten.
     assert_eq!(server.sync(&connection), 1000);
-    assert_eq!(ids_on_disk(&out, "users"), all(1000));
-    assert_eq!(ids_on_disk(&out, "orders"), all(1000));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(1000));
+    assert_eq!(common::ids_on_disk(&out, "orders"), all(1000));
 
     // A larger count: users gets only the new records, appended without duplicates.
     server.ok(
@@ -238,8 +225,8 @@ fn scenario(backend: TestBackend) {
                 "connectionConfiguration": { "count": 2500, "seed": 42 } }),
     );
     assert_eq!(server.sync(&connection), 1500 + 2500);
-    assert_eq!(ids_on_disk(&out, "users"), all(2500));
-    assert_eq!(ids_on_disk(&out, "orders"), all(2500));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(2500));
+    assert_eq!(common::ids_on_disk(&out, "orders"), all(2500));
 
     // A reset forgets the state: the next sync reads users from the start.
     let reset = server.ok("connections/reset", json!({ "connectionId": connection }));
@@ -249,9 +236,9 @@ fn scenario(backend: TestBackend) {
         assert!(Instant::now() < deadline, "the reset did not succeed");
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert!(ids_on_disk(&out, "users").is_empty());
+    assert!(common::ids_on_disk(&out, "users").is_empty());
     assert_eq!(server.sync(&connection), 5000);
-    assert_eq!(ids_on_disk(&out, "users"), all(2500));
+    assert_eq!(common::ids_on_disk(&out, "users"), all(2500));
 }
 
 #[test]

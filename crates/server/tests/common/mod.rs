@@ -39,3 +39,18 @@ pub fn http(
     });
     Ok((status, body))
 }
+
+/// The `id`s of the records a local-json destination wrote to `dir/<stream>.jsonl`, in file
+/// order (empty when absent).
+#[allow(dead_code)] // Only the sync tests read destination files.
+pub fn ids_on_disk(dir: &std::path::Path, stream: &str) -> Vec<u64> {
+    std::fs::read_to_string(dir.join(format!("{stream}.jsonl")))
+        .unwrap_or_default()
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
+}
