@@ -26,7 +26,7 @@ from ferry_client.api.connection import create_connection, sync_connection
 from ferry_client.api.destination import create_destination
 from ferry_client.api.destination_definition import list_destination_definitions
 from ferry_client.api.health import get_health_check
-from ferry_client.api.jobs import get_job_info
+from ferry_client.api.jobs import get_job_info, list_jobs_for
 from ferry_client.api.organization import create_organization
 from ferry_client.api.source import create_source, discover_schema_for_source
 from ferry_client.api.source_definition import create_source_definition
@@ -52,6 +52,8 @@ from ferry_client.models import (
     JobConfigType,
     JobIdRequestBody,
     JobInfoRead,
+    JobListRequestBody,
+    JobReadList,
     JobStatus,
     OrganizationCreateRequestBody,
     OrganizationRead,
@@ -307,6 +309,25 @@ def pipeline(client: Client, run: str) -> None:
     records = sum(a.attempt.records_synced for a in info.attempts)
     expect(records > 0, f"job {job_id}: no records synced")
     step(f"job {job_id} succeeded: {records} records in {len(info.attempts)} attempt(s)")
+
+    # The connection's jobs, filtered and paged by the list convention.
+    listed = ok(
+        list_jobs_for.sync_detailed(
+            client=client,
+            body=JobListRequestBody(
+                config_type=JobConfigType.SYNC,
+                config_id=str(connection.connection_id),
+                status=JobStatus.SUCCEEDED,
+                page_size=1,
+            ),
+        ),
+        JobReadList,
+        "jobs/list",
+    )
+    expect(listed.total == 1, f"jobs/list: total {listed.total}, expected 1")
+    expect(not listed.has_more, "jobs/list: hasMore on the only page")
+    expect([j.job.id for j in listed.jobs] == [job_id], "jobs/list: not the job that ran")
+    step(f"jobs/list: the succeeded job, total {listed.total}")
 
 
 def pagination(client: Client, run: str) -> None:

@@ -72,6 +72,19 @@ impl Caller {
             .max()
     }
 
+    /// The organizations the caller holds a permission in or over one of their workspaces:
+    /// those [`Caller::organization_role`] lets it see (an administrator sees every one).
+    pub fn visible_organizations(&self) -> Vec<OrganizationId> {
+        let mut organizations: Vec<OrganizationId> = self
+            .grants
+            .iter()
+            .filter_map(|g| g.organization_id)
+            .collect();
+        organizations.sort_by_key(|o| o.0);
+        organizations.dedup();
+        organizations
+    }
+
     /// The caller's role on an organization: its organization permission, or `Member`
     /// (it may see the organization) when it holds a permission on one of its workspaces.
     pub fn organization_role(&self, organization: OrganizationId) -> Option<Role> {

@@ -100,6 +100,23 @@ pub struct NewActorDefinition {
     pub documentation_url: HttpUrl,
 }
 
+crate::wire_enum!(DefinitionSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+crate::list_request! {
+    /// `source_definitions/list` and `destination_definitions/list`: optional; without a
+    /// body every live definition, oldest first, unpaged, as the 2020 contract lists them
+    /// (docs/API-DESIGN.md, "Lists").
+    #[derive(Default)]
+    pub struct DefinitionListRequestBody {
+        /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub name_contains: Option<String>,
+    }
+    sort_by: DefinitionSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
+}
+
 /// Writes the wire models of one definition type. Source and destination definitions are
 /// the same shape under different names, so one macro keeps the two from drifting apart.
 macro_rules! definition_models {
@@ -176,16 +193,24 @@ macro_rules! definition_models {
             }
         }
 
-        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $read_list {
-            pub $list_field: Vec<$read>,
+        crate::list_response! {
+            pub struct $read_list {
+                pub $list_field: Vec<$read>,
+            }
         }
 
-        impl From<Vec<ActorDefinition>> for $read_list {
-            fn from(definitions: Vec<ActorDefinition>) -> Self {
+        impl $read_list {
+            pub fn new(
+                definitions: Vec<ActorDefinition>,
+                total: i64,
+                has_more: bool,
+                next_cursor: Option<String>,
+            ) -> Self {
                 $read_list {
                     $list_field: definitions.into_iter().map($read::from).collect(),
+                    total,
+                    has_more,
+                    next_cursor,
                 }
             }
         }

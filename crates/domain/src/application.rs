@@ -66,10 +66,21 @@ impl From<Application> for ApplicationRead {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApplicationReadList {
-    pub applications: Vec<ApplicationRead>,
+crate::list_response! {
+    pub struct ApplicationReadList {
+        pub applications: Vec<ApplicationRead>,
+    }
+}
+
+crate::wire_enum!(ApplicationSortBy { CreatedAt => "createdAt" });
+
+crate::list_request! {
+    /// `applications/list`: optional; without a body every application the caller may
+    /// see, oldest first, unpaged (docs/API-DESIGN.md, "Lists").
+    #[derive(Default)]
+    pub struct ApplicationListRequestBody {}
+    sort_by: ApplicationSortBy => "Default `createdAt` (the only key); the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
 
 /// Client credentials, spelled as OAuth spells them (snake_case, as in Airbyte).

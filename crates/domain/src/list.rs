@@ -8,10 +8,28 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
 wire_enum!(SortOrder { Asc => "asc", Desc => "desc" });
+
+/// Checks a date range of a list's filters: it must not be inverted. The violation names its
+/// upper bound (`createdAtTo`), as the request spells it.
+pub fn check_range(
+    upper_field: &str,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), Error> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Err(Error::invalid(
+            Violation::new(
+                upper_field,
+                format!("must not be before {}", from.to_rfc3339()),
+            )
+            .with_value(to.to_rfc3339()),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// The largest page a list returns.
 pub const MAX_PAGE_SIZE: i64 = 1000;
@@ -35,8 +53,9 @@ pub struct Cursor {
     /// The last row's sort key, as text (a folded name or an RFC 3339 timestamp).
     #[serde(rename = "k")]
     pub key: String,
+    /// The last row's id, as text: a uuid, or a job's number.
     #[serde(rename = "i")]
-    pub id: Uuid,
+    pub id: String,
     /// Fingerprint of the filters and sort that made this cursor.
     #[serde(rename = "q")]
     pub query: u64,
@@ -109,6 +128,73 @@ pub trait PagedRequest {
     /// What a cursor is bound to: the filters and the sort, not the paging itself. Call it
     /// after the defaults are written into the request, so it fingerprints what was meant.
     fn query_fingerprint(&self) -> u64;
+}
+
+/// Declares a list's request body: its own fields (the filters, and any the contract
+/// requires) followed by the convention's `sortBy` (of the list's own enum, with the doc
+/// that names its default), `sortOrder`, `pageSize`, `cursor` and `pagination`, and
+/// implements [`PagedRequest`] for it. Lists declared before it spell the same fields out.
+#[macro_export]
+macro_rules! list_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )*
+        }
+        sort_by: $sort:ty => $sort_doc:literal,
+        sort_order => $order_doc:literal $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+            validator::Validate,
+        )]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+            #[doc = $sort_doc]
+            pub sort_by: Option<$sort>,
+            #[doc = $order_doc]
+            pub sort_order: Option<$crate::list::SortOrder>,
+            /// 1 to 1000; without it the list is unpaged.
+            #[schema(minimum = 1, maximum = 1000)]
+            pub page_size: Option<i64>,
+            /// The previous page's `nextCursor`.
+            pub cursor: Option<String>,
+            /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
+            #[validate(nested)]
+            pub pagination: Option<$crate::list::Pagination>,
+        }
+
+        $crate::paged_request!($name);
+    };
+}
+
+/// Declares a list's answer: its items under the field the contract names, then the
+/// convention's `total`, `hasMore` and `nextCursor`.
+#[macro_export]
+macro_rules! list_response {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(#[$field_meta:meta])* pub $field:ident : Vec<$item:ty> $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $(#[$field_meta])* pub $field: Vec<$item>,
+            /// How many match the filters, over all pages.
+            #[schema(format = Int64)]
+            pub total: i64,
+            pub has_more: bool,
+            /// Pass as `cursor` (with the same filters and sort) for the next page; absent
+            /// on the last.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub next_cursor: Option<String>,
+        }
+    };
 }
 
 /// Implements [`PagedRequest`] for list bodies with `page_size`, `cursor` and `pagination`.
@@ -205,12 +291,14 @@ impl Paging {
 mod tests {
     use super::*;
 
+    use uuid::Uuid;
+
     const KEY: &[u8] = b"instance key";
 
     fn cursor() -> Cursor {
         Cursor {
             key: "2026-01-01T00:00:00.000000Z".into(),
-            id: Uuid::nil(),
+            id: Uuid::nil().to_string(),
             query: 42,
         }
     }

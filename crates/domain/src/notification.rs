@@ -9,7 +9,7 @@ use crate::ids::{
 use crate::list::{Pagination, SortOrder};
 use crate::values::{Name, WebhookUrl};
 use crate::version::ExpectedVersion;
-use crate::{wire_enum, Error, Violation};
+use crate::{wire_enum, Error};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -217,18 +217,7 @@ crate::paged_request!(NotificationDeliveryListRequestBody);
 impl NotificationDeliveryListRequestBody {
     /// The date range must not be inverted.
     pub fn check_ranges(&self) -> Result<(), Error> {
-        if let (Some(from), Some(to)) = (self.created_at_from, self.created_at_to) {
-            if to < from {
-                return Err(Error::invalid(
-                    Violation::new(
-                        "createdAtTo",
-                        format!("must not be before {}", from.to_rfc3339()),
-                    )
-                    .with_value(to.to_rfc3339()),
-                ));
-            }
-        }
-        Ok(())
+        crate::list::check_range("createdAtTo", self.created_at_from, self.created_at_to)
     }
 }
 

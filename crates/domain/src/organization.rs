@@ -79,10 +79,26 @@ impl From<Organization> for OrganizationRead {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationReadList {
-    pub organizations: Vec<OrganizationRead>,
+crate::list_response! {
+    pub struct OrganizationReadList {
+        pub organizations: Vec<OrganizationRead>,
+    }
+}
+
+crate::wire_enum!(OrganizationSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+crate::list_request! {
+    /// `organizations/list`: optional; without a body every organization the caller may
+    /// see, oldest first, unpaged (docs/API-DESIGN.md, "Lists").
+    #[derive(Default)]
+    pub struct OrganizationListRequestBody {
+        /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub name_contains: Option<String>,
+    }
+    sort_by: OrganizationSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
 
 crate::versioned!(OrganizationRead);

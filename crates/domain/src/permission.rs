@@ -283,10 +283,23 @@ impl From<Permission> for PermissionRead {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PermissionReadList {
-    pub permissions: Vec<PermissionRead>,
+crate::list_response! {
+    pub struct PermissionReadList {
+        pub permissions: Vec<PermissionRead>,
+    }
+}
+
+wire_enum!(PermissionSortBy { CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+crate::list_request! {
+    /// `permissions/list_by_user`: the user (as `UserIdRequestBody`, of which this is a
+    /// superset), then the list convention's sort and pages; without them every permission
+    /// of the user, oldest first, unpaged (docs/API-DESIGN.md, "Lists").
+    pub struct PermissionListByUserRequestBody {
+        pub user_id: UserId,
+    }
+    sort_by: PermissionSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
 
 #[cfg(test)]

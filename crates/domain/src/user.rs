@@ -88,10 +88,26 @@ impl From<User> for UserRead {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserReadList {
-    pub users: Vec<UserRead>,
+crate::list_response! {
+    pub struct UserReadList {
+        pub users: Vec<UserRead>,
+    }
+}
+
+crate::wire_enum!(UserSortBy { Email => "email", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
+
+crate::list_request! {
+    /// `users/list`: optional; without a body every user the caller may see, oldest first,
+    /// unpaged (docs/API-DESIGN.md, "Lists").
+    #[derive(Default)]
+    pub struct UserListRequestBody {
+        /// Case-insensitive substring of the email address.
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub email_contains: Option<String>,
+    }
+    sort_by: UserSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
 
 /// One user's access to a workspace and the permission(s) that grant it.

@@ -333,14 +333,7 @@ impl WorkspaceListRequestBody {
             ("updatedAtTo", self.updated_at_from, self.updated_at_to),
         ];
         for (field, from, to) in ranges {
-            if let (Some(from), Some(to)) = (from, to) {
-                if to < from {
-                    return Err(Error::invalid(
-                        Violation::new(field, format!("must not be before {}", from.to_rfc3339()))
-                            .with_value(to.to_rfc3339()),
-                    ));
-                }
-            }
+            crate::list::check_range(field, from, to)?;
         }
         Ok(())
     }

@@ -53,6 +53,7 @@ diesel::table! {
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
         version -> BigInt,
+        name_folded -> Text,
     }
 }
 
@@ -71,6 +72,7 @@ diesel::table! {
         updated_at -> SqlTimestamp,
         deleted_at -> Nullable<SqlTimestamp>,
         version -> BigInt,
+        name_folded -> Text,
     }
 }
 

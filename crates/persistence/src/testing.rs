@@ -154,9 +154,7 @@ pub fn insert_synthetic_workspaces(
              'workspace ' || (i % 1000), 'workspace ' || (i % 1000) || chr(10) || 'bench-' || i
          FROM generate_series(1, {count}) AS i"
     );
-    let uuid = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
-                substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || \
-                substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+    let uuid = SQLITE_UUID;
     let sqlite = format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count})
          INSERT INTO workspaces (id, customer_id, name, slug, initial_setup_complete,
@@ -176,6 +174,80 @@ pub fn insert_synthetic_workspaces(
     }
     .db()
 }
+
+/// Adds `count` copies of connection `model` to its workspace, in one statement, with
+/// names repeating every 1,000 rows and creation and update times spread over hours (for the
+/// list benchmark). Returns how many rows were inserted.
+pub fn insert_synthetic_connections(
+    conn: &mut crate::connection::AnyConnection,
+    model: ferry_domain::ids::ConnectionId,
+    count: u32,
+) -> ferry_domain::Result<usize> {
+    use crate::connection::AnyConnection;
+    use crate::error::DieselResultExt;
+    let columns = "id, workspace_id, source_id, destination_id, name, sync_mode, sync_schema, \
+                   status, created_at, updated_at, name_folded";
+    let pg = format!(
+        "INSERT INTO connections ({columns})
+         SELECT gen_random_uuid(), c.workspace_id, c.source_id, c.destination_id,
+             'Connection ' || (i % 1000), c.sync_mode, c.sync_schema, c.status,
+             date_trunc('second', now()) - make_interval(secs => i / 10),
+             date_trunc('second', now()) - make_interval(secs => i / 7),
+             'connection ' || (i % 1000)
+         FROM generate_series(1, {count}) AS i, connections c WHERE c.id = '{model}'"
+    );
+    let sqlite = format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count})
+         INSERT INTO connections ({columns})
+         SELECT {SQLITE_UUID}, c.workspace_id, c.source_id, c.destination_id,
+             'Connection ' || (i % 1000), c.sync_mode, c.sync_schema, c.status,
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || (i / 10) || ' seconds') || '.000000Z',
+             strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || (i / 7) || ' seconds') || '.000000Z',
+             'connection ' || (i % 1000)
+         FROM seq, connections c WHERE c.id = '{model}'"
+    );
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(pg).execute(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sqlite).execute(c),
+    }
+    .db()
+}
+
+/// Adds `count` ended sync jobs of `connection`, in one statement, created over hours (for
+/// the list benchmark). Returns how many rows were inserted.
+pub fn insert_synthetic_jobs(
+    conn: &mut crate::connection::AnyConnection,
+    connection: ferry_domain::ids::ConnectionId,
+    count: u32,
+) -> ferry_domain::Result<usize> {
+    use crate::connection::AnyConnection;
+    use crate::error::DieselResultExt;
+    let pg = format!(
+        "INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at)
+         SELECT 'sync', '{connection}', CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END,
+             t, t, t + interval '1 minute'
+         FROM generate_series(1, {count}) AS i,
+             LATERAL (SELECT date_trunc('second', now()) - make_interval(secs => {count} - i) AS t) AS times"
+    );
+    let sqlite = format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count}),
+             times(i, t) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || ({count} - i) || ' seconds') || '.000000Z' FROM seq)
+         INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at)
+         SELECT 'sync', '{connection}', CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END,
+             t, t, t
+         FROM times"
+    );
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(pg).execute(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sqlite).execute(c),
+    }
+    .db()
+}
+
+/// A random version 4 uuid in SQLite's SQL, in the text form Ferry stores.
+const SQLITE_UUID: &str = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+    substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || \
+    substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
 
 /// Seeds a workspace with a source, a destination and `count` connections between them
 /// (definitions included), for store-level tests. Returns the connections' ids.

@@ -34,7 +34,7 @@ pub async fn list(
     actor_type: ActorType,
     query: ActorListQuery,
 ) -> Result<(Page<Actor>, Option<String>)> {
-    let (paging, fingerprint) = super::lists::paging(state, &query)?;
+    let (paging, fingerprint) = super::lists::paging(state, actor_type.as_str(), &query)?;
     let filter = ActorFilter {
         workspace_id: query.workspace_id,
         definition_id: query.definition_id,

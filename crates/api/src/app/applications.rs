@@ -3,9 +3,14 @@
 use crate::auth::{provision, secrets};
 use crate::AppState;
 use ferry_domain::access::Caller;
-use ferry_domain::application::{AccessToken, ApplicationRead, ApplicationTokenRequest};
+use ferry_domain::application::{
+    AccessToken, ApplicationListRequestBody, ApplicationRead, ApplicationReadList,
+    ApplicationSortBy, ApplicationTokenRequest,
+};
+use ferry_domain::list::SortOrder;
 use ferry_domain::{Error, Result, Violation};
 use ferry_persistence::store::applications;
+use ferry_persistence::store::applications::ApplicationPage;
 use std::time::Instant;
 
 /// Creates an application for the calling user; the answer carries the client secret, the
@@ -26,6 +31,35 @@ pub async fn create(state: &AppState, caller: &Caller, name: String) -> Result<A
     tracing::info!(id = %application.id, user_id = %user, client_id = %application.client_id,
         "application created");
     Ok(application)
+}
+
+/// One page of the caller's applications (every application for the configured
+/// administrator), never with a secret.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    mut request: ApplicationListRequestBody,
+) -> Result<ApplicationReadList> {
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(ApplicationSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let (paging, query) = super::lists::paging(state, "applications", &request)?;
+    let page = ApplicationPage {
+        sort_by,
+        order,
+        paging,
+    };
+    let user = caller.user_id;
+    let listed = state
+        .db
+        .run(move |conn| applications::list(conn, user, &page))
+        .await?;
+    Ok(ApplicationReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        applications: listed.items.into_iter().map(Into::into).collect(),
+    })
 }
 
 /// Exchanges client credentials for an access token that acts as the application's user

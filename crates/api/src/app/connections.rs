@@ -27,7 +27,7 @@ fn decide(
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(ConnectionSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
-    let (paging, query) = lists::paging(state, &request)?;
+    let (paging, query) = lists::paging(state, "connections", &request)?;
     let filter = ConnectionFilter {
         workspace_id: request.workspace_id,
         status: request.status,

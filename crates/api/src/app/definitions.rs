@@ -2,10 +2,15 @@
 //! rules on one table, told apart by [`ActorType`]; the handlers of both families call these.
 
 use crate::AppState;
-use ferry_domain::actor_definition::{ActorDefinition, ActorType, NewActorDefinition};
+use ferry_domain::actor_definition::{
+    ActorDefinition, ActorType, DefinitionListRequestBody, DefinitionSortBy, NewActorDefinition,
+};
+use ferry_domain::list::SortOrder;
 use ferry_domain::values::DockerImageTag;
 use ferry_domain::{Error, Result, Violation};
 use ferry_persistence::store::actor_definitions;
+use ferry_persistence::store::actor_definitions::{DefinitionFilter, DefinitionPage};
+use ferry_persistence::store::paging::Page;
 use uuid::Uuid;
 
 pub async fn create(
@@ -53,11 +58,31 @@ pub async fn named_in_body(
 }
 
 /// The live definitions, oldest first.
-pub async fn list(state: &AppState, actor_type: ActorType) -> Result<Vec<ActorDefinition>> {
-    state
+pub async fn list(
+    state: &AppState,
+    actor_type: ActorType,
+    mut request: DefinitionListRequestBody,
+) -> Result<(Page<ActorDefinition>, Option<String>)> {
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(DefinitionSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let (paging, query) =
+        super::lists::paging(state, actor_type.definition_resource().name(), &request)?;
+    let filter = DefinitionFilter {
+        actor_type,
+        name_contains: request.name_contains.map(|n| n.to_lowercase()),
+    };
+    let page = DefinitionPage {
+        sort_by,
+        order,
+        paging,
+    };
+    let listed = state
         .db
-        .run(move |conn| actor_definitions::list(conn, actor_type))
-        .await
+        .run(move |conn| actor_definitions::list(conn, &filter, &page))
+        .await?;
+    let next = super::lists::next_cursor(state, &listed, query);
+    Ok((listed, next))
 }
 
 /// Changes the default image tag, the only field that can change. The store forgets the

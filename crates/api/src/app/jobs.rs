@@ -4,9 +4,13 @@
 use crate::AppState;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::ConnectionId;
-use ferry_domain::job::{Attempt, Job, JobConfigType};
+use ferry_domain::job::{
+    Attempt, Job, JobConfigType, JobListRequestBody, JobReadList, JobSortBy, JobWithAttemptsRead,
+};
+use ferry_domain::list::SortOrder;
 use ferry_domain::workspace::WorkspaceStatus;
 use ferry_domain::{Error, Result, Violation};
+use ferry_persistence::store::jobs::{JobFilter, JobPage};
 use ferry_persistence::store::{connections, jobs, workspaces};
 
 /// A job with its attempts (and each attempt's last log lines, when read one at a time).
@@ -59,16 +63,43 @@ pub async fn get(state: &AppState, id: i64) -> Result<JobWithAttempts> {
     state.db.run(move |conn| jobs::get(conn, id)).await
 }
 
-/// A connection's syncs or resets, newest first (attempts without logs).
-pub async fn list(
-    state: &AppState,
-    config_type: JobConfigType,
-    config_id: String,
-) -> Result<Vec<JobWithAttempts>> {
-    state
+/// One page of a connection's syncs or resets (attempts without logs), newest first unless
+/// sorted otherwise, with the cursor of the next page.
+pub async fn list(state: &AppState, mut request: JobListRequestBody) -> Result<JobReadList> {
+    request.check_ranges()?;
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(JobSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Desc);
+    let (paging, query) = super::lists::paging(state, "jobs", &request)?;
+    let filter = JobFilter {
+        config_type: request.config_type,
+        config_id: request.config_id,
+        status: request.status,
+        created_from: request.created_at_from,
+        created_to: request.created_at_to,
+    };
+    let page = JobPage {
+        sort_by,
+        order,
+        paging,
+    };
+    let listed = state
         .db
-        .run(move |conn| jobs::list(conn, config_type, &config_id))
-        .await
+        .run(move |conn| jobs::list(conn, &filter, &page))
+        .await?;
+    Ok(JobReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        jobs: listed
+            .items
+            .iter()
+            .map(|(job, attempts)| JobWithAttemptsRead {
+                job: job.into(),
+                attempts: attempts.iter().map(Into::into).collect(),
+            })
+            .collect(),
+    })
 }
 
 /// Cancels a job: a pending one never starts, a running one is stopped by its worker at the

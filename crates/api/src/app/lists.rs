@@ -8,10 +8,12 @@ use ferry_domain::Result;
 use ferry_persistence::store::paging::Page;
 
 /// The paging a request asks for (`pageSize` + `cursor`, or `pagination`), its cursor
-/// checked against the instance key and the request's fingerprint, and that fingerprint
-/// (for the next page's cursor). Write the request's defaults in before calling.
-pub fn paging(state: &AppState, request: &impl PagedRequest) -> Result<(Paging, u64)> {
-    let fingerprint = request.query_fingerprint();
+/// checked against the instance key and the fingerprint of the list (its name, so that a
+/// cursor of one list is refused by another whose body looks the same) and the request,
+/// and that fingerprint (for the next page's cursor). Write the request's defaults in
+/// before calling.
+pub fn paging(state: &AppState, list: &str, request: &impl PagedRequest) -> Result<(Paging, u64)> {
+    let fingerprint = ferry_domain::list::fingerprint(&(list, request.query_fingerprint()));
     let paging = Paging::from_request(
         request.page_size(),
         request.cursor(),

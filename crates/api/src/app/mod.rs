@@ -22,6 +22,8 @@ pub mod definitions;
 pub mod jobs;
 pub mod lists;
 pub mod notifications;
+pub mod organizations;
 pub mod permissions;
 pub mod setup;
+pub mod users;
 pub mod workspaces;

@@ -132,7 +132,7 @@ pub async fn list_deliveries(
     request.check_ranges()?;
     // The default is written into the request so that a cursor fingerprints what was meant.
     let order = *request.sort_order.get_or_insert(SortOrder::Desc);
-    let (paging, query) = super::lists::paging(state, &request)?;
+    let (paging, query) = super::lists::paging(state, "notification_deliveries", &request)?;
     let filter = DeliveryFilter {
         workspace_id: request.workspace_id,
         webhook_id: request.webhook_id,

@@ -3,21 +3,43 @@
 
 use crate::AppState;
 use ferry_domain::access::{decide, Caller, Decision, Requirement, Target};
-use ferry_domain::ids::UserId;
-use ferry_domain::permission::{Permission, PermissionCheckRequest};
+use ferry_domain::list::SortOrder;
+use ferry_domain::permission::{
+    PermissionCheckRequest, PermissionListByUserRequestBody, PermissionReadList, PermissionSortBy,
+};
 use ferry_domain::{Error, Resource, Result};
+use ferry_persistence::store::permissions::PermissionPage;
 use ferry_persistence::store::{access, permissions, users};
 
-/// A user's permissions. An unknown user is a 404, not an empty list, as for every list of
-/// something that belongs to an object.
-pub async fn list_by_user(state: &AppState, user: UserId) -> Result<Vec<Permission>> {
-    state
+/// A page of a user's permissions. An unknown user is a 404, not an empty list, as for
+/// every list of something that belongs to an object.
+pub async fn list_by_user(
+    state: &AppState,
+    mut request: PermissionListByUserRequestBody,
+) -> Result<PermissionReadList> {
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(PermissionSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let (paging, query) = super::lists::paging(state, "permissions", &request)?;
+    let page = PermissionPage {
+        sort_by,
+        order,
+        paging,
+    };
+    let user = request.user_id;
+    let listed = state
         .db
         .run(move |conn| {
             users::get(conn, user)?;
-            permissions::list_by_user(conn, user)
+            permissions::list_by_user(conn, user, &page)
         })
-        .await
+        .await?;
+    Ok(PermissionReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        permissions: listed.items.into_iter().map(Into::into).collect(),
+    })
 }
 
 /// Whether `request.userId` holds at least `request.permissionType` over the scope named

@@ -36,7 +36,7 @@ pub async fn list(
             .filter_map(|t| t.clone().try_into().ok())
             .collect(),
     );
-    let (paging, query) = super::lists::paging(state, &request)?;
+    let (paging, query) = super::lists::paging(state, "workspaces", &request)?;
     let filter = WorkspaceFilter {
         organization_id: request.organization_id,
         name_contains: request.name_contains.as_deref().map(str::to_lowercase),

@@ -50,6 +50,11 @@ targets! {
     ];
     // Narrowed to what the caller may see by the handler.
     WorkspaceListRequestBody => |_b| vec![Target::Nothing];
+    // Narrowed to what the caller may see by their rules; the catalog is everyone's.
+    OrganizationListRequestBody => |_b| vec![Target::Nothing];
+    UserListRequestBody => |_b| vec![Target::Nothing];
+    ApplicationListRequestBody => |_b| vec![Target::Nothing];
+    DefinitionListRequestBody => |_b| vec![Target::Nothing];
     WorkspaceStatsRequestBody => |b| vec![match b.organization_id {
         Some(organization) => Target::Organization(organization),
         None => Target::Instance,
@@ -92,6 +97,7 @@ targets! {
 
     UserCreate => |_b| vec![Target::Instance];
     UserIdRequestBody => |b| vec![Target::User(b.user_id)];
+    PermissionListByUserRequestBody => |b| vec![Target::User(b.user_id)];
     UserEmailRequestBody => |b| vec![Target::UserEmail(b.email.clone())];
     UserUpdate => |b| vec![Target::User(b.user_id)];
 

@@ -24,6 +24,7 @@ mod fixtures;
 mod fuzz;
 mod idempotency;
 mod identity;
+mod list_pages;
 mod lists;
 mod metrics;
 mod notifications;

@@ -1,12 +1,15 @@
 //! Source and destination definitions, one table told apart by `actor_type`.
 
 use super::locks::{lock_live, LockMode, Locked};
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::actor_definitions as defs;
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use diesel::prelude::*;
-use ferry_domain::actor_definition::{ActorDefinition, ActorType, NewActorDefinition};
+use ferry_domain::actor_definition::{
+    ActorDefinition, ActorType, DefinitionSortBy, NewActorDefinition,
+};
 use ferry_domain::values::DockerImageTag;
 use ferry_domain::{Error, Result};
 use uuid::Uuid;
@@ -24,6 +27,8 @@ struct DefinitionRow {
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
     version: i64,
+    /// The name lowercased (in Rust, so alike on both backends), for lists.
+    name_folded: String,
 }
 
 impl TryFrom<DefinitionRow> for ActorDefinition {
@@ -61,6 +66,7 @@ pub fn create(
         id: DbUuid(Uuid::new_v4()),
         actor_type: actor_type.as_str().to_string(),
         name: new.name.to_string(),
+        name_folded: new.name.to_string().to_lowercase(),
         docker_repository: new.docker_repository.to_string(),
         docker_image_tag: new.docker_image_tag.to_string(),
         documentation_url: new.documentation_url.to_string(),
@@ -89,18 +95,60 @@ pub fn get(conn: &mut AnyConnection, actor_type: ActorType, id: Uuid) -> Result<
         .try_into()
 }
 
-/// Every live definition of the given type, oldest first.
-pub fn list(conn: &mut AnyConnection, actor_type: ActorType) -> Result<Vec<ActorDefinition>> {
-    defs::table
-        .filter(defs::actor_type.eq(actor_type.as_str()))
+/// Which definitions a list holds: live ones of one type, filtered.
+#[derive(Clone, Debug)]
+pub struct DefinitionFilter {
+    pub actor_type: ActorType,
+    /// Lowercased.
+    pub name_contains: Option<String>,
+}
+
+/// How a definition list is ordered and which slice of it to return.
+pub type DefinitionPage = ListPage<DefinitionSortBy>;
+
+fn filtered(filter: &DefinitionFilter) -> defs::BoxedQuery<'static, MultiBackend> {
+    let mut query = defs::table
+        .filter(defs::actor_type.eq(filter.actor_type.as_str()))
         .filter(defs::deleted_at.is_null())
-        .order((defs::created_at.asc(), defs::id.asc()))
-        .select(DefinitionRow::as_select())
-        .load(conn)
-        .db()?
-        .into_iter()
-        .map(ActorDefinition::try_from)
-        .collect()
+        .into_boxed();
+    if let Some(term) = &filter.name_contains {
+        query = query.filter(
+            defs::name_folded
+                .like(paging::contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of the live definitions of one type (`store::paging`).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &DefinitionFilter,
+    page: &DefinitionPage,
+) -> Result<Page<ActorDefinition>> {
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        DefinitionSortBy::Name => {
+            let after = paging::after(paging, paging::text_key)?;
+            load_page!(conn, filtered(filter), DefinitionRow::as_select() => DefinitionRow,
+                defs::name_folded, defs::id, after, order, paging,
+                |r: &DefinitionRow| (r.name_folded.clone(), r.id.0))
+        }
+        DefinitionSortBy::CreatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), DefinitionRow::as_select() => DefinitionRow,
+                defs::created_at, defs::id, after, order, paging,
+                |r: &DefinitionRow| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+        DefinitionSortBy::UpdatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), DefinitionRow::as_select() => DefinitionRow,
+                defs::updated_at, defs::id, after, order, paging,
+                |r: &DefinitionRow| (sqlite_time_text(&r.updated_at.0), r.id.0))
+        }
+    };
+    rows.try_map(ActorDefinition::try_from)
 }
 
 /// Changes the default image tag of a live definition.

@@ -14,7 +14,6 @@ use ferry_domain::actor::{Actor, ActorChanges, ActorSortBy, NewActor};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{UserId, WorkspaceId};
-use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::secrets::SecretPath;
 use ferry_domain::{Error, Result, Violation};
 use std::collections::HashMap;
@@ -181,12 +180,7 @@ pub struct ActorFilter {
 }
 
 /// How an actor list is ordered and which slice of it to return.
-#[derive(Clone, Debug)]
-pub struct ActorPage {
-    pub sort_by: ActorSortBy,
-    pub order: SortOrder,
-    pub paging: Paging,
-}
+pub type ActorPage = paging::ListPage<ActorSortBy>;
 
 type BoxedActors = diesel::dsl::IntoBoxed<
     'static,

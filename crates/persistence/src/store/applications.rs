@@ -1,11 +1,12 @@
 //! Applications: client credentials of a user. Only a hash of the secret is stored.
 
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::{applications, users};
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use diesel::prelude::*;
-use ferry_domain::application::Application;
+use ferry_domain::application::{Application, ApplicationSortBy};
 use ferry_domain::ids::{ApplicationId, UserId};
 use ferry_domain::{Error, Resource, Result};
 
@@ -74,20 +75,34 @@ pub fn get(conn: &mut AnyConnection, id: ApplicationId) -> Result<Application> {
         .ok_or_else(|| Error::not_found(Resource::Application, id))
 }
 
-/// Live applications, oldest first: one user's, or everyone's.
-pub fn list(conn: &mut AnyConnection, user: Option<UserId>) -> Result<Vec<Application>> {
-    let mut query = applications::table
-        .filter(applications::deleted_at.is_null())
-        .into_boxed();
-    if let Some(user) = user {
-        query = query.filter(applications::user_id.eq(DbUuid(user.0)));
-    }
-    let rows: Vec<ApplicationRow> = query
-        .order((applications::created_at.asc(), applications::id.asc()))
-        .select(ApplicationRow::as_select())
-        .load(conn)
-        .db()?;
-    Ok(rows.into_iter().map(Application::from).collect())
+/// How an application list is ordered and which slice of it to return.
+pub type ApplicationPage = ListPage<ApplicationSortBy>;
+
+/// A page of the live applications: one user's, or everyone's (`store::paging`).
+pub fn list(
+    conn: &mut AnyConnection,
+    user: Option<UserId>,
+    page: &ApplicationPage,
+) -> Result<Page<Application>> {
+    let filtered = || {
+        let mut query = applications::table
+            .filter(applications::deleted_at.is_null())
+            .into_boxed::<MultiBackend>();
+        if let Some(user) = user {
+            query = query.filter(applications::user_id.eq(DbUuid(user.0)));
+        }
+        query
+    };
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        ApplicationSortBy::CreatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(), ApplicationRow::as_select() => ApplicationRow,
+                applications::created_at, applications::id, after, order, paging,
+                |r: &ApplicationRow| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+    };
+    Ok(rows.map(Application::from))
 }
 
 /// Deletes an application: tokens issued for it stop working.

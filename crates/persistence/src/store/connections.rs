@@ -252,12 +252,7 @@ impl ConnectionFilter {
 }
 
 /// How a connection list is ordered and which slice of it to return.
-#[derive(Clone, Debug)]
-pub struct ConnectionPage {
-    pub sort_by: ConnectionSortBy,
-    pub order: SortOrder,
-    pub paging: Paging,
-}
+pub type ConnectionPage = super::paging::ListPage<ConnectionSortBy>;
 
 impl ConnectionPage {
     /// The whole list, oldest first.

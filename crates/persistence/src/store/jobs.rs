@@ -1,13 +1,15 @@
 //! Jobs, attempts, their logs, and each connection's state.
 
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
 use crate::schema::{attempt_logs, attempts, connection_states, jobs};
-use crate::sql_types::{now, DbJson, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ferry_domain::ids::ConnectionId;
-use ferry_domain::job::{Attempt, AttemptStatus, Job, JobConfigType, JobStatus};
+use ferry_domain::job::{Attempt, AttemptStatus, Job, JobConfigType, JobSortBy, JobStatus};
+use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::{Error, Resource, Result};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -193,27 +195,99 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<(Job, Vec<Attempt>)> {
     Ok((job, attempts))
 }
 
-/// The jobs of one config, newest first, with their attempts (without logs).
+/// Which jobs a list holds: one config's (a connection's syncs or resets), filtered.
+#[derive(Clone, Debug)]
+pub struct JobFilter {
+    pub config_type: JobConfigType,
+    pub config_id: String,
+    pub status: Option<JobStatus>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+impl JobFilter {
+    /// Every job of one config.
+    pub fn of(config_type: JobConfigType, config_id: impl Into<String>) -> Self {
+        JobFilter {
+            config_type,
+            config_id: config_id.into(),
+            status: None,
+            created_from: None,
+            created_to: None,
+        }
+    }
+}
+
+/// How a job list is ordered and which slice of it to return.
+pub type JobPage = ListPage<JobSortBy>;
+
+impl JobPage {
+    /// The whole list, newest first.
+    pub fn newest_first() -> Self {
+        ListPage {
+            sort_by: JobSortBy::CreatedAt,
+            order: SortOrder::Desc,
+            paging: Paging::All,
+        }
+    }
+}
+
+fn filtered(filter: &JobFilter) -> jobs::BoxedQuery<'static, MultiBackend> {
+    let mut query = jobs::table
+        .filter(jobs::config_type.eq(filter.config_type.as_str()))
+        .filter(jobs::config_id.eq(filter.config_id.clone()))
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(jobs::status.eq(status.as_str()));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(jobs::created_at.ge(DbTime(from)));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(jobs::created_at.le(DbTime(to)));
+    }
+    query
+}
+
+/// A page of one config's jobs with their attempts (without logs), in three queries (count,
+/// page, attempts) whatever the page's depth (`store::paging`).
 pub fn list(
     conn: &mut AnyConnection,
-    config_type: JobConfigType,
-    config_id: &str,
-) -> Result<Vec<(Job, Vec<Attempt>)>> {
-    let rows: Vec<JobRow> = jobs::table
-        .filter(jobs::config_type.eq(config_type.as_str()))
-        .filter(jobs::config_id.eq(config_id))
-        .order(jobs::id.desc())
-        .select(JobRow::as_select())
-        .load(conn)
-        .db()?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    filter: &JobFilter,
+    page: &JobPage,
+) -> Result<Page<(Job, Vec<Attempt>)>> {
+    let (order, paging) = (page.order, &page.paging);
+    let after = paging::after(paging, paging::time_key)?;
+    let rows = match page.sort_by {
+        JobSortBy::CreatedAt => load_page!(
+            conn,
+            filtered(filter),
+            JobRow::as_select() => JobRow,
+            jobs::created_at,
+            jobs::id,
+            after,
+            order,
+            paging,
+            |r: &JobRow| (sqlite_time_text(&r.created_at.0), r.id)
+        ),
+        JobSortBy::UpdatedAt => load_page!(
+            conn,
+            filtered(filter),
+            JobRow::as_select() => JobRow,
+            jobs::updated_at,
+            jobs::id,
+            after,
+            order,
+            paging,
+            |r: &JobRow| (sqlite_time_text(&r.updated_at.0), r.id)
+        ),
+    };
+    let ids: Vec<i64> = rows.items.iter().map(|r| r.id).collect();
     let mut attempts = attempts_of(conn, &ids, false)?;
-    rows.into_iter()
-        .map(|row| {
-            let own = attempts.remove(&row.id).unwrap_or_default();
-            Ok((Job::try_from(row)?, own))
-        })
-        .collect()
+    rows.try_map(|row| {
+        let own = attempts.remove(&row.id).unwrap_or_default();
+        Ok((Job::try_from(row)?, own))
+    })
 }
 
 fn set_status(
@@ -760,11 +834,16 @@ mod tests {
     }
 
     fn sync_jobs(conn: &mut AnyConnection, connection: ConnectionId) -> Vec<Job> {
-        list(conn, JobConfigType::Sync, &connection.to_string())
-            .unwrap()
-            .into_iter()
-            .map(|(job, _)| job)
-            .collect()
+        list(
+            conn,
+            &JobFilter::of(JobConfigType::Sync, connection.to_string()),
+            &JobPage::newest_first(),
+        )
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|(job, _)| job)
+        .collect()
     }
 
     fn run_to_success(conn: &mut AnyConnection) {

@@ -954,7 +954,13 @@ mod tests {
     }
 
     fn failed_job(conn: &mut AnyConnection, connection: ConnectionId) -> i64 {
-        jobs::list(conn, JobConfigType::Sync, &connection.to_string()).unwrap()[0]
+        jobs::list(
+            conn,
+            &jobs::JobFilter::of(JobConfigType::Sync, connection.to_string()),
+            &jobs::JobPage::newest_first(),
+        )
+        .unwrap()
+        .items[0]
             .0
             .id
     }

@@ -1,14 +1,15 @@
 //! Organizations.
 
 use super::locks::{lock_live, LockMode, Locked};
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::DieselResultExt;
 use crate::schema::{organizations, workspaces};
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use diesel::prelude::*;
 use ferry_domain::ids::{OrganizationId, DEFAULT_ORGANIZATION_ID};
 use ferry_domain::organization::{
-    Organization, OrganizationCreateRequestBody, OrganizationUpdateRequestBody,
+    Organization, OrganizationCreateRequestBody, OrganizationSortBy, OrganizationUpdateRequestBody,
 };
 use ferry_domain::{Error, Resource, Result};
 
@@ -22,6 +23,8 @@ struct OrganizationRow {
     updated_at: DbTime,
     deleted_at: Option<DbTime>,
     version: i64,
+    /// The name lowercased (in Rust, so alike on both backends), for lists.
+    name_folded: String,
 }
 
 impl From<OrganizationRow> for Organization {
@@ -46,6 +49,7 @@ pub fn create(
     let row = OrganizationRow {
         id: DbUuid(OrganizationId::random().0),
         name: request.organization_name.to_string(),
+        name_folded: request.organization_name.to_string().to_lowercase(),
         email: request.email.as_ref().map(ToString::to_string),
         created_at: timestamp,
         updated_at: timestamp,
@@ -80,21 +84,72 @@ pub fn lock_for_new_workspace(conn: &mut AnyConnection, id: OrganizationId) -> R
     }
 }
 
-/// Every live organization, oldest first.
-pub fn list(conn: &mut AnyConnection) -> Result<Vec<Organization>> {
-    let rows: Vec<OrganizationRow> = organizations::table
+/// Which organizations a list holds: live ones, filtered.
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationFilter {
+    /// Lowercased.
+    pub name_contains: Option<String>,
+    /// Only these (those the caller may see); every one when None.
+    pub visible: Option<Vec<OrganizationId>>,
+}
+
+/// How an organization list is ordered and which slice of it to return.
+pub type OrganizationPage = ListPage<OrganizationSortBy>;
+
+fn filtered(filter: &OrganizationFilter) -> organizations::BoxedQuery<'static, MultiBackend> {
+    let mut query = organizations::table
         .filter(organizations::deleted_at.is_null())
-        .order((organizations::created_at.asc(), organizations::id.asc()))
-        .select(OrganizationRow::as_select())
-        .load(conn)
-        .db()?;
-    Ok(rows.into_iter().map(Organization::from).collect())
+        .into_boxed();
+    if let Some(term) = &filter.name_contains {
+        query = query.filter(
+            organizations::name_folded
+                .like(paging::contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    if let Some(visible) = &filter.visible {
+        let ids: Vec<DbUuid> = visible.iter().map(|o| DbUuid(o.0)).collect();
+        query = query.filter(organizations::id.eq_any(ids));
+    }
+    query
+}
+
+/// A page of the live organizations (`store::paging`).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &OrganizationFilter,
+    page: &OrganizationPage,
+) -> Result<Page<Organization>> {
+    use organizations as o;
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        OrganizationSortBy::Name => {
+            let after = paging::after(paging, paging::text_key)?;
+            load_page!(conn, filtered(filter), OrganizationRow::as_select() => OrganizationRow,
+                o::name_folded, o::id, after, order, paging,
+                |r: &OrganizationRow| (r.name_folded.clone(), r.id.0))
+        }
+        OrganizationSortBy::CreatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), OrganizationRow::as_select() => OrganizationRow,
+                o::created_at, o::id, after, order, paging,
+                |r: &OrganizationRow| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+        OrganizationSortBy::UpdatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), OrganizationRow::as_select() => OrganizationRow,
+                o::updated_at, o::id, after, order, paging,
+                |r: &OrganizationRow| (sqlite_time_text(&r.updated_at.0), r.id.0))
+        }
+    };
+    Ok(rows.map(Organization::from))
 }
 
 #[derive(AsChangeset)]
 #[diesel(table_name = organizations)]
 struct OrganizationChanges {
     name: Option<String>,
+    name_folded: Option<String>,
     email: Option<String>,
     updated_at: DbTime,
 }
@@ -108,6 +163,10 @@ pub fn update(
     let id = request.organization_id;
     let changes = OrganizationChanges {
         name: request.organization_name.as_ref().map(ToString::to_string),
+        name_folded: request
+            .organization_name
+            .as_ref()
+            .map(|n| n.to_string().to_lowercase()),
         email: request.email.as_ref().map(ToString::to_string),
         updated_at: DbTime(now()),
     };

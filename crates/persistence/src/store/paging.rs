@@ -3,11 +3,20 @@
 //! the total over all pages, keyset pages that start strictly after the previous page's
 //! last (sort key, id), Airbyte's offset pages, and the position of the next page.
 
-use crate::sql_types::DbTime;
+use crate::sql_types::{DbTime, DbUuid, SqlUuid};
 use chrono::{DateTime, Utc};
-use ferry_domain::list::Paging;
+use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::{Error, Result, Violation};
 use uuid::Uuid;
+
+/// How a list is ordered and which slice of it to return: its sort key (an enum of the
+/// list's own), the direction, and the paging.
+#[derive(Clone, Debug)]
+pub struct ListPage<SortBy> {
+    pub sort_by: SortBy,
+    pub order: SortOrder,
+    pub paging: Paging,
+}
 
 /// One page of a list, and where the next one starts.
 #[derive(Clone, Debug)]
@@ -16,8 +25,8 @@ pub struct Page<T> {
     /// Rows matching the filters, over all pages.
     pub total: i64,
     pub has_more: bool,
-    /// The last row's (sort key, id), when there are more rows.
-    pub next: Option<(String, Uuid)>,
+    /// The last row's (sort key, id), both as text, when there are more rows.
+    pub next: Option<(String, String)>,
 }
 
 impl<T> Page<T> {
@@ -66,15 +75,47 @@ pub fn text_key(key: &str) -> Result<String> {
     Ok(key.to_string())
 }
 
-/// Where a keyset page starts, its key read by `parse`.
-pub fn after<K>(paging: &Paging, parse: impl Fn(&str) -> Result<K>) -> Result<Option<(K, Uuid)>> {
+/// Where a keyset page starts: its key read by `parse`, and the id as the cursor carries it
+/// (text; `load_page!` reads it as its id column's type with [`row_id`]).
+pub fn after<K>(paging: &Paging, parse: impl Fn(&str) -> Result<K>) -> Result<Option<(K, String)>> {
     match paging {
         Paging::Keyset {
             after: Some(cursor),
             ..
-        } => Ok(Some((parse(&cursor.key)?, cursor.id))),
+        } => Ok(Some((parse(&cursor.key)?, cursor.id.clone()))),
         _ => Ok(None),
     }
+}
+
+/// The SQL types a list's id column may have, and how a cursor's id text reads as one.
+pub trait IdSqlType {
+    type Value;
+    fn parse(text: &str) -> Option<Self::Value>;
+}
+
+impl IdSqlType for SqlUuid {
+    type Value = DbUuid;
+    fn parse(text: &str) -> Option<DbUuid> {
+        Uuid::parse_str(text).ok().map(DbUuid)
+    }
+}
+
+impl IdSqlType for diesel::sql_types::BigInt {
+    type Value = i64;
+    fn parse(text: &str) -> Option<i64> {
+        text.parse().ok()
+    }
+}
+
+/// A cursor's id text as a value of `column`'s type (a uuid, or a job's number).
+pub fn row_id<C>(_column: &C, text: &str) -> Result<<C::SqlType as IdSqlType>::Value>
+where
+    C: diesel::Expression,
+    C::SqlType: IdSqlType,
+{
+    <C::SqlType as IdSqlType>::parse(text).ok_or_else(|| {
+        Error::invalid(Violation::new("cursor", "does not fit this list").with_value(text))
+    })
 }
 
 /// The rows a page asks for: its size, plus one that tells whether there is a next page.
@@ -95,11 +136,11 @@ pub fn offset(paging: &Paging) -> Option<i64> {
 
 /// Cuts the rows loaded for a page (one more than its size) to the page, and says where the
 /// next one starts: after the last row's (sort key, id).
-pub fn page<T>(
+pub fn page<T, Id: ToString>(
     mut rows: Vec<T>,
     paging: &Paging,
     total: i64,
-    position: impl Fn(&T) -> (String, Uuid),
+    position: impl Fn(&T) -> (String, Id),
 ) -> Page<T> {
     let limit = limit(paging);
     let has_more = limit.is_some_and(|limit| rows.len() as i64 > limit);
@@ -107,7 +148,10 @@ pub fn page<T>(
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     let next = match rows.last() {
-        Some(last) if has_more => Some(position(last)),
+        Some(last) if has_more => {
+            let (key, id) = position(last);
+            Some((key, id.to_string()))
+        }
         _ => None,
     };
     Page {
@@ -136,12 +180,18 @@ macro_rules! load_page {
         };
         let query = $filtered;
         let query = match ($after, $order) {
-            (Some((key, id)), SortOrder::Asc) => query
-                .filter($column.ge(key.clone()))
-                .filter($column.gt(key).or($id.gt($crate::sql_types::DbUuid(id)))),
-            (Some((key, id)), SortOrder::Desc) => query
-                .filter($column.le(key.clone()))
-                .filter($column.lt(key).or($id.lt($crate::sql_types::DbUuid(id)))),
+            (Some((key, id)), SortOrder::Asc) => {
+                let id = paging::row_id(&$id, &id)?;
+                query
+                    .filter($column.ge(key.clone()))
+                    .filter($column.gt(key).or($id.gt(id)))
+            }
+            (Some((key, id)), SortOrder::Desc) => {
+                let id = paging::row_id(&$id, &id)?;
+                query
+                    .filter($column.le(key.clone()))
+                    .filter($column.lt(key).or($id.lt(id)))
+            }
             (None, _) => query,
         };
         let query = match $order {

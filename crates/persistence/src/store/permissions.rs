@@ -1,13 +1,16 @@
 //! Permissions: one user's role over the instance, an organization or a workspace.
 
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
 use crate::schema::{permissions, users, workspaces};
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use diesel::prelude::*;
 use ferry_domain::access::Grant;
 use ferry_domain::ids::{OrganizationId, PermissionId, UserId, WorkspaceId};
-use ferry_domain::permission::{Permission, PermissionCreate, PermissionType, PermissionUpdate};
+use ferry_domain::permission::{
+    Permission, PermissionCreate, PermissionSortBy, PermissionType, PermissionUpdate,
+};
 use ferry_domain::user::User;
 use ferry_domain::{Error, Resource, Result, Violation};
 
@@ -138,15 +141,35 @@ pub fn delete(conn: &mut AnyConnection, id: PermissionId, expected: Option<i64>)
     Ok(())
 }
 
-/// A user's permissions, oldest first.
-pub fn list_by_user(conn: &mut AnyConnection, user: UserId) -> Result<Vec<Permission>> {
-    let rows = permissions::table
-        .filter(permissions::user_id.eq(DbUuid(user.0)))
-        .order((permissions::created_at.asc(), permissions::id.asc()))
-        .select(PermissionRow::as_select())
-        .load(conn)
-        .db()?;
-    convert(rows)
+/// How a permission list is ordered and which slice of it to return.
+pub type PermissionPage = ListPage<PermissionSortBy>;
+
+/// A page of a user's permissions (`store::paging`).
+pub fn list_by_user(
+    conn: &mut AnyConnection,
+    user: UserId,
+    page: &PermissionPage,
+) -> Result<Page<Permission>> {
+    let filtered = || {
+        permissions::table
+            .filter(permissions::user_id.eq(DbUuid(user.0)))
+            .into_boxed::<MultiBackend>()
+    };
+    let (order, paging) = (page.order, &page.paging);
+    let after = paging::after(paging, paging::time_key)?;
+    let rows = match page.sort_by {
+        PermissionSortBy::CreatedAt => {
+            load_page!(conn, filtered(), PermissionRow::as_select() => PermissionRow,
+                permissions::created_at, permissions::id, after, order, paging,
+                |r: &PermissionRow| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+        PermissionSortBy::UpdatedAt => {
+            load_page!(conn, filtered(), PermissionRow::as_select() => PermissionRow,
+                permissions::updated_at, permissions::id, after, order, paging,
+                |r: &PermissionRow| (sqlite_time_text(&r.updated_at.0), r.id.0))
+        }
+    };
+    rows.try_map(Permission::try_from)
 }
 
 /// What a live user holds: [`grants`], or None for a missing or deleted user.

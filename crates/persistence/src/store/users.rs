@@ -1,12 +1,13 @@
 //! Users. Emails are unique ignoring case among live users.
 
-use crate::connection::AnyConnection;
+use super::paging::{self, load_page, ListPage, Page};
+use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::{is_unique_violation, DieselResultExt};
 use crate::schema::{applications, permissions, users};
-use crate::sql_types::{now, DbTime, DbUuid};
+use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use diesel::prelude::*;
 use ferry_domain::ids::UserId;
-use ferry_domain::user::{User, UserCreate, UserUpdate};
+use ferry_domain::user::{User, UserCreate, UserSortBy, UserUpdate};
 use ferry_domain::{Error, Resource, Result};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -86,20 +87,59 @@ pub fn get_by_email(conn: &mut AnyConnection, email: &str) -> Result<User> {
         .ok_or_else(|| Error::not_found(Resource::User, email))
 }
 
-/// Live users, oldest first; only `only` when given.
-pub fn list(conn: &mut AnyConnection, only: Option<UserId>) -> Result<Vec<User>> {
+/// Which users a list holds: live ones, filtered.
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    /// Lowercased.
+    pub email_contains: Option<String>,
+    /// Only this user (the caller, when it is no administrator).
+    pub only: Option<UserId>,
+}
+
+/// How a user list is ordered and which slice of it to return.
+pub type UserPage = ListPage<UserSortBy>;
+
+fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, MultiBackend> {
     let mut query = users::table
         .filter(users::deleted_at.is_null())
         .into_boxed();
-    if let Some(id) = only {
+    if let Some(id) = filter.only {
         query = query.filter(users::id.eq(DbUuid(id.0)));
     }
-    let rows: Vec<UserRow> = query
-        .order((users::created_at.asc(), users::id.asc()))
-        .select(UserRow::as_select())
-        .load(conn)
-        .db()?;
-    Ok(rows.into_iter().map(User::from).collect())
+    if let Some(term) = &filter.email_contains {
+        query = query.filter(
+            users::email_folded
+                .like(paging::contains_pattern(term))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of the live users (`store::paging`).
+pub fn list(conn: &mut AnyConnection, filter: &UserFilter, page: &UserPage) -> Result<Page<User>> {
+    let (order, paging) = (page.order, &page.paging);
+    let rows = match page.sort_by {
+        UserSortBy::Email => {
+            let after = paging::after(paging, paging::text_key)?;
+            load_page!(conn, filtered(filter), UserRow::as_select() => UserRow,
+                users::email_folded, users::id, after, order, paging,
+                |r: &UserRow| (r.email_folded.clone(), r.id.0))
+        }
+        UserSortBy::CreatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), UserRow::as_select() => UserRow,
+                users::created_at, users::id, after, order, paging,
+                |r: &UserRow| (sqlite_time_text(&r.created_at.0), r.id.0))
+        }
+        UserSortBy::UpdatedAt => {
+            let after = paging::after(paging, paging::time_key)?;
+            load_page!(conn, filtered(filter), UserRow::as_select() => UserRow,
+                users::updated_at, users::id, after, order, paging,
+                |r: &UserRow| (sqlite_time_text(&r.updated_at.0), r.id.0))
+        }
+    };
+    Ok(rows.map(User::from))
 }
 
 #[derive(AsChangeset)]

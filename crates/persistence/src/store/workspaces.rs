@@ -12,7 +12,6 @@ use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
     CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
 };
-use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
 use ferry_domain::workspace::{Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus};
@@ -357,12 +356,7 @@ pub struct WorkspaceFilter {
 }
 
 /// How a list is ordered and which slice of it to return.
-#[derive(Clone, Debug)]
-pub struct WorkspacePage {
-    pub sort_by: WorkspaceSortBy,
-    pub order: SortOrder,
-    pub paging: Paging,
-}
+pub type WorkspacePage = paging::ListPage<WorkspaceSortBy>;
 
 type BoxedWorkspaces<'a> = workspaces::BoxedQuery<'a, MultiBackend>;
 

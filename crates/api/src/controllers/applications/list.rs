@@ -1,34 +1,32 @@
-use crate::auth::guard::{Authenticated, CurrentCaller, Guard};
-use crate::error::{ApiResult, CommonErrors};
+use crate::app::applications;
+use crate::auth::guard::{Authenticated, CurrentCaller};
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::application::ApplicationReadList;
-use ferry_persistence::store::applications;
+use ferry_domain::application::{ApplicationListRequestBody, ApplicationReadList};
 
 /// List applications
 ///
 /// The calling user's applications (every application for the configured administrator),
-/// never with a secret.
+/// never with a secret. With no body (or `{}`) all of them, oldest first, unpaged;
+/// `sortOrder` and keyset pages (`pageSize`, `cursor`) follow docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "applications",
     operation_id = "listApplications",
+    request_body(content = Option<ApplicationListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = ApplicationReadList),
-        CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/applications/list")]
 pub async fn list_applications(
-    _guard: Guard<Authenticated>,
-    CurrentCaller(caller): CurrentCaller,
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
+    OptionalBody(request, _): OptionalBody<ApplicationListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<ApplicationReadList>> {
-    let user = caller.user_id;
-    let applications = state
-        .db
-        .run(move |conn| applications::list(conn, user))
-        .await?;
-    Ok(web::Json(ApplicationReadList {
-        applications: applications.into_iter().map(Into::into).collect(),
-    }))
+    Ok(web::Json(
+        applications::list(&state, &caller, request).await?,
+    ))
 }

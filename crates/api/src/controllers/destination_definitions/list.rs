@@ -1,27 +1,38 @@
 use crate::app::definitions;
-use crate::auth::guard::{Authenticated, Guard};
-use crate::error::{ApiResult, CommonErrors};
+use crate::auth::guard::Authenticated;
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::actor_definition::{ActorType, DestinationDefinitionReadList};
+use ferry_domain::actor_definition::{
+    ActorType, DefinitionListRequestBody, DestinationDefinitionReadList,
+};
 
 /// List the destination definitions
 ///
-/// Every live destination definition, oldest first. Any authenticated caller may read the
+/// With no body (or `{}`) every live destination definition, oldest first, unpaged, as in the
+/// 2020 contract. `nameContains`, `sortBy`/`sortOrder` and keyset pages (`pageSize`,
+/// `cursor`) follow docs/API-DESIGN.md, "Lists". Any authenticated caller may read the
 /// catalog.
 #[utoipa::path(
     tag = "destination_definition",
     operation_id = "listDestinationDefinitions",
+    request_body(content = Option<DefinitionListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = DestinationDefinitionReadList),
-        CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/destination_definitions/list")]
 pub async fn list_destination_definitions(
-    _guard: Guard<Authenticated>,
     state: web::Data<AppState>,
+    OptionalBody(request, _): OptionalBody<DefinitionListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<DestinationDefinitionReadList>> {
-    let listed = definitions::list(&state, ActorType::Destination).await?;
-    Ok(web::Json(DestinationDefinitionReadList::from(listed)))
+    let (page, next) = definitions::list(&state, ActorType::Destination, request).await?;
+    Ok(web::Json(DestinationDefinitionReadList::new(
+        page.items,
+        page.total,
+        page.has_more,
+        next,
+    )))
 }

@@ -4,12 +4,14 @@ use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::job::{JobListRequestBody, JobReadList, JobWithAttemptsRead};
+use ferry_domain::job::{JobListRequestBody, JobReadList};
 
 /// List the jobs of a connection
 ///
 /// The connection's syncs or resets (`configType`; `configId` is the connection's id), newest
-/// first, with their attempts but without their logs.
+/// first, with their attempts but without their logs. Optional filters (`status`, a
+/// creation range), `sortBy`/`sortOrder` and keyset pages (`pageSize`, `cursor`) follow the
+/// list convention of docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "jobs",
     operation_id = "listJobsFor",
@@ -24,14 +26,5 @@ pub async fn list_jobs(
     state: web::Data<AppState>,
     Body(request, _): Body<JobListRequestBody, Reader>,
 ) -> ApiResult<web::Json<JobReadList>> {
-    let found = jobs::list(&state, request.config_type, request.config_id).await?;
-    Ok(web::Json(JobReadList {
-        jobs: found
-            .iter()
-            .map(|(job, attempts)| JobWithAttemptsRead {
-                job: job.into(),
-                attempts: attempts.iter().map(Into::into).collect(),
-            })
-            .collect(),
-    }))
+    Ok(web::Json(jobs::list(&state, request).await?))
 }

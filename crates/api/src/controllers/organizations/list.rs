@@ -1,35 +1,33 @@
-use crate::auth::guard::{Authenticated, CurrentCaller, Guard};
-use crate::error::{ApiResult, CommonErrors};
+use crate::app::organizations;
+use crate::auth::guard::{Authenticated, CurrentCaller};
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::organization::{OrganizationRead, OrganizationReadList};
-use ferry_persistence::store::organizations;
+use ferry_domain::organization::{OrganizationListRequestBody, OrganizationReadList};
 
 /// List organizations
 ///
-/// The live organizations the caller may see, oldest first: those it holds a permission in
-/// or over one of their workspaces (every one for an instance administrator).
+/// The live organizations the caller may see: those it holds a permission in or over one of
+/// their workspaces (every one for an instance administrator). With no body (or `{}`) all of
+/// them, oldest first, unpaged; `nameContains`, `sortBy`/`sortOrder` and keyset pages
+/// (`pageSize`, `cursor`) follow docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "organization",
     operation_id = "listOrganizations",
+    request_body(content = Option<OrganizationListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = OrganizationReadList),
-        CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/organizations/list")]
 pub async fn list_organizations(
-    _guard: Guard<Authenticated>,
-    CurrentCaller(caller): CurrentCaller,
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
+    OptionalBody(request, _): OptionalBody<OrganizationListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<OrganizationReadList>> {
-    let organizations = state.db.run(organizations::list).await?;
-    Ok(web::Json(OrganizationReadList {
-        organizations: organizations
-            .into_iter()
-            // Organizations are few: narrowing them here costs nothing.
-            .filter(|o| caller.organization_role(o.id).is_some())
-            .map(OrganizationRead::from)
-            .collect(),
-    }))
+    Ok(web::Json(
+        organizations::list(&state, &caller, request).await?,
+    ))
 }

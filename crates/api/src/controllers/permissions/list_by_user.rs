@@ -4,16 +4,17 @@ use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::permission::PermissionReadList;
-use ferry_domain::user::UserIdRequestBody;
+use ferry_domain::permission::{PermissionListByUserRequestBody, PermissionReadList};
 
 /// List a user's permissions
 ///
 /// The user itself, or an instance administrator, may list them. An unknown user is a 404.
+/// Without paging fields every permission, oldest first; `sortBy`/`sortOrder` and keyset
+/// pages (`pageSize`, `cursor`) follow docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "permission",
     operation_id = "listPermissionsByUser",
-    request_body = UserIdRequestBody,
+    request_body = PermissionListByUserRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = PermissionReadList),
         NotFound, BodyErrors, CommonErrors
@@ -22,10 +23,7 @@ use ferry_domain::user::UserIdRequestBody;
 #[post("/v1/permissions/list_by_user")]
 pub async fn list_permissions_by_user(
     state: web::Data<AppState>,
-    Body(request, _): Body<UserIdRequestBody, Reader>,
+    Body(request, _): Body<PermissionListByUserRequestBody, Reader>,
 ) -> ApiResult<web::Json<PermissionReadList>> {
-    let permissions = permissions::list_by_user(&state, request.user_id).await?;
-    Ok(web::Json(PermissionReadList {
-        permissions: permissions.into_iter().map(Into::into).collect(),
-    }))
+    Ok(web::Json(permissions::list_by_user(&state, request).await?))
 }

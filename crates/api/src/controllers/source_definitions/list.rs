@@ -1,27 +1,38 @@
 use crate::app::definitions;
-use crate::auth::guard::{Authenticated, Guard};
-use crate::error::{ApiResult, CommonErrors};
+use crate::auth::guard::Authenticated;
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::actor_definition::{ActorType, SourceDefinitionReadList};
+use ferry_domain::actor_definition::{
+    ActorType, DefinitionListRequestBody, SourceDefinitionReadList,
+};
 
 /// List the source definitions
 ///
-/// Every live source definition, oldest first. Any authenticated caller may read the
+/// With no body (or `{}`) every live source definition, oldest first, unpaged, as in the
+/// 2020 contract. `nameContains`, `sortBy`/`sortOrder` and keyset pages (`pageSize`,
+/// `cursor`) follow docs/API-DESIGN.md, "Lists". Any authenticated caller may read the
 /// catalog.
 #[utoipa::path(
     tag = "source_definition",
     operation_id = "listSourceDefinitions",
+    request_body(content = Option<DefinitionListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = SourceDefinitionReadList),
-        CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/source_definitions/list")]
 pub async fn list_source_definitions(
-    _guard: Guard<Authenticated>,
     state: web::Data<AppState>,
+    OptionalBody(request, _): OptionalBody<DefinitionListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<SourceDefinitionReadList>> {
-    let listed = definitions::list(&state, ActorType::Source).await?;
-    Ok(web::Json(SourceDefinitionReadList::from(listed)))
+    let (page, next) = definitions::list(&state, ActorType::Source, request).await?;
+    Ok(web::Json(SourceDefinitionReadList::new(
+        page.items,
+        page.total,
+        page.has_more,
+        next,
+    )))
 }

@@ -1,31 +1,31 @@
-use crate::auth::guard::{visible_to, Authenticated, CurrentCaller, Guard};
-use crate::error::{ApiResult, CommonErrors};
+use crate::app::users;
+use crate::auth::guard::{Authenticated, CurrentCaller};
+use crate::error::{ApiResult, BodyErrors, CommonErrors};
+use crate::extract::OptionalBody;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::user::{UserRead, UserReadList};
-use ferry_persistence::store::users;
+use ferry_domain::user::{UserListRequestBody, UserReadList};
 
 /// List users
 ///
 /// The users the caller may see: every user for an instance administrator, the caller
-/// itself otherwise.
+/// itself otherwise. With no body (or `{}`) all of them, oldest first, unpaged;
+/// `emailContains`, `sortBy`/`sortOrder` and keyset pages (`pageSize`, `cursor`) follow
+/// docs/API-DESIGN.md, "Lists".
 #[utoipa::path(
     tag = "user",
     operation_id = "listUsers",
+    request_body(content = Option<UserListRequestBody>, description = "Optional"),
     responses(
         (status = 200, description = "Successful operation", body = UserReadList),
-        CommonErrors
+        BodyErrors, CommonErrors
     )
 )]
 #[post("/v1/users/list")]
 pub async fn list_users(
-    _guard: Guard<Authenticated>,
-    CurrentCaller(caller): CurrentCaller,
     state: web::Data<AppState>,
+    CurrentCaller(caller): CurrentCaller,
+    OptionalBody(request, _): OptionalBody<UserListRequestBody, Authenticated>,
 ) -> ApiResult<web::Json<UserReadList>> {
-    let only = visible_to(&caller)?;
-    let users = state.db.run(move |conn| users::list(conn, only)).await?;
-    Ok(web::Json(UserReadList {
-        users: users.into_iter().map(UserRead::from).collect(),
-    }))
+    Ok(web::Json(users::list(&state, &caller, request).await?))
 }

@@ -1,0 +1,42 @@
+//! Users: what a list request means (docs/API-DESIGN.md, "Lists"): every user for an
+//! instance administrator, the caller itself otherwise.
+
+use crate::auth::guard::visible_to;
+use crate::AppState;
+use ferry_domain::access::Caller;
+use ferry_domain::list::SortOrder;
+use ferry_domain::user::{UserListRequestBody, UserRead, UserReadList, UserSortBy};
+use ferry_domain::Result;
+use ferry_persistence::store::users::{self, UserFilter, UserPage};
+
+/// One page of the users `caller` may see that match the request, with the cursor of the
+/// next page.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    mut request: UserListRequestBody,
+) -> Result<UserReadList> {
+    // Defaults are written into the request so that a cursor fingerprints what was meant.
+    let sort_by = *request.sort_by.get_or_insert(UserSortBy::CreatedAt);
+    let order = *request.sort_order.get_or_insert(SortOrder::Asc);
+    let (paging, query) = super::lists::paging(state, "users", &request)?;
+    let filter = UserFilter {
+        email_contains: request.email_contains.map(|e| e.to_lowercase()),
+        only: visible_to(caller)?,
+    };
+    let page = UserPage {
+        sort_by,
+        order,
+        paging,
+    };
+    let listed = state
+        .db
+        .run(move |conn| users::list(conn, &filter, &page))
+        .await?;
+    Ok(UserReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        users: listed.items.into_iter().map(UserRead::from).collect(),
+    })
+}

@@ -1,0 +1,14 @@
+DROP INDEX applications_by_created;
+DROP INDEX permissions_by_user_updated;
+DROP INDEX permissions_by_user_created;
+DROP INDEX users_by_updated;
+DROP INDEX users_by_email;
+DROP INDEX jobs_by_updated;
+DROP INDEX jobs_by_created;
+DROP INDEX actor_definitions_by_updated;
+DROP INDEX actor_definitions_by_created;
+DROP INDEX actor_definitions_by_name;
+ALTER TABLE actor_definitions DROP COLUMN name_folded;
+DROP INDEX organizations_by_updated;
+DROP INDEX organizations_by_name;
+ALTER TABLE organizations DROP COLUMN name_folded;
