@@ -235,18 +235,10 @@ macro_rules! actor_models {
             }
         }
 
-        #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $read_list {
-            pub $list_field: Vec<$read>,
-            /// How many match the filters, over all pages.
-            #[schema(format = Int64)]
-            pub total: i64,
-            pub has_more: bool,
-            /// Pass as `cursor` (with the same filters and sort) for the next page; absent on
-            /// the last.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub next_cursor: Option<String>,
+        crate::list_response! {
+            pub struct $read_list {
+                pub $list_field: Vec<$read>,
+            }
         }
 
         impl $read_list {
@@ -266,35 +258,23 @@ macro_rules! actor_models {
             }
         }
 
-        /// The 2020 contract's body (`workspaceId`) plus the list convention's filters,
-        /// sort and pages, all optional; without them every live one of the workspace,
-        /// oldest first, unpaged.
-        #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $list_body {
-            pub workspace_id: WorkspaceId,
-            /// Only those of this definition.
-            pub $def_id_field: Option<$def_id>,
-            /// Case-insensitive substring of the name (Unicode-aware, the same on every
-            /// backend).
-            #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
-            #[schema(min_length = 1, max_length = 256)]
-            pub name_contains: Option<String>,
-            /// Default `createdAt`; the id always breaks ties.
-            pub sort_by: Option<ActorSortBy>,
-            /// Default `asc`.
-            pub sort_order: Option<SortOrder>,
-            /// 1 to 1000; without it the list is unpaged.
-            #[schema(minimum = 1, maximum = 1000)]
-            pub page_size: Option<i64>,
-            /// The previous page's `nextCursor`.
-            pub cursor: Option<String>,
-            /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-            #[validate(nested)]
-            pub pagination: Option<Pagination>,
+        crate::list_request! {
+            /// The 2020 contract's body (`workspaceId`) plus the list convention's filters,
+            /// sort and pages, all optional; without them every live one of the workspace,
+            /// oldest first, unpaged.
+            pub struct $list_body {
+                pub workspace_id: WorkspaceId,
+                /// Only those of this definition.
+                pub $def_id_field: Option<$def_id>,
+                /// Case-insensitive substring of the name (Unicode-aware, the same on every
+                /// backend).
+                #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+                #[schema(min_length = 1, max_length = 256)]
+                pub name_contains: Option<String>,
+            }
+            sort_by: ActorSortBy => "Default `createdAt`; the id always breaks ties.",
+            sort_order => "Default `asc`.",
         }
-
-        crate::paged_request!($list_body);
 
         impl From<$list_body> for ActorListQuery {
             fn from(mut request: $list_body) -> Self {

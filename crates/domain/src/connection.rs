@@ -2,7 +2,7 @@
 
 use crate::actor::{DestinationRead, SourceRead};
 use crate::ids::{ConnectionId, DestinationId, SourceId, UserId, WorkspaceId};
-use crate::list::{Pagination, SortOrder};
+
 use crate::schedule::{self, ConnectionScheduleData, ConnectionScheduleType, Schedule};
 use crate::values::Name;
 use crate::version::ExpectedVersion;
@@ -317,49 +317,30 @@ impl From<Connection> for ConnectionRead {
 
 wire_enum!(ConnectionSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
 
-/// `connections/list` and `web_backend/connections/list`: the 2020 contract's body
-/// (`workspaceId`) plus the list convention's filters, sort and pages, all optional; without
-/// them every listed connection of the workspace, oldest first, unpaged.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionListRequestBody {
-    pub workspace_id: WorkspaceId,
-    /// Only connections in this status; `deprecated` lists deleted ones (never listed
-    /// otherwise).
-    pub status: Option<ConnectionStatus>,
-    pub source_id: Option<SourceId>,
-    pub destination_id: Option<DestinationId>,
-    /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
-    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
-    #[schema(min_length = 1, max_length = 256)]
-    pub name_contains: Option<String>,
-    /// Default `createdAt`; the id always breaks ties.
-    pub sort_by: Option<ConnectionSortBy>,
-    /// Default `asc`.
-    pub sort_order: Option<SortOrder>,
-    /// 1 to 1000; without it the list is unpaged.
-    #[schema(minimum = 1, maximum = 1000)]
-    pub page_size: Option<i64>,
-    /// The previous page's `nextCursor`.
-    pub cursor: Option<String>,
-    /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-    #[validate(nested)]
-    pub pagination: Option<Pagination>,
+crate::list_request! {
+    /// `connections/list` and `web_backend/connections/list`: the 2020 contract's body
+    /// (`workspaceId`) plus the list convention's filters, sort and pages, all optional;
+    /// without them every listed connection of the workspace, oldest first, unpaged.
+    pub struct ConnectionListRequestBody {
+        pub workspace_id: WorkspaceId,
+        /// Only connections in this status; `deprecated` lists deleted ones (never listed
+        /// otherwise).
+        pub status: Option<ConnectionStatus>,
+        pub source_id: Option<SourceId>,
+        pub destination_id: Option<DestinationId>,
+        /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub name_contains: Option<String>,
+    }
+    sort_by: ConnectionSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
 
-crate::paged_request!(ConnectionListRequestBody);
-
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionReadList {
-    pub connections: Vec<ConnectionRead>,
-    /// How many connections match the filters, over all pages.
-    #[schema(format = Int64)]
-    pub total: i64,
-    pub has_more: bool,
-    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+crate::list_response! {
+    pub struct ConnectionReadList {
+        pub connections: Vec<ConnectionRead>,
+    }
 }
 
 /// A connection with its source and destination inlined, for web front ends.
@@ -418,15 +399,8 @@ impl WbConnectionRead {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WbConnectionReadList {
-    pub connections: Vec<WbConnectionRead>,
-    /// How many connections match the filters, over all pages.
-    #[schema(format = Int64)]
-    pub total: i64,
-    pub has_more: bool,
-    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+crate::list_response! {
+    pub struct WbConnectionReadList {
+        pub connections: Vec<WbConnectionRead>,
+    }
 }

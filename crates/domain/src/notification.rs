@@ -6,7 +6,7 @@
 use crate::ids::{
     ConnectionId, NotificationDeliveryId, NotificationEventId, NotificationWebhookId, WorkspaceId,
 };
-use crate::list::{Pagination, SortOrder};
+
 use crate::values::{Name, WebhookUrl};
 use crate::version::ExpectedVersion;
 use crate::{wire_enum, Error};
@@ -188,31 +188,23 @@ pub struct NotificationRead {
     pub status_code: Option<u16>,
 }
 
-/// `notification_deliveries/list`: a workspace's delivery log, newest first by default,
-/// following the list convention (filters, `sortOrder`, keyset or offset pages).
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationDeliveryListRequestBody {
-    pub workspace_id: WorkspaceId,
-    pub webhook_id: Option<NotificationWebhookId>,
-    pub event_id: Option<NotificationEventId>,
-    pub event_type: Option<NotificationTrigger>,
-    pub status: Option<NotificationDeliveryStatus>,
-    pub created_at_from: Option<DateTime<Utc>>,
-    pub created_at_to: Option<DateTime<Utc>>,
-    /// By creation time, the id breaking ties; default `desc` (newest first).
-    pub sort_order: Option<SortOrder>,
-    /// 1 to 1000; without it the list is unpaged.
-    #[schema(minimum = 1, maximum = 1000)]
-    pub page_size: Option<i64>,
-    /// The previous page's `nextCursor`.
-    pub cursor: Option<String>,
-    /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-    #[validate(nested)]
-    pub pagination: Option<Pagination>,
-}
+wire_enum!(NotificationDeliverySortBy { CreatedAt => "createdAt" });
 
-crate::paged_request!(NotificationDeliveryListRequestBody);
+crate::list_request! {
+    /// `notification_deliveries/list`: a workspace's delivery log, newest first by default,
+    /// following the list convention (filters, `sortOrder`, keyset or offset pages).
+    pub struct NotificationDeliveryListRequestBody {
+        pub workspace_id: WorkspaceId,
+        pub webhook_id: Option<NotificationWebhookId>,
+        pub event_id: Option<NotificationEventId>,
+        pub event_type: Option<NotificationTrigger>,
+        pub status: Option<NotificationDeliveryStatus>,
+        pub created_at_from: Option<DateTime<Utc>>,
+        pub created_at_to: Option<DateTime<Utc>>,
+    }
+    sort_by: NotificationDeliverySortBy => "Default `createdAt` (the only key); the id always breaks ties.",
+    sort_order => "Default `desc` (newest first).",
+}
 
 impl NotificationDeliveryListRequestBody {
     /// The date range must not be inverted.
@@ -251,17 +243,10 @@ pub struct NotificationDeliveryRead {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationDeliveryReadList {
-    pub deliveries: Vec<NotificationDeliveryRead>,
-    /// How many deliveries match the filters, over all pages.
-    #[schema(format = Int64)]
-    pub total: i64,
-    pub has_more: bool,
-    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+crate::list_response! {
+    pub struct NotificationDeliveryReadList {
+        pub deliveries: Vec<NotificationDeliveryRead>,
+    }
 }
 
 /// An event as it is posted: the envelope every trigger shares, and its `data`.

@@ -7,8 +7,8 @@ use crate::AppState;
 use ferry_domain::list::SortOrder;
 use ferry_domain::notification::{
     normalise_triggers, NotificationDeliveryListRequestBody, NotificationDeliveryReadList,
-    NotificationEvent, NotificationRead, NotificationReadStatus, NotificationTrigger,
-    NotificationWebhookConfigValidationRequestBody, NotificationWebhookCreate,
+    NotificationDeliverySortBy, NotificationEvent, NotificationRead, NotificationReadStatus,
+    NotificationTrigger, NotificationWebhookConfigValidationRequestBody, NotificationWebhookCreate,
     NotificationWebhookRead, NotificationWebhookUpdate,
 };
 use ferry_domain::Result;
@@ -131,6 +131,9 @@ pub async fn list_deliveries(
 ) -> Result<NotificationDeliveryReadList> {
     request.check_ranges()?;
     // The default is written into the request so that a cursor fingerprints what was meant.
+    request
+        .sort_by
+        .get_or_insert(NotificationDeliverySortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Desc);
     let (paging, query) = super::lists::paging(state, "notification_deliveries", &request)?;
     let filter = DeliveryFilter {
