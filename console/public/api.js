@@ -64,7 +64,8 @@ export async function api(operation, body) {
   }
   if (!response.ok) {
     const envelope = data && typeof data === "object" ? data : { message: text || response.statusText };
-    if (response.status === 401) unauthorizedListener(envelope);
+    // A token Ferry no longer accepts (expired, or its application deleted) ends the session.
+    if (response.status === 401 && token) unauthorizedListener(envelope);
     throw new ApiError(response.status, envelope);
   }
   return data;
