@@ -44,7 +44,9 @@ fn browser_ready() -> Option<PathBuf> {
     let missing: Vec<&str> = [
         (!answers("node")).then_some("node"),
         (!answers("npm")).then_some("npm"),
-        chromium().is_none().then_some("chromium (/usr/bin/chromium)"),
+        chromium()
+            .is_none()
+            .then_some("chromium (/usr/bin/chromium)"),
     ]
     .into_iter()
     .flatten()
@@ -291,8 +293,15 @@ fn the_console_in_a_real_browser() {
     let first: Vec<u64> = users
         .lines()
         .take(500)
-        .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].as_u64().unwrap())
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(first, (1..=500).collect::<Vec<u64>>());
-    assert!(!out.join("events.jsonl").exists(), "events was not selected");
+    assert!(
+        !out.join("events.jsonl").exists(),
+        "events was not selected"
+    );
 }
