@@ -1,7 +1,7 @@
 // The console's shell: who is signed in, the current workspace and the caller's role in it,
 // and which page the address (`#/connections`, `#/jobs/12`, ...) shows.
 
-import { html, render, useEffect, useState, useCallback, useRef } from "./vendor/htm-preact-standalone.mjs";
+import { html, render, useEffect, useState, useCallback } from "./vendor/htm-preact-standalone.mjs";
 import { api, ApiError, currentToken, onUnauthorized, setToken, tokenUser } from "./api.js";
 import {
   ActorForm,
@@ -135,7 +135,9 @@ async function firstWorkspace() {
   return list.workspaces[0] || null;
 }
 
-function Header({ session, workspace, role, onSignOut }) {
+function Header({ session, workspace, role, onSignOut, section }) {
+  const link = (name, label) =>
+    html`<li><a href=${`#/${name}`} aria-current=${section === name ? "page" : undefined}>${label}</a></li>`;
   const who = session.authOn
     ? `${session.user.name} (${session.user.email})`
     : "Instance administrator (authentication is off)";
@@ -144,10 +146,8 @@ function Header({ session, workspace, role, onSignOut }) {
     <div class="brand"><img src="favicon.svg" alt="" width="24" height="24" /> Ferry</div>
     <nav aria-label="Main">
       <ul>
-        <li><a href="#/workspaces">Workspaces</a></li>
-        <li><a href="#/connections">Connections</a></li>
-        <li><a href="#/sources">Sources</a></li>
-        <li><a href="#/destinations">Destinations</a></li>
+        ${link("workspaces", "Workspaces")} ${link("connections", "Connections")}
+        ${link("sources", "Sources")} ${link("destinations", "Destinations")}
       </ul>
     </nav>
     <div class="who" aria-label="Signed in">
@@ -195,7 +195,6 @@ function App() {
   const [role, setRole] = useState(null);
   const [error, setError] = useState(null);
   const [loading, setLoading] = useState(true);
-  const announcer = useRef(null);
 
   const start = useCallback(async () => {
     setLoading(true);
@@ -269,8 +268,7 @@ function App() {
     updateWorkspace: setWorkspaceState,
   };
   return html`<div class="shell">
-    <${Header} session=${session} workspace=${workspace} role=${role} onSignOut=${signOut} />
-    <div ref=${announcer} class="visually-hidden" aria-live="polite"></div>
+    <${Header} session=${session} workspace=${workspace} role=${role} onSignOut=${signOut} section=${route[0]} />
     <${Page} route=${route} context=${context} />
   </div>`;
 }
