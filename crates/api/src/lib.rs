@@ -83,7 +83,8 @@ pub struct ApiSettings {
 }
 
 /// The whole application: API routes under `/api`, the OpenAPI document at
-/// `/api/openapi.json`, the docs page at `/api/docs/`, and a JSON 404 for anything else.
+/// `/api/openapi.json`, the docs page at `/api/docs/`, the web console at `/console/`,
+/// and a JSON 404 for anything else.
 pub fn app(
     state: AppState,
     settings: ApiSettings,
@@ -104,7 +105,12 @@ pub fn app(
             .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
             .finish()
     });
-    let (app, _) = with_routes(App::new().service(docs).service(docs_redirect));
+    // The console is static files outside the `/api` scope: not an API operation.
+    let console = App::new()
+        .service(docs)
+        .service(docs_redirect)
+        .configure(controllers::console::register);
+    let (app, _) = with_routes(console);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(settings.body_limit))
         .app_data(web::Data::new(settings.body_read_timeout))

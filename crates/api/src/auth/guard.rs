@@ -174,11 +174,16 @@ impl FromRequest for CurrentCaller {
     }
 }
 
-/// The paths that are open whatever the configuration: the docs page and the OpenAPI
-/// document. Everything else is authenticated (an exact list, so that an oddly spelled API
-/// path cannot slip past).
+/// The paths that are open whatever the configuration: the docs page, the OpenAPI
+/// document and the web console's static files (which sign in through the API).
+/// Everything else is authenticated (an exact list, so that an oddly spelled API path
+/// cannot slip past).
 pub fn is_open_path(path: &str) -> bool {
-    path == "/api/openapi.json" || path == "/api/docs" || path.starts_with("/api/docs/")
+    path == "/api/openapi.json"
+        || path == "/api/docs"
+        || path.starts_with("/api/docs/")
+        || path == "/console"
+        || path.starts_with("/console/")
 }
 
 /// Refuses the response of an API endpoint that ran without a guard (see the module doc).

@@ -10,6 +10,7 @@
 
 pub mod applications;
 pub mod connections;
+pub mod console;
 pub mod debug;
 pub mod destination_definition_specifications;
 pub mod destination_definitions;

@@ -14,6 +14,7 @@ mod authentication;
 mod conformance;
 mod connections;
 mod connectors;
+mod console;
 mod contract;
 mod cron;
 mod definitions;
