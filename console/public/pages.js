@@ -244,11 +244,13 @@ export function ConnectionsPage({ workspace, can }) {
       sortBy: "name",
       cursor: paging.cursor || undefined,
     });
-    // The last sync of each connection on the page: its newest sync job.
+    // The last sync of each connection on the page: its newest sync job, a page of one.
     const jobs = await Promise.all(
-      page.connections.map((c) => api("jobs/list", { configType: "sync", configId: c.connectionId })),
+      page.connections.map((c) =>
+        api("jobs/list", { configType: "sync", configId: c.connectionId, sortOrder: "desc", pageSize: 1 }),
+      ),
     );
-    const last = jobs.map((j) => j.jobs.reduce((newest, job) => (!newest || job.job.id > newest.job.id ? job : newest), null));
+    const last = jobs.map((j) => j.jobs[0] || null);
     return { ...page, last };
   }, [workspace.workspaceId, paging.cursor]);
   const [flashed] = useState(takeFlash);
@@ -289,9 +291,9 @@ export function ConnectionPage({ connectionId, can }) {
   const state = useLoad(async () => {
     const [connection, jobs] = await Promise.all([
       api("web_backend/connections/get", { connectionId }),
-      api("jobs/list", { configType: "sync", configId: connectionId }),
+      api("jobs/list", { configType: "sync", configId: connectionId, sortOrder: "desc", pageSize: 20 }),
     ]);
-    return { connection, jobs: [...jobs.jobs].sort((a, b) => b.job.id - a.job.id) };
+    return { connection, jobs: jobs.jobs, moreJobs: jobs.total - jobs.jobs.length };
   }, [connectionId]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -365,6 +367,7 @@ export function ConnectionPage({ connectionId, can }) {
                 </tbody>
               </table>
             </div>
+            ${state.data.moreJobs > 0 ? html`<p class="muted">The newest ${state.data.jobs.length} of ${state.data.jobs.length + state.data.moreJobs} jobs.</p>` : null}
           </section>`
       : null}
   </${Main}>`;
