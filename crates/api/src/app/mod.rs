@@ -24,4 +24,5 @@ pub mod lists;
 pub mod notifications;
 pub mod permissions;
 pub mod setup;
+pub mod transfer;
 pub mod workspaces;
