@@ -114,6 +114,7 @@ pub struct ExportedActor {
     #[schema(value_type = Object, additional_properties = true)]
     pub connection_configuration: Value,
     /// Where its configuration holds secrets: object keys and array indexes from the root.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub secret_paths: Vec<SecretPath>,
 }
 
@@ -260,6 +261,7 @@ pub struct ImportedSecret {
     /// The `actorId` of a source or destination in the document.
     pub actor_id: Uuid,
     /// One of that actor's `secretPaths`.
+    #[schema(value_type = Vec<String>)]
     pub secret_path: SecretPath,
     /// The secret's value (a string, usually).
     pub value: Value,
@@ -301,6 +303,7 @@ pub struct MissingSecretRead {
     /// Its id in the document.
     pub document_actor_id: Uuid,
     pub name: String,
+    #[schema(value_type = Vec<String>)]
     pub secret_path: SecretPath,
 }
 
