@@ -221,11 +221,7 @@ impl SecretsEncryption {
         ];
         for (name, value, min, max) in bounds {
             if !(min..=max).contains(&value) {
-                return field(
-                    name,
-                    format!("must be {min} to {max}"),
-                    value.to_string(),
-                );
+                return field(name, format!("must be {min} to {max}"), value.to_string());
             }
         }
         Ok(())

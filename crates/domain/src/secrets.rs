@@ -114,13 +114,15 @@ pub fn insert_at(config: &mut Value, path: &[String], value: Value) -> bool {
             map.insert(last.clone(), value);
             true
         }
-        Some(Value::Array(items)) => match last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-            Some(item) => {
-                *item = value;
-                true
+        Some(Value::Array(items)) => {
+            match last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(item) => {
+                    *item = value;
+                    true
+                }
+                None => false,
             }
-            None => false,
-        },
+        }
         _ => false,
     }
 }

@@ -217,8 +217,7 @@ fn check_domain_name(value: String) -> Result<String, String> {
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
-    if value.is_empty() || value.len() > MAX_DOMAIN_NAME_CHARS || !value.split('.').all(label_ok)
-    {
+    if value.is_empty() || value.len() > MAX_DOMAIN_NAME_CHARS || !value.split('.').all(label_ok) {
         return Err(format!(
             "must be a host name: dot-separated labels of 1 to 63 letters, digits or '-' (not \
              at a label's start or end), at most {MAX_DOMAIN_NAME_CHARS} characters"
@@ -357,7 +356,16 @@ mod tests {
         );
         assert!(parse::<DomainName>("localhost").is_ok());
         assert!(parse::<DomainName>("a-b.c1").is_ok());
-        for bad in ["", "-a.com", "a-.com", "a..com", "a.com.", "a_b.com", "a b", "exa mple.com"] {
+        for bad in [
+            "",
+            "-a.com",
+            "a-.com",
+            "a..com",
+            "a.com.",
+            "a_b.com",
+            "a b",
+            "exa mple.com",
+        ] {
             assert!(parse::<DomainName>(bad).is_err(), "{bad:?}");
         }
         assert!(parse::<DomainName>(&format!("{}.com", "a".repeat(64))).is_err());

@@ -539,15 +539,23 @@ mod tests {
                 .to_string()
         };
         let salt = [1u8; 16];
-        assert_eq!(derive("correct horse", &salt), derive("correct horse", &salt));
+        assert_eq!(
+            derive("correct horse", &salt),
+            derive("correct horse", &salt)
+        );
         assert_ne!(derive("correct horse", &salt), derive("wrong horse", &salt));
-        assert_ne!(derive("correct horse", &salt), derive("correct horse", &[2u8; 16]));
+        assert_ne!(
+            derive("correct horse", &salt),
+            derive("correct horse", &[2u8; 16])
+        );
         let secrets = SecretBox::new(
             SecretKey::from_passphrase("correct horse", &salt, 64, 1, 1).unwrap(),
             vec![],
         );
         let paths: Vec<SecretPath> = vec![vec!["password".into()]];
-        let sealed = secrets.seal(&json!({"password": "hunter2"}), &paths).unwrap();
+        let sealed = secrets
+            .seal(&json!({"password": "hunter2"}), &paths)
+            .unwrap();
         let other = SecretBox::new(
             SecretKey::from_passphrase("wrong horse", &salt, 64, 1, 1).unwrap(),
             vec![],

@@ -142,7 +142,10 @@ fn copies_the_remote_workspaces(backend: TestBackend) {
     made.sort();
     assert_eq!(created, made);
     let (_, copy) = local.post("workspaces/get", json!({ "workspaceId": made[0] }), None);
-    assert!(copy["name"].as_str().unwrap().starts_with("remote "), "{copy}");
+    assert!(
+        copy["name"].as_str().unwrap().starts_with("remote "),
+        "{copy}"
+    );
     assert_eq!(copy["email"], "ops@example.com");
     assert_eq!(copy["organizationId"], ORGANIZATION);
 

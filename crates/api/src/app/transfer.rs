@@ -7,9 +7,9 @@ use crate::AppState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ferry_domain::access::Caller;
+use ferry_domain::actor::ActorSortBy;
 use ferry_domain::actor::{Actor, NewActor};
 use ferry_domain::actor_definition::{ActorDefinition, ActorType};
-use ferry_domain::actor::ActorSortBy;
 use ferry_domain::connection::Connection;
 use ferry_domain::export::{
     ExportedActor, ExportedConnection, ExportedDefinition, ExportedWorkspace, MissingSecretRead,
@@ -37,7 +37,10 @@ const SALT_BYTES: usize = 16;
 
 /// The document of a live workspace. Secrets are masked, or sealed under a key derived from
 /// `passphrase` when the request includes them (its handler made sure the caller is an admin).
-pub async fn export(state: &AppState, request: WorkspaceExportRequestBody) -> Result<WorkspaceExport> {
+pub async fn export(
+    state: &AppState,
+    request: WorkspaceExportRequestBody,
+) -> Result<WorkspaceExport> {
     let id = request.workspace_id;
     let (workspace, sources, destinations, connections, definitions) = state
         .db
@@ -60,15 +63,22 @@ pub async fn export(state: &AppState, request: WorkspaceExportRequestBody) -> Re
             let destinations = live(ActorType::Destination)?;
             let mut definitions = HashMap::new();
             for actor in sources.iter().chain(&destinations) {
-                if !definitions.contains_key(&actor.definition_id) {
-                    let definition =
-                        actor_definitions::get(conn, actor.actor_type, actor.definition_id)?;
-                    definitions.insert(actor.definition_id, definition);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    definitions.entry(actor.definition_id)
+                {
+                    slot.insert(actor_definitions::get(
+                        conn,
+                        actor.actor_type,
+                        actor.definition_id,
+                    )?);
                 }
             }
-            let connections =
-                connections::list(conn, &ConnectionFilter::workspace(id), &ConnectionPage::all())?
-                    .items;
+            let connections = connections::list(
+                conn,
+                &ConnectionFilter::workspace(id),
+                &ConnectionPage::all(),
+            )?
+            .items;
             Ok((workspace, sources, destinations, connections, definitions))
         })
         .await?;
@@ -77,9 +87,9 @@ pub async fn export(state: &AppState, request: WorkspaceExportRequestBody) -> Re
         _ => None,
     };
     let exported = |actor: &Actor| -> Result<ExportedActor> {
-        let definition = definitions.get(&actor.definition_id).ok_or_else(|| {
-            Error::internal(format!("actor {} lost its definition", actor.id))
-        })?;
+        let definition = definitions
+            .get(&actor.definition_id)
+            .ok_or_else(|| Error::internal(format!("actor {} lost its definition", actor.id)))?;
         let sealed_or_masked = match &sealing {
             Some((sealer, _)) => sealer.seal(&actor.configuration, &actor.secret_paths)?,
             None => secrets::mask(&actor.configuration, &actor.secret_paths),
@@ -103,7 +113,8 @@ pub async fn export(state: &AppState, request: WorkspaceExportRequestBody) -> Re
         .map(exported_connection)
         .collect::<Result<_>>()?;
     // A stable order, whatever the ids: by name, then by the positions of the actors.
-    let position = |actors: &[ExportedActor], id: Uuid| actors.iter().position(|a| a.actor_id == id);
+    let position =
+        |actors: &[ExportedActor], id: Uuid| actors.iter().position(|a| a.actor_id == id);
     connections.sort_by_key(|c| {
         (
             c.name.as_str().to_string(),
@@ -266,9 +277,8 @@ pub async fn import(
     let definitions = definitions_of(state, &document).await?;
     let mut specs = HashMap::new();
     for definition in definitions.values() {
-        if !specs.contains_key(&definition.id) {
-            let spec = connectors::spec(state, definition).await?;
-            specs.insert(definition.id, spec.specification);
+        if let std::collections::hash_map::Entry::Vacant(slot) = specs.entry(definition.id) {
+            slot.insert(connectors::spec(state, definition).await?.specification);
         }
     }
     let prepare = |field: &str, actor_type: ActorType, actors: &[ExportedActor]| {
@@ -294,15 +304,18 @@ pub async fn import(
             .collect::<Result<Vec<Prepared>>>()
     };
     let sources = prepare("sources", ActorType::Source, &document.sources)?;
-    let destinations = prepare("destinations", ActorType::Destination, &document.destinations)?;
+    let destinations = prepare(
+        "destinations",
+        ActorType::Destination,
+        &document.destinations,
+    )?;
     let schedules: Vec<Schedule> = document
         .connections
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            Schedule::from_request(None, Some(c.schedule_type), c.schedule_data.as_ref()).map_err(
-                |v| prefixed(&format!("document.connections[{i}]"), Error::invalid(v)),
-            )
+            Schedule::from_request(None, Some(c.schedule_type), c.schedule_data.as_ref())
+                .map_err(|v| prefixed(&format!("document.connections[{i}]"), Error::invalid(v)))
         })
         .collect::<Result<_>>()?;
     let w = &document.workspace;
@@ -389,7 +402,11 @@ pub async fn import(
             .collect::<Vec<_>>()
     };
     let mut missing_secrets = missing(ActorType::Source, &sources, &source_ids);
-    missing_secrets.extend(missing(ActorType::Destination, &destinations, &destination_ids));
+    missing_secrets.extend(missing(
+        ActorType::Destination,
+        &destinations,
+        &destination_ids,
+    ));
     tracing::info!(workspace_id = %workspace.id, sources = source_ids.len(),
         destinations = destination_ids.len(), connections = document.connections.len(),
         missing_secrets = missing_secrets.len(), "workspace imported");
@@ -476,12 +493,20 @@ fn check_references(document: &WorkspaceExport) -> Result<()> {
     let sources: HashSet<Uuid> = document.sources.iter().map(|a| a.actor_id).collect();
     let destinations: HashSet<Uuid> = document.destinations.iter().map(|a| a.actor_id).collect();
     let mut ids = HashSet::new();
-    for (i, actor) in document.sources.iter().chain(&document.destinations).enumerate() {
+    for (i, actor) in document
+        .sources
+        .iter()
+        .chain(&document.destinations)
+        .enumerate()
+    {
         if !ids.insert(actor.actor_id) {
             let field = if i < document.sources.len() {
                 format!("document.sources[{i}].actorId")
             } else {
-                format!("document.destinations[{}].actorId", i - document.sources.len())
+                format!(
+                    "document.destinations[{}].actorId",
+                    i - document.sources.len()
+                )
             };
             return Err(Error::invalid(
                 Violation::new(field, "is the id of another actor in the document")
@@ -553,14 +578,21 @@ async fn definitions_of(
 ) -> Result<HashMap<(ActorType, String), ActorDefinition>> {
     let wanted: Vec<(ActorType, String, String)> = [
         ("sources", ActorType::Source, &document.sources),
-        ("destinations", ActorType::Destination, &document.destinations),
+        (
+            "destinations",
+            ActorType::Destination,
+            &document.destinations,
+        ),
     ]
     .into_iter()
     .flat_map(|(field, actor_type, actors)| {
-        actors
-            .iter()
-            .enumerate()
-            .map(move |(i, a)| (actor_type, format!("document.{field}[{i}].definition"), a.definition.to_string()))
+        actors.iter().enumerate().map(move |(i, a)| {
+            (
+                actor_type,
+                format!("document.{field}[{i}].definition"),
+                a.definition.to_string(),
+            )
+        })
     })
     .collect();
     let known = state
@@ -629,7 +661,10 @@ fn prepare_actor(
                     .open(configuration, std::slice::from_ref(path))
                     .map_err(|_| {
                         Error::invalid(Violation::new(
-                            secrets::property_path(&format!("{field}.connectionConfiguration"), path),
+                            secrets::property_path(
+                                &format!("{field}.connectionConfiguration"),
+                                path,
+                            ),
                             "does not decrypt with the passphrase's key: the document is damaged",
                         ))
                     })?;
@@ -656,4 +691,3 @@ fn prepare_actor(
         missing,
     })
 }
-

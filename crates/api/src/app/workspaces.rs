@@ -5,14 +5,15 @@
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
+use ferry_domain::ids::WorkspaceId;
 use ferry_domain::list::SortOrder;
+use ferry_domain::values::{Email, Name};
 use ferry_domain::workspace::{
-    normalise_tags, RemoteAuthorization, WebBackendWorkspaceRead, WebBackendWorkspaceReadList, WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody,
-    WorkspaceRead, WorkspaceReadList, WorkspaceSortBy, WorkspaceSyncFromRemoteRead,
+    normalise_tags, RemoteAuthorization, WebBackendWorkspaceRead, WebBackendWorkspaceReadList,
+    WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody, WorkspaceRead,
+    WorkspaceReadList, WorkspaceSortBy, WorkspaceSyncFromRemoteRead,
     WorkspaceSyncFromRemoteRequestBody, WorkspaceUpdate, MAX_DESCRIPTION_CHARS,
 };
-use ferry_domain::ids::WorkspaceId;
-use ferry_domain::values::{Email, Name};
 use ferry_domain::Result;
 use ferry_persistence::store::workspaces::{
     self, NewWorkspace, WorkspaceChanges, WorkspaceFilter, WorkspacePage,
@@ -316,7 +317,11 @@ pub async fn sync_from_remote(
             Ok(created)
         })
         .await?;
-    tracing::info!(listed = total_count, created = created.len(), "workspaces synchronised from a remote server");
+    tracing::info!(
+        listed = total_count,
+        created = created.len(),
+        "workspaces synchronised from a remote server"
+    );
     Ok(WorkspaceSyncFromRemoteRead {
         total_count,
         created_count: i64::try_from(created.len()).unwrap_or(i64::MAX),

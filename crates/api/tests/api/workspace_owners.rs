@@ -14,7 +14,13 @@ async fn user(app: &TestApp, email: &str) -> String {
     )
 }
 
-async fn grant(app: &TestApp, user: &str, permission_type: &str, field: &str, scope: &str) -> Value {
+async fn grant(
+    app: &TestApp,
+    user: &str,
+    permission_type: &str,
+    field: &str,
+    scope: &str,
+) -> Value {
     app.post(
         "permissions/create",
         json!({ "userId": user, "permissionType": permission_type, field: scope }),

@@ -16,40 +16,58 @@ const PASSPHRASE: &str = "correct horse battery staple";
 /// array, a destination, and two connections (one cron, one basic and inactive).
 async fn populated(app: &TestApp) -> (String, String, String) {
     let workspace = id(
-        &app.ok("workspaces/create", json!({
-            "name": "Exported", "description": "to move", "tags": ["b", "a"],
-            "domainName": "data.example.com", "workspaceType": "multi_user", "news": true
-        })).await,
+        &app.ok(
+            "workspaces/create",
+            json!({
+                "name": "Exported", "description": "to move", "tags": ["b", "a"],
+                "domainName": "data.example.com", "workspaceType": "multi_user", "news": true
+            }),
+        )
+        .await,
         "workspaceId",
     );
     let source_definition = fixtures::source_definition(app, "Fixture").await;
     let destination_definition = fixtures::destination_definition(app, "Fixture").await;
-    let source = id(&app.ok("sources/create", json!({
-        "workspaceId": workspace, "sourceDefinitionId": source_definition, "name": "db",
-        "connectionConfiguration": {
-            "host": "db-0", "password": "hunter2",
-            "tunnel": {"method": "key", "ssh_key": "BEGIN KEY"},
-            "tokens": [{"token": "t-1"}]
-        }
-    })).await, "sourceId");
-    let destination = id(&fixtures::destination(app, &workspace, &destination_definition, "files").await,
-        "destinationId");
+    let source = id(
+        &app.ok(
+            "sources/create",
+            json!({
+                "workspaceId": workspace, "sourceDefinitionId": source_definition, "name": "db",
+                "connectionConfiguration": {
+                    "host": "db-0", "password": "hunter2",
+                    "tunnel": {"method": "key", "ssh_key": "BEGIN KEY"},
+                    "tokens": [{"token": "t-1"}]
+                }
+            }),
+        )
+        .await,
+        "sourceId",
+    );
+    let destination = id(
+        &fixtures::destination(app, &workspace, &destination_definition, "files").await,
+        "destinationId",
+    );
     app.ok("connections/create", json!({
         "sourceId": source, "destinationId": destination, "syncMode": "full_refresh",
         "syncSchema": fixtures::schema(), "status": "active", "name": "nightly",
         "scheduleType": "cron",
         "scheduleData": { "cron": { "cronExpression": "0 0 2 * * ?", "cronTimeZone": "Europe/Berlin" } }
     })).await;
-    app.ok("connections/create", json!({
-        "sourceId": source, "destinationId": destination, "syncMode": "incremental",
-        "syncSchema": fixtures::schema(), "status": "inactive", "name": "hourly",
-        "schedule": { "units": 1, "timeUnit": "hours" }
-    })).await;
+    app.ok(
+        "connections/create",
+        json!({
+            "sourceId": source, "destinationId": destination, "syncMode": "incremental",
+            "syncSchema": fixtures::schema(), "status": "inactive", "name": "hourly",
+            "schedule": { "units": 1, "timeUnit": "hours" }
+        }),
+    )
+    .await;
     (workspace, source, destination)
 }
 
 async fn export(app: &TestApp, workspace: &str) -> Value {
-    app.ok("workspaces/export", json!({ "workspaceId": workspace })).await
+    app.ok("workspaces/export", json!({ "workspaceId": workspace }))
+        .await
 }
 
 /// The document with its ids replaced by their order of appearance and its time removed:
@@ -62,8 +80,11 @@ fn without_ids_and_times(document: &Value) -> Value {
                     .filter(|(key, _)| key.as_str() != "exportedAt")
                     .map(|(key, v)| {
                         let v = match (key.as_str(), v.as_str()) {
-                            ("workspaceId" | "actorId" | "connectionId" | "sourceId"
-                            | "destinationId", Some(id)) => {
+                            (
+                                "workspaceId" | "actorId" | "connectionId" | "sourceId"
+                                | "destinationId",
+                                Some(id),
+                            ) => {
                                 let next = ids.len();
                                 json!(format!("id-{}", ids.entry(id.to_string()).or_insert(next)))
                             }

@@ -8,15 +8,16 @@ use crate::schema::{connections, permissions, workspace_tags, workspaces};
 use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
-    ConnectionId, CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
+    ConnectionId, CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID,
+    DEFAULT_WORKSPACE_ID,
 };
+use ferry_domain::job::JobStatus;
 use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
-use ferry_domain::actor_definition::ActorType;
-use ferry_domain::job::JobStatus;
 use ferry_domain::workspace::{
     LatestSyncJob, Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus,
     WorkspaceSummary, WorkspaceType,
@@ -836,7 +837,8 @@ pub fn update(
 /// or on its organization above `organization_member`, or `instance_admin`): a 422 naming
 /// `ownerId`.
 fn check_may_own(conn: &mut AnyConnection, workspace: &Workspace, owner: UserId) -> Result<()> {
-    let refuse = |why: String| Error::invalid(Violation::new("ownerId", why).with_value(owner.to_string()));
+    let refuse =
+        |why: String| Error::invalid(Violation::new("ownerId", why).with_value(owner.to_string()));
     let Some(grants) = super::permissions::grants_of(conn, owner)? else {
         return Err(refuse(format!("user {owner} does not exist")));
     };
@@ -1137,8 +1139,8 @@ mod tests {
         let (first, summary) = &listed.items[1];
         assert_eq!(first.id, ids[0]);
         let newest = summary.latest_sync_job.as_ref().unwrap();
-        let older: Vec<_> = jobs::list(conn, JobConfigType::Sync, &newest.connection_id.to_string())
-            .unwrap();
+        let older: Vec<_> =
+            jobs::list(conn, JobConfigType::Sync, &newest.connection_id.to_string()).unwrap();
         assert_eq!(older.len(), 2, "a cancelled job, then the pending one");
         assert!(older.iter().all(|(job, _)| job.id <= newest.id));
         queries
@@ -1148,7 +1150,10 @@ mod tests {
         let small = listing_cost(backend, 10);
         let large = listing_cost(backend, 1_000);
         println!("{backend:?}: web_backend/workspaces/list issues {small} statements for 10 workspaces, {large} for 1,000");
-        assert_eq!(small, large, "the number of statements grew with the workspaces");
+        assert_eq!(
+            small, large,
+            "the number of statements grew with the workspaces"
+        );
         assert!(small <= 6, "{small} statements");
     }
 

@@ -33,7 +33,13 @@ pub async fn export_workspace(
 ) -> ApiResult<web::Json<WorkspaceExport>> {
     if request.includes_secrets() {
         // Secrets leave the server: what reads them otherwise (duplicate) needs admin.
-        authorize(&req, &caller, Requirement::Role(Role::Admin), request.targets()).await?;
+        authorize(
+            &req,
+            &caller,
+            Requirement::Role(Role::Admin),
+            request.targets(),
+        )
+        .await?;
     }
     let document = app::transfer::export(&state, request).await?;
     Ok(web::Json(document))
