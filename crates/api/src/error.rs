@@ -185,7 +185,9 @@ impl ResponseError for ApiError {
                 Error::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::Conflict { .. } | Error::VersionMismatch { .. } => StatusCode::CONFLICT,
                 Error::CheckFailed { .. } => StatusCode::BAD_REQUEST,
-                Error::ConnectorFailed { .. } => StatusCode::BAD_GATEWAY,
+                Error::ConnectorFailed { .. } | Error::UpstreamFailed { .. } => {
+                    StatusCode::BAD_GATEWAY
+                }
                 Error::Unavailable { .. } | Error::Contended { .. } => {
                     StatusCode::SERVICE_UNAVAILABLE
                 }
@@ -266,6 +268,16 @@ pub enum ConnectorErrors {
         description = "The connector could not be run or broke the protocol"
     )]
     ConnectorFailed(#[allow(dead_code)] ErrorResponse),
+}
+
+/// The failures of operations that call another server.
+#[derive(IntoResponses)]
+pub enum UpstreamErrors {
+    #[response(
+        status = 502,
+        description = "The other server failed, answered an error (named in the message) or something unreadable, or did not answer in time"
+    )]
+    UpstreamFailed(#[allow(dead_code)] ErrorResponse),
 }
 
 /// 400: the connector's check failed (web_backend create and recreate).

@@ -32,11 +32,12 @@ pub const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(50);
 
 /// The operations that take a key: every create and duplicate (web_backend ones too),
-/// `connections/sync` and `connections/reset`. `path` is as the document lists it
+/// `workspaces/import`, `connections/sync` and `connections/reset`. `path` is as the document lists it
 /// (`/v1/sources/create`). The document declares the header on exactly these.
 pub fn applies_to(path: &str) -> bool {
     path.ends_with("/create")
         || path.ends_with("/duplicate")
+        || path == "/v1/workspaces/import"
         || path == "/v1/connections/sync"
         || path == "/v1/connections/reset"
 }

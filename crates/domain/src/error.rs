@@ -109,6 +109,11 @@ pub enum Error {
     #[error("connector failed: {message}")]
     ConnectorFailed { message: String },
 
+    /// Another server Ferry called (`workspaces/sync_from_remote`) failed, answered an error
+    /// or something unreadable, or did not answer in time.
+    #[error("upstream failed: {message}")]
+    UpstreamFailed { message: String },
+
     /// The request carries no valid credentials (missing, malformed, expired, wrongly
     /// signed, or for a deleted user or application).
     #[error("authentication failed: {message}")]
@@ -187,7 +192,8 @@ impl Error {
             Error::InvalidInput { message, .. }
             | Error::Conflict { message }
             | Error::CheckFailed { message }
-            | Error::ConnectorFailed { message } => message.clone(),
+            | Error::ConnectorFailed { message }
+            | Error::UpstreamFailed { message } => message.clone(),
             Error::Unauthenticated { message } => message.clone(),
             Error::Forbidden { required } => {
                 format!("This operation requires the {required} permission.")
@@ -210,6 +216,7 @@ impl Error {
             Error::Conflict { .. } | Error::VersionMismatch { .. } => "CONFLICT",
             Error::CheckFailed { .. } => "CONNECTION_CHECK_FAILED",
             Error::ConnectorFailed { .. } => "CONNECTOR_FAILED",
+            Error::UpstreamFailed { .. } => "UPSTREAM_FAILED",
             Error::Unauthenticated { .. } => "AUTHENTICATION_FAILED",
             Error::Forbidden { .. } => "FORBIDDEN",
             Error::RateLimited { .. } => "RATE_LIMITED",

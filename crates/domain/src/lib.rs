@@ -11,6 +11,7 @@ pub mod actor_definition;
 pub mod application;
 pub mod connection;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod job;
 pub mod list;

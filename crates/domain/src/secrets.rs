@@ -87,6 +87,65 @@ fn get<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
     })
 }
 
+/// The value at `path`, if there is one.
+pub fn value_at<'a>(config: &'a Value, path: &[String]) -> Option<&'a Value> {
+    get(config, path)
+}
+
+/// Replaces the value at `path` (which must exist); false when there is none.
+pub fn set_at(config: &mut Value, path: &[String], value: Value) -> bool {
+    match get_mut(config, path) {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Sets the value at `path`, adding the last key to its object when it is missing; false
+/// when the path leads nowhere.
+pub fn insert_at(config: &mut Value, path: &[String], value: Value) -> bool {
+    let Some((last, parent)) = path.split_last() else {
+        return false;
+    };
+    match get_mut(config, parent) {
+        Some(Value::Object(map)) => {
+            map.insert(last.clone(), value);
+            true
+        }
+        Some(Value::Array(items)) => {
+            match last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(item) => {
+                    *item = value;
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Removes the value at `path`: an object's key is dropped, an array item becomes null (so
+/// that the other items keep their indexes).
+pub fn remove_at(config: &mut Value, path: &[String]) {
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
+    match get_mut(config, parent) {
+        Some(Value::Object(map)) => {
+            map.remove(last);
+        }
+        Some(Value::Array(items)) => {
+            if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *item = Value::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `config` with every secret replaced by the mask.
 pub fn mask(config: &Value, paths: &[SecretPath]) -> Value {
     let mut masked = config.clone();

@@ -119,6 +119,19 @@ string_schema!(
     }
 );
 
+string_schema!(
+    DomainName,
+    StringRules {
+        description: "A host name such as data.example.com: dot-separated labels of 1 to 63 letters, digits or '-' (not at a label's start or end), at most 253 characters; stored lowercased.",
+        min_length: Some(1),
+        max_length: Some(MAX_DOMAIN_NAME_CHARS),
+        pattern: Some(
+            "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+        ),
+        format: Some("hostname"),
+    }
+);
+
 macro_rules! string_value {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*
@@ -187,6 +200,31 @@ string_value!(
     DockerImageTag,
     check_docker_image_tag
 );
+
+string_value!(
+    /// A host name (RFC 1123) such as `data.example.com`, lowercased.
+    DomainName,
+    check_domain_name
+);
+
+/// The longest host name (RFC 1123).
+pub const MAX_DOMAIN_NAME_CHARS: usize = 253;
+
+fn check_domain_name(value: String) -> Result<String, String> {
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if value.is_empty() || value.len() > MAX_DOMAIN_NAME_CHARS || !value.split('.').all(label_ok) {
+        return Err(format!(
+            "must be a host name: dot-separated labels of 1 to 63 letters, digits or '-' (not \
+             at a label's start or end), at most {MAX_DOMAIN_NAME_CHARS} characters"
+        ));
+    }
+    Ok(value.to_ascii_lowercase())
+}
 
 fn check_name(value: String) -> Result<String, String> {
     let trimmed = value.trim();
@@ -308,6 +346,31 @@ mod tests {
         assert!(parse::<WebhookUrl>("ftp://example.com").is_err());
         let long = format!("https://example.com/{}", "a".repeat(2048));
         assert!(parse::<WebhookUrl>(&long).is_err());
+    }
+
+    #[test]
+    fn domain_names_are_host_names() {
+        assert_eq!(
+            parse::<DomainName>("Data.Example.COM").unwrap().as_str(),
+            "data.example.com"
+        );
+        assert!(parse::<DomainName>("localhost").is_ok());
+        assert!(parse::<DomainName>("a-b.c1").is_ok());
+        for bad in [
+            "",
+            "-a.com",
+            "a-.com",
+            "a..com",
+            "a.com.",
+            "a_b.com",
+            "a b",
+            "exa mple.com",
+        ] {
+            assert!(parse::<DomainName>(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse::<DomainName>(&format!("{}.com", "a".repeat(64))).is_err());
+        let long = vec!["a".repeat(63); 4].join(".");
+        assert!(parse::<DomainName>(&long).is_err());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Workspaces: the entity and its wire models. Everything added after the 2020 contract is
 //! optional on input and additive on output.
 
-use crate::ids::{CustomerId, OrganizationId, UserId, WorkspaceId};
-use crate::list::{Pagination, SortOrder};
-use crate::values::{Email, Name};
+use crate::ids::{ConnectionId, CustomerId, OrganizationId, UserId, WorkspaceId};
+use crate::job::JobStatus;
+use crate::values::{DomainName, Email, HttpUrl, Name};
 use crate::version::ExpectedVersion;
 use crate::{wire_enum, Error, Violation};
 use chrono::{DateTime, Utc};
@@ -15,6 +15,11 @@ use validator::Validate;
 wire_enum!(
     /// An inactive workspace keeps its objects, but none of its connections is active.
     WorkspaceStatus { Active => "active", Inactive => "inactive" }
+);
+wire_enum!(
+    /// A `single_user` workspace admits one member (one workspace permission); a
+    /// `multi_user` one (the default) any number.
+    WorkspaceType { SingleUser => "single_user", MultiUser => "multi_user" }
 );
 wire_enum!(WorkspaceSortBy { Name => "name", CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
 
@@ -96,6 +101,11 @@ pub struct Workspace {
     pub created_by: Option<UserId>,
     pub updated_by: Option<UserId>,
     pub version: i64,
+    /// The user who owns it: its creator unless transferred; none for the instance
+    /// administrator.
+    pub owner_id: Option<UserId>,
+    pub workspace_type: WorkspaceType,
+    pub domain_name: Option<String>,
 }
 
 impl Workspace {
@@ -137,6 +147,11 @@ pub struct WorkspaceCreate {
     pub tags: Option<Vec<Tag>>,
     /// One of the regions set in configuration; defaults to its default (`local`).
     pub region: Option<String>,
+    /// Defaults to `multi_user`.
+    pub workspace_type: Option<WorkspaceType>,
+    /// A host name the workspace is reached under.
+    #[schema(value_type = Option<DomainName>)]
+    pub domain_name: Option<DomainName>,
 }
 
 impl WorkspaceCreate {
@@ -153,6 +168,8 @@ impl WorkspaceCreate {
             status: None,
             tags: None,
             region: None,
+            workspace_type: None,
+            domain_name: None,
         }
     }
 }
@@ -181,6 +198,12 @@ pub struct WorkspaceUpdate {
     #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
     pub tags: Option<Vec<Tag>>,
     pub region: Option<String>,
+    /// Transfers the workspace to this user, who must have access to it (a 422 otherwise).
+    pub owner_id: Option<UserId>,
+    /// `single_user` is a 409 while the workspace has more than one member.
+    pub workspace_type: Option<WorkspaceType>,
+    #[schema(value_type = Option<DomainName>)]
+    pub domain_name: Option<DomainName>,
     #[schema(value_type = Option<ExpectedVersion>)]
     pub expected_version: Option<ExpectedVersion>,
 }
@@ -250,6 +273,13 @@ pub struct WorkspaceRead {
     /// `If-Match`) to change only this version.
     #[schema(minimum = 1)]
     pub version: i64,
+    /// The user who owns it (absent for the instance administrator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<UserId>,
+    pub workspace_type: WorkspaceType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<DomainName>)]
+    pub domain_name: Option<String>,
 }
 
 crate::versioned!(WorkspaceRead);
@@ -278,52 +308,47 @@ impl From<Workspace> for WorkspaceRead {
             created_by: w.created_by,
             updated_by: w.updated_by,
             version: w.version,
+            owner_id: w.owner_id,
+            workspace_type: w.workspace_type,
+            domain_name: w.domain_name,
         }
     }
 }
 
-/// `workspaces/list`: every field is optional, and `{}` (or no body) lists every live
-/// workspace, unpaged, as the 2020 contract did.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkspaceListRequestBody {
-    pub organization_id: Option<OrganizationId>,
-    /// Only workspaces this user created.
-    pub created_by: Option<UserId>,
-    /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
-    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
-    #[schema(min_length = 1, max_length = 256)]
-    pub name_contains: Option<String>,
-    /// Case-insensitive substring of the id, name, slug, email or description.
-    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
-    #[schema(min_length = 1, max_length = 256)]
-    pub search: Option<String>,
-    pub status: Option<WorkspaceStatus>,
-    /// Workspaces carrying every one of these tags.
-    #[validate(length(max = 50, message = "must hold at most 50 tags"))]
-    #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
-    pub tags: Option<Vec<Tag>>,
-    pub created_at_from: Option<DateTime<Utc>>,
-    pub created_at_to: Option<DateTime<Utc>>,
-    pub updated_at_from: Option<DateTime<Utc>>,
-    pub updated_at_to: Option<DateTime<Utc>>,
-    /// Also list deleted workspaces (default false).
-    pub include_deleted: Option<bool>,
-    /// Default `createdAt`; the id always breaks ties.
-    pub sort_by: Option<WorkspaceSortBy>,
-    /// Default `asc`.
-    pub sort_order: Option<SortOrder>,
-    /// 1 to 1000; without it the list is unpaged.
-    #[schema(minimum = 1, maximum = 1000)]
-    pub page_size: Option<i64>,
-    /// The previous page's `nextCursor`.
-    pub cursor: Option<String>,
-    /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-    #[validate(nested)]
-    pub pagination: Option<Pagination>,
+crate::list_request! {
+    /// `workspaces/list`: every field is optional, and `{}` (or no body) lists every live
+    /// workspace, unpaged, as the 2020 contract did.
+    #[derive(Default)]
+    pub struct WorkspaceListRequestBody {
+        pub organization_id: Option<OrganizationId>,
+        /// Only workspaces this user created.
+        pub created_by: Option<UserId>,
+        /// Only workspaces this user owns.
+        pub owner_id: Option<UserId>,
+        pub workspace_type: Option<WorkspaceType>,
+        /// Case-insensitive substring of the name (Unicode-aware, the same on every backend).
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub name_contains: Option<String>,
+        /// Case-insensitive substring of the id, name, slug, email or description.
+        #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+        #[schema(min_length = 1, max_length = 256)]
+        pub search: Option<String>,
+        pub status: Option<WorkspaceStatus>,
+        /// Workspaces carrying every one of these tags.
+        #[validate(length(max = 50, message = "must hold at most 50 tags"))]
+        #[schema(value_type = Option<Vec<Tag>>, max_items = 50)]
+        pub tags: Option<Vec<Tag>>,
+        pub created_at_from: Option<DateTime<Utc>>,
+        pub created_at_to: Option<DateTime<Utc>>,
+        pub updated_at_from: Option<DateTime<Utc>>,
+        pub updated_at_to: Option<DateTime<Utc>>,
+        /// Also list deleted workspaces (default false).
+        pub include_deleted: Option<bool>,
+    }
+    sort_by: WorkspaceSortBy => "Default `createdAt`; the id always breaks ties.",
+    sort_order => "Default `asc`.",
 }
-
-crate::paged_request!(WorkspaceListRequestBody);
 
 impl WorkspaceListRequestBody {
     /// Checks what `validator` cannot: each date range must not be inverted.
@@ -339,17 +364,189 @@ impl WorkspaceListRequestBody {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+crate::list_response! {
+    pub struct WorkspaceReadList {
+        pub workspaces: Vec<WorkspaceRead>,
+    }
+}
+
+/// What a workspace holds, as `web_backend/workspaces/list` shows it beside the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkspaceSummary {
+    /// Live sources and destinations.
+    pub sources: i64,
+    pub destinations: i64,
+    pub active_connections: i64,
+    pub inactive_connections: i64,
+    pub latest_sync_job: Option<LatestSyncJob>,
+}
+
+/// The newest sync job of any connection in a workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LatestSyncJob {
+    pub id: i64,
+    pub status: JobStatus,
+    pub connection_id: ConnectionId,
+    pub created_at: DateTime<Utc>,
+    /// When its first attempt started; none while it waits.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it ended (its last attempt's end, or its cancellation); none while it runs.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// A workspace's newest sync job. Times are epoch seconds, as in `jobs/*`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkspaceReadList {
-    pub workspaces: Vec<WorkspaceRead>,
-    /// How many workspaces match the filters, over all pages.
+pub struct WorkspaceLatestSyncJobRead {
     #[schema(format = Int64)]
-    pub total: i64,
-    pub has_more: bool,
-    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
+    pub job_id: i64,
+    pub status: JobStatus,
+    pub connection_id: ConnectionId,
+    #[schema(format = Int64)]
+    pub created_at: i64,
+    /// When its first attempt started; absent while it waits.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+    #[schema(format = Int64)]
+    pub started_at: Option<i64>,
+    /// When it ended; absent while it is pending or running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Int64)]
+    pub ended_at: Option<i64>,
+}
+
+impl From<LatestSyncJob> for WorkspaceLatestSyncJobRead {
+    fn from(job: LatestSyncJob) -> Self {
+        WorkspaceLatestSyncJobRead {
+            job_id: job.id,
+            status: job.status,
+            connection_id: job.connection_id,
+            created_at: job.created_at.timestamp(),
+            started_at: job.started_at.map(|t| t.timestamp()),
+            ended_at: job.ended_at.map(|t| t.timestamp()),
+        }
+    }
+}
+
+/// One workspace of `web_backend/workspaces/list`: every field of the workspace, and what it
+/// holds.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WebBackendWorkspaceRead {
+    #[serde(flatten)]
+    pub workspace: WorkspaceRead,
+    /// Live sources.
+    #[schema(format = Int64)]
+    pub source_count: i64,
+    /// Live destinations.
+    #[schema(format = Int64)]
+    pub destination_count: i64,
+    #[schema(format = Int64)]
+    pub active_connection_count: i64,
+    #[schema(format = Int64)]
+    pub inactive_connection_count: i64,
+    /// The newest sync job of any of its connections; absent when none ever ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_sync_job: Option<WorkspaceLatestSyncJobRead>,
+}
+
+impl WebBackendWorkspaceRead {
+    pub fn new(workspace: Workspace, summary: WorkspaceSummary) -> Self {
+        WebBackendWorkspaceRead {
+            workspace: workspace.into(),
+            source_count: summary.sources,
+            destination_count: summary.destinations,
+            active_connection_count: summary.active_connections,
+            inactive_connection_count: summary.inactive_connections,
+            latest_sync_job: summary.latest_sync_job.map(Into::into),
+        }
+    }
+}
+
+crate::list_response! {
+    /// `web_backend/workspaces/list`: the page of `workspaces/list` for the same body, each
+    /// workspace with its summary.
+    pub struct WebBackendWorkspaceReadList {
+        pub workspaces: Vec<WebBackendWorkspaceRead>,
+    }
+}
+
+/// `workspaces/sync_from_remote`: copy the workspaces another Airbyte-compatible server
+/// lists into an organization here.
+#[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceSyncFromRemoteRequestBody {
+    /// The other server's API base URL, as a client's (`http://airbyte:8001/api`): its
+    /// `<url>/v1/workspaces/list` is read.
+    #[schema(value_type = HttpUrl)]
+    pub url: HttpUrl,
+    #[validate(nested)]
+    pub authorization: RemoteAuthorization,
+    /// Where the new workspaces go.
+    pub organization_id: OrganizationId,
+}
+
+/// How Ferry authenticates to the other server: `{"type": "bearer", "token": ...}` or
+/// `{"type": "basic", "username": ..., "password": ...}`. Never stored or logged.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RemoteAuthorization {
+    Bearer {
+        #[schema(min_length = 1, max_length = 8192)]
+        token: String,
+    },
+    Basic {
+        #[schema(min_length = 1, max_length = 1024)]
+        username: String,
+        #[schema(max_length = 1024)]
+        password: String,
+    },
+}
+
+impl fmt::Debug for RemoteAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteAuthorization::Bearer { .. } => f.write_str("Bearer(..)"),
+            RemoteAuthorization::Basic { .. } => f.write_str("Basic(..)"),
+        }
+    }
+}
+
+impl Validate for RemoteAuthorization {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        let mut errors = validator::ValidationErrors::new();
+        let mut bounded = |field: &'static str, value: &str, min: usize, max: usize| {
+            if !(min..=max).contains(&value.chars().count()) {
+                let mut error = validator::ValidationError::new("length");
+                error.message = Some(format!("must be {min} to {max} characters").into());
+                errors.add(field, error);
+            }
+        };
+        match self {
+            RemoteAuthorization::Bearer { token } => bounded("token", token, 1, 8192),
+            RemoteAuthorization::Basic { username, password } => {
+                bounded("username", username, 1, 1024);
+                bounded("password", password, 0, 1024);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceSyncFromRemoteRead {
+    /// How many workspaces the other server listed.
+    #[schema(format = Int64)]
+    pub total_count: i64,
+    /// How many of them were not known here and were created.
+    #[schema(format = Int64)]
+    pub created_count: i64,
+    /// Their ids: the other server's.
+    pub created_workspace_ids: Vec<WorkspaceId>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, Validate)]

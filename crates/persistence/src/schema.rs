@@ -28,6 +28,9 @@ diesel::table! {
         created_by -> Nullable<SqlUuid>,
         updated_by -> Nullable<SqlUuid>,
         version -> BigInt,
+        owner_id -> Nullable<SqlUuid>,
+        workspace_type -> Text,
+        domain_name -> Nullable<Text>,
     }
 }
 

@@ -81,6 +81,32 @@ impl SecretKey {
         Ok((key, STANDARD.encode(bytes)))
     }
 
+    /// A key derived from a passphrase with Argon2id (`salt`, memory in KiB, passes, lanes):
+    /// export documents carry secrets under a passphrase rather than the instance key. Costs
+    /// outside Argon2's limits are an internal error (callers bound them first).
+    pub fn from_passphrase(
+        passphrase: &str,
+        salt: &[u8],
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> Result<Self> {
+        let params = argon2::Params::new(memory_kib, iterations, parallelism, Some(KEY_BYTES))
+            .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
+        let kdf = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut bytes = [0u8; KEY_BYTES];
+        kdf.hash_password_into(passphrase.as_bytes(), salt, &mut bytes)
+            .map_err(|e| Error::internal(format!("argon2: {e}")))?;
+        Self::from_bytes(&bytes).map_err(Error::internal)
+    }
+
+    /// `n` random bytes (a salt).
+    pub fn random_bytes(n: usize) -> Result<Vec<u8>> {
+        let mut bytes = vec![0u8; n];
+        getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        Ok(bytes)
+    }
+
     /// The first 8 hex digits of the SHA-256 of the key.
     pub fn id(&self) -> &str {
         &self.id
@@ -502,6 +528,45 @@ mod tests {
         let short = SecretKey::from_base64(&STANDARD.encode([1u8; 16])).unwrap_err();
         assert!(short.contains("16 bytes"), "{short}");
         assert!(!format!("{key:?}").contains(&text));
+    }
+
+    #[test]
+    fn passphrase_keys_depend_on_passphrase_and_salt() {
+        let derive = |passphrase: &str, salt: &[u8]| {
+            SecretKey::from_passphrase(passphrase, salt, 64, 1, 1)
+                .unwrap()
+                .id()
+                .to_string()
+        };
+        let salt = [1u8; 16];
+        assert_eq!(
+            derive("correct horse", &salt),
+            derive("correct horse", &salt)
+        );
+        assert_ne!(derive("correct horse", &salt), derive("wrong horse", &salt));
+        assert_ne!(
+            derive("correct horse", &salt),
+            derive("correct horse", &[2u8; 16])
+        );
+        let secrets = SecretBox::new(
+            SecretKey::from_passphrase("correct horse", &salt, 64, 1, 1).unwrap(),
+            vec![],
+        );
+        let paths: Vec<SecretPath> = vec![vec!["password".into()]];
+        let sealed = secrets
+            .seal(&json!({"password": "hunter2"}), &paths)
+            .unwrap();
+        let other = SecretBox::new(
+            SecretKey::from_passphrase("wrong horse", &salt, 64, 1, 1).unwrap(),
+            vec![],
+        );
+        assert!(other.open(sealed.clone(), &paths).is_err());
+        assert_eq!(
+            secrets.open(sealed, &paths).unwrap(),
+            json!({"password": "hunter2"})
+        );
+        assert!(SecretKey::from_passphrase("x", &salt, 0, 0, 0).is_err());
+        assert_eq!(SecretKey::random_bytes(16).unwrap().len(), 16);
     }
 
     #[test]

@@ -324,6 +324,27 @@ pub fn seed_connections_with(
         .collect()
 }
 
+/// Counts the statements `work` sends on `conn`: for the tests that prove a read costs a
+/// constant number of queries however many rows it returns.
+pub fn count_queries<T>(
+    conn: &mut crate::connection::AnyConnection,
+    work: impl FnOnce(&mut crate::connection::AnyConnection) -> T,
+) -> (T, usize) {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let result = work(conn);
+    conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+    (result, count.load(Ordering::SeqCst))
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url;

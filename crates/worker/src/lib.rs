@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notify;
 pub mod operations;
 pub mod protocol;
+pub mod remote;
 pub mod runner;
 pub mod sample_source;
 pub mod sync;

@@ -144,7 +144,7 @@ impl WebhookSender {
 
 /// The innermost source of an error (`Connection refused (os error 111)`, a TLS or DNS
 /// failure), without the URL reqwest puts in its own text.
-fn causes(error: &reqwest::Error) -> String {
+pub(crate) fn causes(error: &reqwest::Error) -> String {
     let mut innermost = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

@@ -25,5 +25,6 @@ pub mod notifications;
 pub mod organizations;
 pub mod permissions;
 pub mod setup;
+pub mod transfer;
 pub mod users;
 pub mod workspaces;

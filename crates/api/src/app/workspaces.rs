@@ -5,10 +5,14 @@
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
+use ferry_domain::ids::WorkspaceId;
 use ferry_domain::list::SortOrder;
+use ferry_domain::values::{Email, Name};
 use ferry_domain::workspace::{
-    normalise_tags, WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody,
-    WorkspaceRead, WorkspaceReadList, WorkspaceSortBy, WorkspaceUpdate,
+    normalise_tags, RemoteAuthorization, WebBackendWorkspaceRead, WebBackendWorkspaceReadList,
+    WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody, WorkspaceRead,
+    WorkspaceReadList, WorkspaceSortBy, WorkspaceSyncFromRemoteRead,
+    WorkspaceSyncFromRemoteRequestBody, WorkspaceUpdate, MAX_DESCRIPTION_CHARS,
 };
 use ferry_domain::Result;
 use ferry_persistence::store::workspaces::{
@@ -20,8 +24,52 @@ use ferry_persistence::store::workspaces::{
 pub async fn list(
     state: &AppState,
     caller: &Caller,
-    mut request: WorkspaceListRequestBody,
+    request: WorkspaceListRequestBody,
 ) -> Result<WorkspaceReadList> {
+    let (filter, page, query) = listing(state, caller, request)?;
+    let listed = state
+        .db
+        .run(move |conn| workspaces::list(conn, &filter, &page))
+        .await?;
+    Ok(WorkspaceReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        workspaces: listed.items.into_iter().map(WorkspaceRead::from).collect(),
+    })
+}
+
+/// `web_backend/workspaces/list`: the page [`list`] answers for the same request, each
+/// workspace with what it holds and its newest sync job, in a constant number of queries.
+pub async fn list_with_summaries(
+    state: &AppState,
+    caller: &Caller,
+    request: WorkspaceListRequestBody,
+) -> Result<WebBackendWorkspaceReadList> {
+    let (filter, page, query) = listing(state, caller, request)?;
+    let listed = state
+        .db
+        .run(move |conn| workspaces::list_with_summaries(conn, &filter, &page))
+        .await?;
+    Ok(WebBackendWorkspaceReadList {
+        next_cursor: super::lists::next_cursor(state, &listed, query),
+        total: listed.total,
+        has_more: listed.has_more,
+        workspaces: listed
+            .items
+            .into_iter()
+            .map(|(workspace, summary)| WebBackendWorkspaceRead::new(workspace, summary))
+            .collect(),
+    })
+}
+
+/// What a list request means: its filter (narrowed to what `caller` may see), its page, and
+/// the fingerprint its cursors are bound to.
+fn listing(
+    state: &AppState,
+    caller: &Caller,
+    mut request: WorkspaceListRequestBody,
+) -> Result<(WorkspaceFilter, WorkspacePage, u64)> {
     request.check_ranges()?;
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(WorkspaceSortBy::CreatedAt);
@@ -54,22 +102,15 @@ pub async fn list(
         include_deleted: request.include_deleted.unwrap_or(false),
         visible_to: visible_to(caller)?,
         created_by: request.created_by,
+        owner_id: request.owner_id,
+        workspace_type: request.workspace_type,
     };
     let page = WorkspacePage {
         sort_by,
         order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| workspaces::list(conn, &filter, &page))
-        .await?;
-    Ok(WorkspaceReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        workspaces: listed.items.into_iter().map(WorkspaceRead::from).collect(),
-    })
+    Ok((filter, page, query))
 }
 
 /// Creates the workspace a request describes, by `caller`.
@@ -94,6 +135,7 @@ pub fn new_for(
     let region = state.regions.resolve(request.region.as_deref())?;
     Ok(NewWorkspace {
         by: caller.user_id,
+        owner_id: caller.user_id,
         ..new_workspace(request, region, None)
     })
 }
@@ -121,6 +163,9 @@ pub async fn update(
         anonymous_data_collection: request.anonymous_data_collection,
         news: request.news,
         security_updates: request.security_updates,
+        owner_id: request.owner_id,
+        workspace_type: request.workspace_type,
+        domain_name: request.domain_name.map(String::from),
         by: caller.user_id,
         expected_version: expected,
     };
@@ -151,6 +196,7 @@ pub async fn duplicate(
             let region = region.clone().unwrap_or_else(|| source.region.clone());
             let copy = NewWorkspace {
                 by,
+                owner_id: by,
                 ..new_workspace(&request.workspace, region, Some(&source))
             };
             workspaces::duplicate(conn, original, &copy)
@@ -176,6 +222,8 @@ fn new_workspace(
             anonymous_data_collection: original.anonymous_data_collection,
             news: original.news,
             security_updates: original.security_updates,
+            workspace_type: original.workspace_type,
+            domain_name: original.domain_name.clone(),
             ..defaults
         },
         None => defaults,
@@ -199,6 +247,84 @@ fn new_workspace(
             .unwrap_or(base.anonymous_data_collection),
         news: request.news.unwrap_or(base.news),
         security_updates: request.security_updates.unwrap_or(base.security_updates),
+        workspace_type: request.workspace_type.unwrap_or(base.workspace_type),
+        domain_name: request
+            .domain_name
+            .as_ref()
+            .map(ToString::to_string)
+            .or(base.domain_name),
         ..base
     }
+}
+
+/// `workspaces/sync_from_remote`: reads every workspace the other server lists (outside any
+/// transaction: its time-outs bound the wait), then creates, in one transaction, those whose
+/// id is not known here (live or deleted), keeping their ids. Repeating it creates nothing.
+pub async fn sync_from_remote(
+    state: &AppState,
+    caller: &Caller,
+    request: WorkspaceSyncFromRemoteRequestBody,
+) -> Result<WorkspaceSyncFromRemoteRead> {
+    use ferry_worker::remote::{self, Credentials};
+    let credentials = match request.authorization {
+        RemoteAuthorization::Bearer { token } => Credentials::Bearer { token },
+        RemoteAuthorization::Basic { username, password } => {
+            Credentials::Basic { username, password }
+        }
+    };
+    let listed = remote::list_workspaces(request.url.as_str(), &credentials).await?;
+    let total_count = i64::try_from(listed.len()).unwrap_or(i64::MAX);
+    let region = state.regions.resolve(None)?;
+    let (organization, by) = (request.organization_id, caller.user_id);
+    let mut seen = std::collections::HashSet::new();
+    let wanted: Vec<(WorkspaceId, NewWorkspace)> = listed
+        .into_iter()
+        .filter(|w| seen.insert(w.workspace_id))
+        .map(|w| {
+            let id = WorkspaceId(w.workspace_id);
+            let name = Name::try_from(w.name)
+                .map(String::from)
+                .unwrap_or_else(|_| format!("workspace {id}"));
+            let new = NewWorkspace {
+                organization_id: organization,
+                email: w
+                    .email
+                    .and_then(|e| Email::try_from(e).ok())
+                    .map(String::from),
+                description: w
+                    .description
+                    .map(|d| d.chars().take(MAX_DESCRIPTION_CHARS as usize).collect()),
+                anonymous_data_collection: w.anonymous_data_collection.unwrap_or(false),
+                news: w.news.unwrap_or(false),
+                security_updates: w.security_updates.unwrap_or(false),
+                by,
+                owner_id: by,
+                ..NewWorkspace::named(name, region.clone())
+            };
+            (id, new)
+        })
+        .collect();
+    let created = state
+        .db
+        .write(move |conn| {
+            let ids: Vec<WorkspaceId> = wanted.iter().map(|(id, _)| *id).collect();
+            let known = workspaces::existing_ids(conn, &ids)?;
+            let mut created = Vec::new();
+            for (id, new) in wanted.iter().filter(|(id, _)| !known.contains(id)) {
+                workspaces::create_with_id(conn, *id, new)?;
+                created.push(*id);
+            }
+            Ok(created)
+        })
+        .await?;
+    tracing::info!(
+        listed = total_count,
+        created = created.len(),
+        "workspaces synchronised from a remote server"
+    );
+    Ok(WorkspaceSyncFromRemoteRead {
+        total_count,
+        created_count: i64::try_from(created.len()).unwrap_or(i64::MAX),
+        created_workspace_ids: created,
+    })
 }

@@ -6,6 +6,7 @@ use ferry_domain::actor::*;
 use ferry_domain::actor_definition::*;
 use ferry_domain::application::*;
 use ferry_domain::connection::*;
+use ferry_domain::export::*;
 use ferry_domain::ids::{ConnectionId, DEFAULT_ORGANIZATION_ID};
 use ferry_domain::job::*;
 use ferry_domain::notification::*;
@@ -48,6 +49,12 @@ targets! {
             None => Target::OrganizationOfWorkspace(b.workspace_id),
         },
     ];
+    // includeSecrets asks admin over the same workspace (in the handler, through authorize).
+    WorkspaceExportRequestBody => |b| vec![Target::Workspace(b.workspace_id)];
+    // What workspaces/create needs in the organization it goes to.
+    WorkspaceImportRequestBody => |b| vec![Target::Organization(b.organization_id)];
+    // Instance administrators only, whatever the organization.
+    WorkspaceSyncFromRemoteRequestBody => |_b| vec![Target::Instance];
     // Narrowed to what the caller may see by the handler.
     WorkspaceListRequestBody => |_b| vec![Target::Nothing];
     // Narrowed to what the caller may see by their rules; the catalog is everyone's.

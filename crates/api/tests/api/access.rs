@@ -430,6 +430,26 @@ async fn case(app: &TestApp, w: &World, operation: &str, me: &Member) -> Option<
             Organization(Admin),
             json!({ "workspaceId": w.workspace, "name": "copy" }),
         ),
+        "webBackendListWorkspaces" => c(Anyone, json!({})),
+        // Without secrets a reader's export; includeSecrets needs admin (workspace_transfer.rs).
+        "exportWorkspace" => c(Workspace(Reader), json!({ "workspaceId": w.workspace })),
+        // What workspaces/create needs, in the organization it goes to.
+        "importWorkspace" => {
+            let document = app
+                .ok("workspaces/export", json!({ "workspaceId": w.workspace }))
+                .await;
+            c(
+                Organization(Editor),
+                json!({ "document": document, "organizationId": w.organization, "name": "imported" }),
+            )
+        }
+        // The app itself as the other server: everything it lists is known, nothing is made.
+        "syncWorkspacesFromRemote" => c(
+            Instance,
+            json!({ "url": app.server.url("/api"), "organizationId": w.organization,
+                    "authorization": { "type": "basic", "username": crate::support::BASIC_USER,
+                                       "password": crate::support::BASIC_PASSWORD } }),
+        ),
         "getWorkspaceStats" => c(
             Organization(Reader),
             json!({ "organizationId": w.organization }),

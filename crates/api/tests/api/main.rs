@@ -36,4 +36,6 @@ mod setup;
 mod system;
 mod versions;
 mod workspace_management;
+mod workspace_owners;
+mod workspace_transfer;
 mod workspaces;

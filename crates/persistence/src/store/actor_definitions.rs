@@ -151,6 +151,20 @@ pub fn list(
     rows.try_map(ActorDefinition::try_from)
 }
 
+/// Every live definition of a type, oldest first: the list, unpaged.
+pub fn list_all(conn: &mut AnyConnection, actor_type: ActorType) -> Result<Vec<ActorDefinition>> {
+    let filter = DefinitionFilter {
+        actor_type,
+        name_contains: None,
+    };
+    let page = ListPage {
+        sort_by: DefinitionSortBy::CreatedAt,
+        order: ferry_domain::list::SortOrder::Asc,
+        paging: ferry_domain::list::Paging::All,
+    };
+    Ok(list(conn, &filter, &page)?.items)
+}
+
 /// Changes the default image tag of a live definition.
 pub fn update_image_tag(
     conn: &mut AnyConnection,

@@ -570,13 +570,9 @@ pub fn list_with_actors(
 mod tests {
     use super::*;
     use crate::connection::write_transaction;
-    use crate::testing::{TestBackend, TestDatabase};
-    use diesel::connection::{Instrumentation, InstrumentationEvent};
-    use diesel::Connection as _;
+    use crate::testing::{count_queries, TestBackend, TestDatabase};
     use ferry_domain::actor::NewActor;
     use ferry_domain::actor_definition::NewActorDefinition;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
 
     fn value<T: TryFrom<String>>(text: &str) -> T
     where
@@ -611,23 +607,6 @@ mod tests {
             by: None,
         };
         crate::store::actors::create(conn, actor_type, &new).unwrap()
-    }
-
-    /// Counts the statements `work` sends.
-    fn count_queries<T>(
-        conn: &mut AnyConnection,
-        work: impl FnOnce(&mut AnyConnection) -> T,
-    ) -> (T, usize) {
-        let count = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&count);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
-                counter.fetch_add(1, Ordering::SeqCst);
-            }
-        });
-        let result = work(conn);
-        conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
-        (result, count.load(Ordering::SeqCst))
     }
 
     /// Statements that listing `n` connections with their actors costs.

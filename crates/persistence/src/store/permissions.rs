@@ -55,11 +55,13 @@ fn convert(rows: Vec<PermissionRow>) -> Result<Vec<Permission>> {
 }
 
 /// Grants a permission to a live user over a live scope. One permission per user and
-/// scope: a second one is a 409 (change the first with `permissions/update`).
+/// scope: a second one is a 409 (change the first with `permissions/update`), and so is a
+/// second member of a `single_user` workspace.
 pub fn create(conn: &mut AnyConnection, request: &PermissionCreate) -> Result<Permission> {
     super::users::get(conn, request.user_id)?;
     if let Some(workspace) = request.workspace_id {
         super::workspaces::get_live(conn, workspace)?;
+        super::workspaces::check_may_admit(conn, workspace, request.user_id)?;
     }
     if let Some(organization) = request.organization_id {
         super::organizations::lock_for_new_workspace(conn, organization)?;

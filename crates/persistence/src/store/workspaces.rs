@@ -8,13 +8,19 @@ use crate::schema::{connections, permissions, workspace_tags, workspaces};
 use crate::sql_types::{now, sqlite_time_text, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use ferry_domain::actor_definition::ActorType;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::{
-    CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID, DEFAULT_WORKSPACE_ID,
+    ConnectionId, CustomerId, OrganizationId, UserId, WorkspaceId, DEFAULT_ORGANIZATION_ID,
+    DEFAULT_WORKSPACE_ID,
 };
+use ferry_domain::job::JobStatus;
 use ferry_domain::permission::PermissionType;
 use ferry_domain::slug::{slugify, with_suffix};
-use ferry_domain::workspace::{Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus};
+use ferry_domain::workspace::{
+    LatestSyncJob, Workspace, WorkspaceSortBy, WorkspaceStatsRead, WorkspaceStatus,
+    WorkspaceSummary, WorkspaceType,
+};
 use ferry_domain::{Error, Resource, Result, Violation};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -44,6 +50,9 @@ struct WorkspaceRow {
     created_by: Option<DbUuid>,
     updated_by: Option<DbUuid>,
     version: i64,
+    owner_id: Option<DbUuid>,
+    workspace_type: String,
+    domain_name: Option<String>,
 }
 
 impl WorkspaceRow {
@@ -71,12 +80,21 @@ impl WorkspaceRow {
             created_by: w.created_by.map(|u| DbUuid(u.0)),
             updated_by: w.updated_by.map(|u| DbUuid(u.0)),
             version: w.version,
+            owner_id: w.owner_id.map(|u| DbUuid(u.0)),
+            workspace_type: w.workspace_type.as_str().to_string(),
+            domain_name: w.domain_name.clone(),
         }
     }
 
     fn into_workspace(self, tags: Vec<String>) -> Result<Workspace> {
         let status = WorkspaceStatus::parse(&self.status)
             .ok_or_else(|| Error::internal(format!("workspaces.status holds {:?}", self.status)))?;
+        let workspace_type = WorkspaceType::parse(&self.workspace_type).ok_or_else(|| {
+            Error::internal(format!(
+                "workspaces.workspace_type holds {:?}",
+                self.workspace_type
+            ))
+        })?;
         Ok(Workspace {
             id: WorkspaceId(self.id.0),
             organization_id: OrganizationId(self.organization_id.0),
@@ -99,6 +117,9 @@ impl WorkspaceRow {
             created_by: self.created_by.map(|u| UserId(u.0)),
             updated_by: self.updated_by.map(|u| UserId(u.0)),
             version: self.version,
+            owner_id: self.owner_id.map(|u| UserId(u.0)),
+            workspace_type,
+            domain_name: self.domain_name,
         })
     }
 }
@@ -171,6 +192,10 @@ pub struct NewWorkspace {
     pub security_updates: bool,
     /// The user creating it.
     pub by: Option<UserId>,
+    /// Its owner (the creator, or none for the instance administrator).
+    pub owner_id: Option<UserId>,
+    pub workspace_type: WorkspaceType,
+    pub domain_name: Option<String>,
 }
 
 impl NewWorkspace {
@@ -189,6 +214,9 @@ impl NewWorkspace {
             news: false,
             security_updates: false,
             by: None,
+            owner_id: None,
+            workspace_type: WorkspaceType::MultiUser,
+            domain_name: None,
         }
     }
 }
@@ -209,6 +237,10 @@ pub struct WorkspaceChanges {
     pub anonymous_data_collection: Option<bool>,
     pub news: Option<bool>,
     pub security_updates: Option<bool>,
+    /// A new owner, who must have access to the workspace.
+    pub owner_id: Option<UserId>,
+    pub workspace_type: Option<WorkspaceType>,
+    pub domain_name: Option<String>,
     /// The user changing it.
     pub by: Option<UserId>,
     /// The version the change was computed from, if the caller named one.
@@ -221,7 +253,9 @@ pub fn create(conn: &mut AnyConnection, new: &NewWorkspace) -> Result<Workspace>
     create_with_id(conn, WorkspaceId::random(), new)
 }
 
-fn create_with_id(
+/// Creates a workspace with a given id (the default workspace; one synchronised from another
+/// server), as [`create`] does otherwise.
+pub fn create_with_id(
     conn: &mut AnyConnection,
     id: WorkspaceId,
     new: &NewWorkspace,
@@ -250,6 +284,9 @@ fn create_with_id(
         created_by: new.by,
         updated_by: new.by,
         version: ferry_domain::version::FIRST_VERSION,
+        owner_id: new.owner_id,
+        workspace_type: new.workspace_type,
+        domain_name: new.domain_name.clone(),
     };
     let base = slugify(&workspace.name);
     for _ in 0..SLUG_ATTEMPTS {
@@ -327,6 +364,24 @@ pub fn get_live(conn: &mut AnyConnection, id: WorkspaceId) -> Result<Workspace> 
     })
 }
 
+/// Which of `ids` name a workspace, live or deleted.
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    ids: &[WorkspaceId],
+) -> Result<std::collections::HashSet<WorkspaceId>> {
+    let mut found = std::collections::HashSet::new();
+    for batch in ids.chunks(10_000) {
+        let batch: Vec<DbUuid> = batch.iter().map(|id| DbUuid(id.0)).collect();
+        let rows: Vec<DbUuid> = workspaces::table
+            .filter(workspaces::id.eq_any(batch))
+            .select(workspaces::id)
+            .load(conn)
+            .db()?;
+        found.extend(rows.into_iter().map(|id| WorkspaceId(id.0)));
+    }
+    Ok(found)
+}
+
 /// A workspace by slug, deleted or not.
 pub fn get_by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Workspace> {
     let query = workspaces::table
@@ -353,6 +408,9 @@ pub struct WorkspaceFilter {
     pub visible_to: Option<UserId>,
     /// Only workspaces this user created.
     pub created_by: Option<UserId>,
+    /// Only workspaces this user owns.
+    pub owner_id: Option<UserId>,
+    pub workspace_type: Option<WorkspaceType>,
 }
 
 /// How a list is ordered and which slice of it to return.
@@ -370,6 +428,12 @@ fn filtered(filter: &WorkspaceFilter) -> BoxedWorkspaces<'static> {
     }
     if let Some(user) = filter.created_by {
         query = query.filter(workspaces::created_by.eq(DbUuid(user.0)));
+    }
+    if let Some(user) = filter.owner_id {
+        query = query.filter(workspaces::owner_id.eq(DbUuid(user.0)));
+    }
+    if let Some(workspace_type) = filter.workspace_type {
+        query = query.filter(workspaces::workspace_type.eq(workspace_type.as_str()));
     }
     if let Some(user) = filter.visible_to {
         let own_workspaces = permissions::table
@@ -495,6 +559,161 @@ pub fn list(
     })
 }
 
+/// A page of workspaces as [`list`] answers it, each with its [`WorkspaceSummary`]: six
+/// queries (the list's three, and [`summaries`]' three) whatever the page holds.
+pub fn list_with_summaries(
+    conn: &mut AnyConnection,
+    filter: &WorkspaceFilter,
+    page: &WorkspacePage,
+) -> Result<Page<(Workspace, WorkspaceSummary)>> {
+    let Page {
+        items,
+        total,
+        has_more,
+        next,
+    } = list(conn, filter, page)?;
+    let ids: Vec<WorkspaceId> = items.iter().map(|w| w.id).collect();
+    let mut summaries = summaries(conn, &ids)?;
+    let items = items
+        .into_iter()
+        .map(|w| {
+            let summary = summaries.remove(&w.id).unwrap_or_default();
+            (w, summary)
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        has_more,
+        next,
+    })
+}
+
+/// The newest sync job of each workspace's connections, as the summary query reads it.
+#[derive(diesel::QueryableByName)]
+struct LatestJobRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    workspace_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    job_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    connection_id: String,
+    #[diesel(sql_type = crate::sql_types::SqlTimestamp)]
+    created_at: DbTime,
+    #[diesel(sql_type = crate::sql_types::SqlTimestamp)]
+    updated_at: DbTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::SqlTimestamp>)]
+    started_at: Option<DbTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::SqlTimestamp>)]
+    attempt_ended_at: Option<DbTime>,
+}
+
+/// The newest sync job of each workspace (jobs name their connection by its id as text):
+/// `{workspaces}` is where the backend's list of workspace ids goes.
+const LATEST_SYNC_JOBS: &str = "\
+SELECT CAST(latest.workspace_id AS TEXT) AS workspace_id, j.id AS job_id, j.status AS status,
+       j.config_id AS connection_id, j.created_at AS created_at, j.updated_at AS updated_at,
+       (SELECT min(a.created_at) FROM attempts a WHERE a.job_id = j.id) AS started_at,
+       (SELECT max(a.ended_at) FROM attempts a WHERE a.job_id = j.id) AS attempt_ended_at
+FROM (SELECT c.workspace_id AS workspace_id, max(j2.id) AS job_id
+      FROM connections c
+      JOIN jobs j2 ON j2.config_type = 'sync' AND j2.config_id = CAST(c.id AS TEXT)
+      WHERE c.workspace_id {workspaces}
+      GROUP BY c.workspace_id) latest
+JOIN jobs j ON j.id = latest.job_id";
+
+/// What each workspace holds (live sources and destinations, active and inactive
+/// connections) and its newest sync job: three queries however many workspaces are asked
+/// about. Workspaces holding nothing are absent from the map.
+pub fn summaries(
+    conn: &mut AnyConnection,
+    ids: &[WorkspaceId],
+) -> Result<HashMap<WorkspaceId, WorkspaceSummary>> {
+    use crate::schema::actors;
+    let mut summaries: HashMap<WorkspaceId, WorkspaceSummary> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(summaries);
+    }
+    let keys: Vec<DbUuid> = ids.iter().map(|id| DbUuid(id.0)).collect();
+    let actor_counts: Vec<(DbUuid, String, i64)> = actors::table
+        .filter(actors::workspace_id.eq_any(keys.clone()))
+        .filter(actors::deleted_at.is_null())
+        .group_by((actors::workspace_id, actors::actor_type))
+        .select((
+            actors::workspace_id,
+            actors::actor_type,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+        .db()?;
+    for (workspace, actor_type, count) in actor_counts {
+        let summary = summaries.entry(WorkspaceId(workspace.0)).or_default();
+        match ActorType::parse(&actor_type) {
+            Some(ActorType::Source) => summary.sources = count,
+            Some(ActorType::Destination) => summary.destinations = count,
+            None => {}
+        }
+    }
+    let connection_counts: Vec<(DbUuid, String, i64)> = connections::table
+        .filter(connections::workspace_id.eq_any(keys))
+        .group_by((connections::workspace_id, connections::status))
+        .select((
+            connections::workspace_id,
+            connections::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+        .db()?;
+    for (workspace, status, count) in connection_counts {
+        let summary = summaries.entry(WorkspaceId(workspace.0)).or_default();
+        match ConnectionStatus::parse(&status) {
+            Some(ConnectionStatus::Active) => summary.active_connections = count,
+            Some(ConnectionStatus::Inactive) => summary.inactive_connections = count,
+            _ => {}
+        }
+    }
+    let uuids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    let latest: Vec<LatestJobRow> = match conn {
+        AnyConnection::Postgres(pg) => {
+            diesel::sql_query(LATEST_SYNC_JOBS.replace("{workspaces}", "= ANY($1)"))
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(uuids)
+                .load(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            let list = serde_json::to_string(&uuids).map_err(Error::internal)?;
+            diesel::sql_query(
+                LATEST_SYNC_JOBS.replace("{workspaces}", "IN (SELECT value FROM json_each(?))"),
+            )
+            .bind::<diesel::sql_types::Text, _>(list)
+            .load(lite)
+        }
+    }
+    .db()?;
+    for row in latest {
+        let parse = |text: &str, what: &str| {
+            Uuid::parse_str(text)
+                .map_err(|_| Error::internal(format!("{what} is not a uuid: {text:?}")))
+        };
+        let workspace = WorkspaceId(parse(&row.workspace_id, "connections.workspace_id")?);
+        let status = JobStatus::parse(&row.status)
+            .ok_or_else(|| Error::internal(format!("jobs.status holds {:?}", row.status)))?;
+        let ended_at = status
+            .is_terminal()
+            .then(|| row.attempt_ended_at.map_or(row.updated_at.0, |t| t.0));
+        summaries.entry(workspace).or_default().latest_sync_job = Some(LatestSyncJob {
+            id: row.job_id,
+            status,
+            connection_id: ConnectionId(parse(&row.connection_id, "jobs.config_id")?),
+            created_at: row.created_at.0,
+            started_at: row.started_at.map(|t| t.0),
+            ended_at,
+        });
+    }
+    Ok(summaries)
+}
+
 /// Counts live workspaces by status, in one query.
 pub fn stats(
     conn: &mut AnyConnection,
@@ -570,6 +789,26 @@ pub fn update(
     if let Some(description) = &changes.description {
         workspace.description = Some(description.clone());
     }
+    if let Some(domain_name) = &changes.domain_name {
+        workspace.domain_name = Some(domain_name.clone());
+    }
+    if let Some(owner) = changes.owner_id.filter(|o| workspace.owner_id != Some(*o)) {
+        check_may_own(conn, &workspace, owner)?;
+        workspace.owner_id = Some(owner);
+    }
+    if let Some(workspace_type) = changes.workspace_type {
+        if workspace_type == WorkspaceType::SingleUser && workspace.workspace_type != workspace_type
+        {
+            let members = member_count(conn, id)?;
+            if members > 1 {
+                return Err(Error::conflict(format!(
+                    "workspace {id} has {members} members; a single_user workspace admits one \
+                     (delete the other permissions first)"
+                )));
+            }
+        }
+        workspace.workspace_type = workspace_type;
+    }
     workspace.updated_at = now();
     workspace.updated_by = changes.by;
     workspace.version += 1;
@@ -586,6 +825,63 @@ pub fn update(
         tracing::info!(workspace_id = %id, deactivated, "workspace inactive: its active connections are now inactive");
     }
     Ok(workspace)
+}
+
+/// Refuses an owner who is not a live user with access to the workspace (a permission on it,
+/// or on its organization above `organization_member`, or `instance_admin`): a 422 naming
+/// `ownerId`.
+fn check_may_own(conn: &mut AnyConnection, workspace: &Workspace, owner: UserId) -> Result<()> {
+    let refuse =
+        |why: String| Error::invalid(Violation::new("ownerId", why).with_value(owner.to_string()));
+    let Some(grants) = super::permissions::grants_of(conn, owner)? else {
+        return Err(refuse(format!("user {owner} does not exist")));
+    };
+    let caller = ferry_domain::access::Caller {
+        user_id: Some(owner),
+        grants,
+    };
+    if caller
+        .workspace_role(workspace.id, workspace.organization_id)
+        .is_none()
+    {
+        return Err(refuse(format!(
+            "user {owner} has no access to workspace {}; grant them a permission on it first",
+            workspace.id
+        )));
+    }
+    Ok(())
+}
+
+/// How many users hold a permission on the workspace itself (its members).
+pub fn member_count(conn: &mut AnyConnection, id: WorkspaceId) -> Result<i64> {
+    permissions::table
+        .filter(permissions::workspace_id.eq(DbUuid(id.0)))
+        .count()
+        .get_result(conn)
+        .db()
+}
+
+/// Refuses a second member of a `single_user` workspace (409). Locks the workspace row so
+/// that two concurrent grants cannot both pass; call inside the transaction that grants.
+pub fn check_may_admit(conn: &mut AnyConnection, id: WorkspaceId, user: UserId) -> Result<()> {
+    lock_live(conn, Locked::Workspace, id.0, LockMode::Update)?;
+    let workspace = get_live(conn, id)?;
+    if workspace.workspace_type != WorkspaceType::SingleUser {
+        return Ok(());
+    }
+    let others: i64 = permissions::table
+        .filter(permissions::workspace_id.eq(DbUuid(id.0)))
+        .filter(permissions::user_id.ne(DbUuid(user.0)))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if others > 0 {
+        return Err(Error::conflict(format!(
+            "workspace {id} is single_user and already has its member; make it multi_user \
+             (workspaces/update workspaceType) to add another"
+        )));
+    }
+    Ok(())
 }
 
 fn deactivate_connections(conn: &mut AnyConnection, id: WorkspaceId) -> Result<usize> {
@@ -675,6 +971,13 @@ pub fn duplicate(
     // Elsewhere, whoever administers the destination decides who may enter.
     if copy.organization_id == source.organization_id {
         super::permissions::copy_workspace_permissions(conn, original, copy.id)?;
+        let members = member_count(conn, copy.id)?;
+        if copy.workspace_type == WorkspaceType::SingleUser && members > 1 {
+            return Err(Error::conflict(format!(
+                "workspace {original} has {members} members, who would come along; a \
+                 single_user copy admits one"
+            )));
+        }
     }
     tracing::info!(
         original = %original, copy = %copy.id, actors = actor_copies.len(), connections,
@@ -702,4 +1005,164 @@ pub fn ensure_default(conn: &mut AnyConnection) -> Result<()> {
     let created = create_with_id(conn, DEFAULT_WORKSPACE_ID, &new)?;
     tracing::info!(workspace_id = %created.id, slug = %created.slug, "created the default workspace");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::write_transaction;
+    use crate::store::connections::NewConnection;
+    use crate::store::{actor_definitions, actors, jobs};
+    use crate::testing::{count_queries, TestBackend, TestDatabase};
+    use ferry_domain::actor::NewActor;
+    use ferry_domain::actor_definition::NewActorDefinition;
+    use ferry_domain::connection::{SourceSchema, SyncMode};
+    use ferry_domain::ids::{DestinationId, SourceId};
+    use ferry_domain::job::JobConfigType;
+    use ferry_domain::schedule::Schedule;
+
+    fn value<T: TryFrom<String>>(text: &str) -> T
+    where
+        T::Error: std::fmt::Debug,
+    {
+        T::try_from(text.to_string()).unwrap()
+    }
+
+    /// `n` workspaces, each with a source, a destination, an active connection with a
+    /// pending sync and an inactive one; the first one's active connection also has a
+    /// cancelled sync before its pending one. Returns the workspaces in creation order.
+    fn seed(conn: &mut AnyConnection, n: usize) -> Vec<WorkspaceId> {
+        write_transaction(conn, |c| {
+            let definition = |c: &mut AnyConnection, actor_type| {
+                actor_definitions::create(
+                    c,
+                    actor_type,
+                    &NewActorDefinition {
+                        name: value("Load"),
+                        docker_repository: value("ferry-test/load"),
+                        docker_image_tag: value("1"),
+                        documentation_url: value("https://example.com"),
+                    },
+                )
+            };
+            let source_definition = definition(c, ActorType::Source)?.id;
+            let destination_definition = definition(c, ActorType::Destination)?.id;
+            let mut ids = Vec::new();
+            for i in 0..n {
+                let workspace = create(c, &NewWorkspace::named(format!("w{i}"), "local"))?.id;
+                let actor = |c: &mut AnyConnection, actor_type, definition_id| {
+                    actors::create(
+                        c,
+                        actor_type,
+                        &NewActor {
+                            workspace_id: workspace,
+                            definition_id,
+                            name: "a".into(),
+                            configuration: serde_json::json!({}),
+                            secret_paths: Vec::new(),
+                            by: None,
+                        },
+                    )
+                };
+                let source = actor(c, ActorType::Source, source_definition)?.id;
+                let destination = actor(c, ActorType::Destination, destination_definition)?.id;
+                let connection = |c: &mut AnyConnection, status| {
+                    super::super::connections::create(
+                        c,
+                        &NewConnection {
+                            name: None,
+                            source_id: SourceId(source),
+                            destination_id: DestinationId(destination),
+                            sync_mode: SyncMode::FullRefresh,
+                            sync_schema: SourceSchema::default(),
+                            schedule: Schedule::Manual,
+                            status,
+                            by: None,
+                        },
+                    )
+                };
+                let active = connection(c, ConnectionStatus::Active)?.id;
+                connection(c, ConnectionStatus::Inactive)?;
+                if i == 0 {
+                    let (first, _) = jobs::enqueue(c, JobConfigType::Sync, active)?;
+                    jobs::cancel(c, first.id)?;
+                }
+                jobs::enqueue(c, JobConfigType::Sync, active)?;
+                ids.push(workspace);
+            }
+            Ok(ids)
+        })
+        .unwrap()
+    }
+
+    /// Statements that a page of `n` workspaces with their summaries costs.
+    fn listing_cost(backend: TestBackend, n: usize) -> usize {
+        let test_db = TestDatabase::new(backend);
+        let mut conn = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut conn;
+        let ids = seed(conn, n);
+        let filter = WorkspaceFilter::default();
+        let page = WorkspacePage {
+            sort_by: WorkspaceSortBy::CreatedAt,
+            order: ferry_domain::list::SortOrder::Asc,
+            paging: ferry_domain::list::Paging::All,
+        };
+        let (listed, queries) =
+            count_queries(conn, |c| list_with_summaries(c, &filter, &page).unwrap());
+        // Every seeded workspace and the default one, which holds nothing.
+        assert_eq!(listed.items.len(), n + 1);
+        let (default, empty) = &listed.items[0];
+        assert_eq!(default.id, DEFAULT_WORKSPACE_ID);
+        assert_eq!(*empty, WorkspaceSummary::default());
+        for (workspace, summary) in &listed.items[1..] {
+            assert_eq!(
+                (
+                    summary.sources,
+                    summary.destinations,
+                    summary.active_connections,
+                    summary.inactive_connections
+                ),
+                (1, 1, 1, 1),
+                "{}",
+                workspace.name
+            );
+            let job = summary.latest_sync_job.as_ref().unwrap();
+            assert_eq!(job.status, JobStatus::Pending);
+            assert_eq!((job.started_at, job.ended_at), (None, None));
+        }
+        let (first, summary) = &listed.items[1];
+        assert_eq!(first.id, ids[0]);
+        let newest = summary.latest_sync_job.as_ref().unwrap();
+        let older = jobs::list(
+            conn,
+            &jobs::JobFilter::of(JobConfigType::Sync, newest.connection_id.to_string()),
+            &jobs::JobPage::newest_first(),
+        )
+        .unwrap()
+        .items;
+        assert_eq!(older.len(), 2, "a cancelled job, then the pending one");
+        assert!(older.iter().all(|(job, _)| job.id <= newest.id));
+        queries
+    }
+
+    fn assert_constant_cost(backend: TestBackend) {
+        let small = listing_cost(backend, 10);
+        let large = listing_cost(backend, 1_000);
+        println!("{backend:?}: web_backend/workspaces/list issues {small} statements for 10 workspaces, {large} for 1,000");
+        assert_eq!(
+            small, large,
+            "the number of statements grew with the workspaces"
+        );
+        assert!(small <= 6, "{small} statements");
+    }
+
+    #[test]
+    fn summaries_cost_constant_queries_on_sqlite() {
+        assert_constant_cost(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn summaries_cost_constant_queries_on_postgres() {
+        assert_constant_cost(TestBackend::Postgres);
+    }
 }

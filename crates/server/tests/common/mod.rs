@@ -14,13 +14,27 @@ pub fn http(
     path: &str,
     body: Option<&Value>,
 ) -> std::io::Result<(u16, Value)> {
+    http_with(port, method, path, body, None)
+}
+
+/// [`http`] with an `Authorization` header.
+pub fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    authorization: Option<&str>,
+) -> std::io::Result<(u16, Value)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(180)))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let authorization = authorization
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+         {authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = String::new();

@@ -11,7 +11,9 @@ use ferry_domain::workspace::{WorkspaceRead, WorkspaceUpdate};
 /// A partial update: every field but `workspaceId` may be left out and keeps its stored
 /// value. Setting `status` to `inactive` makes every active connection of the workspace
 /// inactive in the same transaction; setting it back to `active` re-enables none of them.
-/// A deleted workspace cannot be updated (404).
+/// `ownerId` transfers the workspace to a user with access to it (a 422 otherwise);
+/// `workspaceType` `single_user` is a 409 while it has more than one member. A deleted
+/// workspace cannot be updated (404).
 #[utoipa::path(
     tag = "workspace",
     operation_id = "updateWorkspace",

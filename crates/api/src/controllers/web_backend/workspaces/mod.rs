@@ -1,3 +1,4 @@
 //! `web_backend/workspaces/*`.
 
 pub mod create;
+pub mod list;
