@@ -345,6 +345,20 @@ pub fn count_queries<T>(
     (result, count.load(Ordering::SeqCst))
 }
 
+/// Asserts that a read costs as many statements for 1,000 rows as for 10, and at most
+/// `max`: `cost(n)` seeds `n` rows in a fresh database and returns the statements the read
+/// issued ([`count_queries`]). Prints both counts for `label`.
+pub fn assert_constant_statements(label: &str, max: usize, cost: impl Fn(usize) -> usize) {
+    let small = cost(10);
+    let large = cost(1_000);
+    println!("{label} issues {small} statements for 10 rows, {large} for 1,000");
+    assert_eq!(
+        small, large,
+        "{label}: the number of statements grew with the rows"
+    );
+    assert!(small <= max, "{label}: {small} statements, more than {max}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url;
