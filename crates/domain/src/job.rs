@@ -1,7 +1,6 @@
 //! Jobs and their attempts, as the contract names them. Timestamps on the wire are epoch
 //! seconds (the contract's int64 `createdAt`).
 
-use crate::list::{Pagination, SortOrder};
 use crate::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -151,37 +150,25 @@ pub struct JobIdRequestBody {
 
 wire_enum!(JobSortBy { CreatedAt => "createdAt", UpdatedAt => "updatedAt" });
 
-/// `jobs/list`: the 2020 contract's `configType` and `configId`, then the list convention's
-/// optional filters, sort and pages (docs/API-DESIGN.md, "Lists").
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct JobListRequestBody {
-    pub config_type: JobConfigType,
-    /// The connection whose syncs or resets to list.
-    #[validate(custom(function = "crate::job::check_connection_id"))]
-    #[schema(format = Uuid)]
-    pub config_id: String,
-    /// Only jobs in this status.
-    pub status: Option<JobStatus>,
-    /// Only jobs created at or after this time.
-    pub created_at_from: Option<DateTime<Utc>>,
-    /// Only jobs created at or before this time.
-    pub created_at_to: Option<DateTime<Utc>>,
-    /// Default `createdAt`; the job id always breaks ties.
-    pub sort_by: Option<JobSortBy>,
-    /// Default `desc`: newest first, as the 2020 contract lists jobs.
-    pub sort_order: Option<SortOrder>,
-    /// 1 to 1000; without it the list is unpaged.
-    #[schema(minimum = 1, maximum = 1000)]
-    pub page_size: Option<i64>,
-    /// The previous page's `nextCursor`.
-    pub cursor: Option<String>,
-    /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
-    #[validate(nested)]
-    pub pagination: Option<Pagination>,
+crate::list_request! {
+    /// `jobs/list`: the 2020 contract's `configType` and `configId`, then the list
+    /// convention's optional filters, sort and pages (docs/API-DESIGN.md, "Lists").
+    pub struct JobListRequestBody {
+        pub config_type: JobConfigType,
+        /// The connection whose syncs or resets to list.
+        #[validate(custom(function = "crate::job::check_connection_id"))]
+        #[schema(format = Uuid)]
+        pub config_id: String,
+        /// Only jobs in this status.
+        pub status: Option<JobStatus>,
+        /// Only jobs created at or after this time.
+        pub created_at_from: Option<DateTime<Utc>>,
+        /// Only jobs created at or before this time.
+        pub created_at_to: Option<DateTime<Utc>>,
+    }
+    sort_by: JobSortBy => "Default `createdAt`; the job id always breaks ties.",
+    sort_order => "Default `desc`: newest first, as the 2020 contract lists jobs.",
 }
-
-crate::paged_request!(JobListRequestBody);
 
 impl JobListRequestBody {
     /// Checks what `validator` cannot: the date range must not be inverted.
@@ -308,17 +295,10 @@ pub struct JobWithAttemptsRead {
     pub attempts: Vec<AttemptRead>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct JobReadList {
-    pub jobs: Vec<JobWithAttemptsRead>,
-    /// How many jobs match the filters, over all pages.
-    #[schema(format = Int64)]
-    pub total: i64,
-    pub has_more: bool,
-    /// Pass as `cursor` (with the same filters and sort) for the next page; absent on the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+crate::list_response! {
+    pub struct JobReadList {
+        pub jobs: Vec<JobWithAttemptsRead>,
+    }
 }
 
 #[cfg(test)]
