@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::PATIENCE;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 fn ferry(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
@@ -32,7 +34,7 @@ fn free_port() -> u16 {
 /// A bare HTTP/1.1 GET, so the test needs no client library.
 fn http_get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream.set_read_timeout(Some(PATIENCE)).ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
@@ -43,33 +45,66 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(response)
 }
 
+/// Waits for the first answer to `GET /api/v1/health` and returns it whole; panics with what
+/// ferry printed if it exits first.
 fn wait_until_healthy(port: u16, child: &mut Child) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Some(response) = http_get(port, "/api/v1/health") {
-            return response;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("ferry exited early with {status}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("ferry did not answer on port {port}");
+    common::wait_for(
+        &format!("ferry to answer GET /api/v1/health on port {port}"),
+        PATIENCE,
+        || {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut printed = String::new();
+                if let Some(mut stderr) = child.stderr.take() {
+                    let _ = stderr.read_to_string(&mut printed);
+                }
+                panic!("ferry exited early with {status}: {printed}");
+            }
+            http_get(port, "/api/v1/health").ok_or_else(|| "no answer".to_string())
+        },
+    )
 }
 
-fn stop(child: Child) -> Output {
+/// SIGTERM, then waits for the exit, reading what ferry prints meanwhile (a full pipe would
+/// block it); returns its output.
+fn stop(mut child: Child) -> Output {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut child = child;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "ferry ignored SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes).unwrap();
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let pid = child.id();
+    let status = common::wait_for("ferry to exit after SIGTERM", PATIENCE, || {
+        child
+            .try_wait()
+            .unwrap()
+            .ok_or_else(|| format!("pid {pid} still running"))
+    });
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
-    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -172,14 +207,15 @@ fn worker_runs_alone_and_stops_on_sigterm() {
         .stderr(Stdio::from(log))
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !std::fs::read_to_string(&log_path)
-        .unwrap_or_default()
-        .contains("worker started")
-    {
-        assert!(Instant::now() < deadline, "the worker did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_for("\"worker started\" in the worker's log", PATIENCE, || {
+        match std::fs::read_to_string(&log_path)
+            .unwrap_or_default()
+            .contains("worker started")
+        {
+            true => Ok(()),
+            false => Err(format!("the log: {}", common::tail(&log_path, 20))),
+        }
+    });
     let output = stop(child);
     assert!(output.status.success(), "exit: {:?}", output.status);
     let logs = std::fs::read_to_string(&log_path).unwrap();
@@ -189,9 +225,7 @@ fn worker_runs_alone_and_stops_on_sigterm() {
 /// A bare HTTP/1.1 POST of a JSON body: (status, body).
 fn http_post(port: u16, path: &str, body: &str, authorization: Option<&str>) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
     let authorization = authorization
         .map(|value| format!("Authorization: {value}\r\n"))
         .unwrap_or_default();
@@ -319,9 +353,7 @@ fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
 /// A GET with an `X-Request-Id` header; the whole answer.
 fn http_get_with_id(port: u16, path: &str, id: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: {id}\r\nConnection: close\r\n\r\n"

@@ -17,7 +17,6 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 fn console_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../console")
@@ -203,12 +202,7 @@ impl Server {
             .spawn()
             .unwrap();
         let child = self.child.insert(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while common::http(self.port, "GET", "/api/v1/health", None).is_err() {
-            assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(child.try_wait().unwrap().is_none(), "ferry exited");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        common::wait_until_healthy(self.port, child, &self.dir.path().join("ferry.log"));
     }
 }
 

@@ -90,20 +90,19 @@ fn assert_no_containers(id: &str, when: &str) {
     );
 }
 
-/// Waits (up to a minute) until the containers labelled `id` number `count`.
+/// Waits until the containers labelled `id` number `count`.
 fn wait_for_containers(id: &str, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let found = containers(id);
-        if found.len() == count {
-            return found;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "expected {count} containers, found {found:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_for(
+        &format!("{count} containers labelled ferry.test={id}"),
+        common::PATIENCE,
+        || {
+            let found = containers(id);
+            match found.len() == count {
+                true => Ok(found),
+                false => Err(format!("{} containers: {found:?}", found.len())),
+            }
+        },
+    )
 }
 
 /// The test images, all made of one tarball: the source, the destination (confined to
@@ -305,12 +304,8 @@ impl Server {
             id,
             _database: database,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while common::http(server.port, "GET", "/api/v1/health", None).is_err() {
-            assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(server.child.try_wait().unwrap().is_none(), "ferry exited");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let log = server.log_path();
+        common::wait_until_healthy(server.port, &mut server.child, &log);
         server
     }
 
@@ -325,7 +320,11 @@ impl Server {
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("ferry.log")).unwrap_or_default()
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("ferry.log")
     }
 
     /// Where the local-json root (mounted at /local in the containers) holds `relative`.
@@ -333,19 +332,12 @@ impl Server {
         self.dir.path().join("data/local-json").join(relative)
     }
 
-    /// Waits until the job's attempt has ended (its end recorded); returns its JobInfoRead.
+    /// Waits until the job has ended and its attempt too (its end recorded); returns its
+    /// JobInfoRead.
     fn wait_for_end(&self, job: &Value) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(180);
-        loop {
-            let info = self.ok("jobs/get", json!({ "id": job }));
-            let status = info["job"]["status"].as_str().unwrap_or_default();
-            let ended = info["attempts"][0]["attempt"]["endedAt"].is_i64();
-            if ended && ["succeeded", "failed", "cancelled"].contains(&status) {
-                return info;
-            }
-            assert!(Instant::now() < deadline, "job {job} did not end: {info}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let info = common::wait_for_job(self.port, job);
+        assert!(info["attempts"][0]["attempt"]["endedAt"].is_i64(), "{info}");
+        info
     }
 
     /// Runs a job of `connection` (`connections/sync` or `connections/reset`) to success;
@@ -494,19 +486,24 @@ fn scenario(backend: TestBackend) {
     );
     let job =
         server.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"].clone();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while server.ok("jobs/get", json!({ "id": job }))["attempts"][0]["attempt"]["recordsSynced"]
-        .as_i64()
-        .unwrap_or(0)
-        == 0
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the long sync never got going\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    common::wait_for(
+        &format!("the long sync (job {job}) to move records"),
+        common::PATIENCE,
+        || {
+            let info = server.ok("jobs/get", json!({ "id": job }));
+            match info["attempts"][0]["attempt"]["recordsSynced"]
+                .as_i64()
+                .unwrap_or(0)
+            {
+                0 => Err(format!(
+                    "{}\n--- ferry's log ends:\n{}",
+                    common::job_summary(&info),
+                    common::tail(&server.log_path(), 20)
+                )),
+                _ => Ok(()),
+            }
+        },
+    );
     // While it runs: a source and a destination, without network, limited, as Ferry's user.
     let running = wait_for_containers(&server.id, 2);
     let inspect = |format: &str| -> Vec<String> {

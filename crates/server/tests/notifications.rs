@@ -13,10 +13,10 @@ use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
@@ -33,20 +33,21 @@ fn free_port() -> u16 {
 struct Ferry {
     child: Child,
     port: u16,
+    log: PathBuf,
 }
 
 impl Ferry {
     fn start(database: &TestDatabase, dir: &Path) -> Ferry {
         let port = free_port();
         // One attempt per job, so a failing sync fails at once; deliveries retried after
-        // 1 s, then 2 s.
+        // 1 s, then 2 s. The receivers answer at once: the delivery timeout is only a bound.
         let config = format!(
             "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
              [database]\nurl = \"{url}\"\n\
              [secrets]\nkey = \"{key}\"\n\
              [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nmax_attempts = 1\n\
              [connectors]\ndocker = false\n\
-             [notifications]\ntimeout_secs = 2\nretry_backoff_secs = 1\nmax_backoff_secs = 2\n\
+             [notifications]\ntimeout_secs = 60\nretry_backoff_secs = 1\nmax_backoff_secs = 2\n\
              retry_for_secs = 600\npoll_interval_ms = 200\n",
             url = database.url,
             key = database.secrets_key,
@@ -67,13 +68,12 @@ impl Ferry {
             .stderr(Stdio::from(log))
             .spawn()
             .unwrap();
-        let mut ferry = Ferry { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while common::http(port, "GET", "/api/v1/health", None).is_err() {
-            assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(ferry.child.try_wait().unwrap().is_none(), "ferry exited");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let mut ferry = Ferry {
+            child,
+            port,
+            log: dir.join("ferry.log"),
+        };
+        common::wait_until_healthy(port, &mut ferry.child, &ferry.log);
         ferry
     }
 
@@ -87,7 +87,7 @@ impl Ferry {
     /// `kill -9`: no shutdown, no last write.
     fn kill(mut self) {
         self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        common::wait_for_exit(&mut self.child, "ferry, after SIGKILL,", &self.log);
     }
 
     fn builtin(&self, family: &str, repository: &str) -> Value {
@@ -137,18 +137,8 @@ impl Ferry {
         let job = self.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"]
             .as_i64()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let status = self.ok("jobs/get", json!({ "id": job }))["job"]["status"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            if ["succeeded", "failed", "cancelled"].contains(&status.as_str()) {
-                return (job, status);
-            }
-            assert!(Instant::now() < deadline, "job {job} did not end");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let info = common::wait_for_job(self.port, &json!(job));
+        (job, info["job"]["status"].as_str().unwrap().to_string())
     }
 
     fn webhook(&self, url: &str, triggers: Value) -> (String, String) {
@@ -174,15 +164,17 @@ impl Ferry {
 
     /// Polls the delivery log until `done` holds.
     fn deliveries_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            let log = self.deliveries();
-            if done(&log) {
-                return log;
-            }
-            assert!(Instant::now() < deadline, "never {what}: {log:#?}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        common::wait_for(
+            &format!("the delivery log to show {what}"),
+            common::PATIENCE,
+            || {
+                let log = self.deliveries();
+                match done(&log) {
+                    true => Ok(log),
+                    false => Err(format!("{log:#?}")),
+                }
+            },
+        )
     }
 }
 
@@ -263,7 +255,9 @@ impl Receiver {
                 server.await.unwrap();
             });
         });
-        let handle = handle_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        let handle = handle_rx
+            .recv_timeout(common::PATIENCE)
+            .expect("the receiver started");
         Receiver {
             received,
             handle,
@@ -278,19 +272,17 @@ impl Receiver {
 
     /// Waits until `path` has had `count` requests.
     fn wait_for(&self, path: &str, count: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            let got = self.on(path);
-            if got.len() >= count {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{path} got {} of {count} requests",
-                got.len()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        common::wait_for(
+            &format!("{count} requests at {path}"),
+            common::PATIENCE,
+            || {
+                let got = self.on(path);
+                match got.len() >= count {
+                    true => Ok(got),
+                    false => Err(format!("{} requests: {got:#?}", got.len())),
+                }
+            },
+        )
     }
 }
 

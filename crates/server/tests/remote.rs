@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const USER: &str = "remote-admin";
 const PASSWORD: &str = "remote admin password";
@@ -62,12 +61,7 @@ impl Ferry {
             .spawn()
             .unwrap();
         let mut ferry = Ferry { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while common::http(port, "GET", "/api/v1/health", None).is_err() {
-            assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(ferry.child.try_wait().unwrap().is_none(), "ferry exited");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        common::wait_until_healthy(port, &mut ferry.child, &dir.join("ferry.log"));
         ferry
     }
 

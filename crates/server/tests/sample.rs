@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
@@ -61,12 +60,8 @@ impl Server {
             dir,
             _database: database,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.request("GET", "/api/v1/health", None).is_err() {
-            assert!(Instant::now() < deadline, "ferry did not start");
-            assert!(server.child.try_wait().unwrap().is_none(), "ferry exited");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let log = server.dir.path().join("ferry.log");
+        common::wait_until_healthy(server.port, &mut server.child, &log);
         server
     }
 
@@ -115,17 +110,7 @@ impl Server {
     fn sync(&self, connection: &Value) -> i64 {
         let job =
             self.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"].clone();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let info = loop {
-            let info = self.ok("jobs/get", json!({ "id": job }));
-            if ["succeeded", "failed", "cancelled"]
-                .contains(&info["job"]["status"].as_str().unwrap())
-            {
-                break info;
-            }
-            assert!(Instant::now() < deadline, "job {job} did not end: {info}");
-            std::thread::sleep(Duration::from_millis(200));
-        };
+        let info = common::wait_for_job(self.port, &job);
         assert_eq!(info["job"]["status"], "succeeded", "{info}");
         info["attempts"][0]["attempt"]["recordsSynced"]
             .as_i64()
@@ -230,12 +215,8 @@ fn scenario(backend: TestBackend) {
 
     // A reset forgets the state: the next sync reads users from the start.
     let reset = server.ok("connections/reset", json!({ "connectionId": connection }));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while server.ok("jobs/get", json!({ "id": reset["job"]["id"] }))["job"]["status"] != "succeeded"
-    {
-        assert!(Instant::now() < deadline, "the reset did not succeed");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let info = common::wait_for_job(server.port, &reset["job"]["id"]);
+    assert_eq!(info["job"]["status"], "succeeded", "the reset: {info}");
     assert!(common::ids_on_disk(&out, "users").is_empty());
     assert_eq!(server.sync(&connection), 5000);
     assert_eq!(common::ids_on_disk(&out, "users"), all(2500));

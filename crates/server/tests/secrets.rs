@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 const SECRET: &str = "hunter2";
@@ -30,6 +29,7 @@ struct Instance {
 struct Running {
     child: Child,
     port: u16,
+    log: PathBuf,
 }
 
 impl Instance {
@@ -99,41 +99,55 @@ impl Instance {
         let mut running = Running {
             child,
             port: self.port,
+            log: self.dir.path().join("ferry.log"),
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while running.request("/api/v1/health", None).is_err() {
-            if running.child.try_wait().unwrap().is_some() {
-                panic!("ferry exited: {}", self.log());
-            }
-            assert!(Instant::now() < deadline, "ferry did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        common::wait_until_healthy(running.port, &mut running.child, &running.log);
         running
     }
 
     /// `ferry serve` that must refuse to start: its exit and everything it printed.
     fn refused(&self, key: Option<&str>) -> String {
-        let mut child = self
-            .command(key, &["serve"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        use std::io::Read;
+        // A `Running`, so that a ferry that started after all is killed when the test fails.
+        let mut refusing = Running {
+            child: self
+                .command(key, &["serve"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+            port: self.port,
+            log: self.dir.path().join("ferry.log"),
+        };
+        let status = common::wait_for(
+            "ferry serve to refuse to start and exit",
+            common::PATIENCE,
+            || {
+                refusing.child.try_wait().unwrap().ok_or_else(|| {
+                    match refusing.request("/api/v1/health", None) {
+                        Ok(answer) => format!("it runs, and answers health: {answer:?}"),
+                        Err(_) => "it runs".to_string(),
+                    }
+                })
+            },
+        );
+        let mut printed = Vec::new();
+        let child = &mut refusing.child;
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_end(&mut printed)
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                child.kill().unwrap();
-                panic!("ferry started where it should have refused");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let output = child.wait_with_output().unwrap();
-        assert!(!output.status.success(), "ferry exited 0");
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_end(&mut printed)
+            .unwrap();
+        let printed = String::from_utf8_lossy(&printed).into_owned();
+        assert!(!status.success(), "ferry exited 0: {printed}");
+        printed
     }
 
     fn log(&self) -> String {
@@ -197,19 +211,11 @@ impl Running {
     fn sync(&self, connection: &Value) -> String {
         let job =
             self.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"].clone();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let info = self.ok("jobs/get", json!({ "id": job }));
-            let status = info["job"]["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if ["succeeded", "failed", "cancelled"].contains(&status.as_str()) {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the sync did not end: {info}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let info = common::wait_for_job(self.port, &job);
+        info["job"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn stop(mut self) {
@@ -217,7 +223,7 @@ impl Running {
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
-        self.child.wait().unwrap();
+        common::wait_for_exit(&mut self.child, "ferry, after SIGTERM,", &self.log);
     }
 }
 

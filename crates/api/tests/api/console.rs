@@ -32,7 +32,7 @@ async fn get(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (u16, actix_web::http::header::HeaderMap, Vec<u8>) {
-    let mut request = app.server.get(path);
+    let mut request = app.server.get(path).timeout(crate::support::PATIENCE);
     for header in headers {
         request = request.insert_header(*header);
     }
@@ -122,7 +122,10 @@ async fn the_console_is_served_with_its_types_a_strict_policy_and_revalidation()
     assert!(String::from_utf8(index)
         .unwrap()
         .contains("<script type=\"module\" src=\"app.js\">"));
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = awc::Client::builder()
+        .disable_redirects()
+        .timeout(crate::support::PATIENCE)
+        .finish();
     let response = client.get(app.server.url("/console")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 308);
     assert_eq!(header(response.headers(), "location"), "/console/");

@@ -3,10 +3,10 @@
 //! concurrent repeats make one effect and one answer.
 
 use crate::fixtures::{self, id};
-use crate::support::{assert_invalid, TestApp};
+use crate::support::{assert_invalid, wait_for, TestApp, PATIENCE};
+use ferry_persistence::store::idempotency_keys;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::time::Duration;
 
 const KEY: &str = "Idempotency-Key";
 
@@ -97,7 +97,16 @@ on_both_backends! {
         stream.write_all(&body).unwrap();
         stream.shutdown(std::net::Shutdown::Both).unwrap();
         drop(stream);
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        // The lost call reached the server once it claimed its key (the only key of this test).
+        let db = &app.database.db;
+        wait_for("the lost call to claim its key", PATIENCE, move || async move {
+            match db.run(idempotency_keys::count).await {
+                Ok(0) => Err("no key stored".to_string()),
+                Ok(_) => Ok(()),
+                Err(error) => Err(format!("counting the keys: {error}")),
+            }
+        })
+        .await;
         // The retry with the same key gets the first call's answer (waiting for it if needed).
         let retry = app
             .post_with_headers("sources/create", source_body(&workspace, &definition, "lost"), &[(KEY, "lost-1")])
@@ -150,6 +159,7 @@ mod with_auth {
                     let bytes = serde_json::to_vec(&json!({ "name": "mine" })).unwrap();
                     app.server
                         .post("/api/v1/applications/create")
+                        .timeout(PATIENCE)
                         .insert_header(("content-type", "application/json"))
                         .insert_header(("authorization", header))
                         .insert_header((KEY, "same-key"))

@@ -31,6 +31,34 @@ fn fixture_launcher() -> LauncherSettings {
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};
 use serde_json::Value;
 
+/// How long a wait may last before the test fails: generous, for a machine loaded four to
+/// ten times over (`stress-ng --cpu 4` on 2 cores). A quiet machine uses a small part of it;
+/// only a test about a timeout waits for less.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Asks `probe` every 50 ms until it answers `Ok`, and returns that answer: the one way the
+/// tests wait for something to happen (a delivery, a recovery), never a fixed sleep. After
+/// `timeout` it panics, saying what it waited for and what the probe last said (its `Err`).
+/// A probe that borrows from the test takes copies of references: `let app = &app;` then
+/// `move || async move { .. }`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: std::time::Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let last = match probe().await {
+            Ok(found) => return found,
+            Err(seen) => seen,
+        };
+        if started.elapsed() >= timeout {
+            panic!("timed out after {timeout:?} waiting for {what}; last saw: {last}");
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// How long a test notification waits for its receiver (short: some tests make it wait).
 pub const TEST_WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -183,7 +211,7 @@ impl TestApp {
     ) -> Reply {
         let url_path = format!("/api/v1/{path}");
         let sent: Option<Value> = serde_json::from_slice(&body).ok();
-        let mut request = self.server.post(&url_path);
+        let mut request = self.server.post(&url_path).timeout(PATIENCE);
         if let Some(content_type) = content_type {
             request = request.insert_header(("content-type", content_type));
         }
@@ -207,7 +235,7 @@ impl TestApp {
 
     /// GETs an absolute path with the given Authorization header (or none).
     pub async fn get_as(&self, path: &str, authorization: Option<&str>) -> Reply {
-        let mut request = self.server.get(path);
+        let mut request = self.server.get(path).timeout(PATIENCE);
         if let Some(authorization) = authorization {
             request = request.insert_header(("authorization", authorization));
         }

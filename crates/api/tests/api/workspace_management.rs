@@ -2,7 +2,7 @@
 //! and duplication.
 
 use crate::fixtures::{self, id, DEFAULT_WORKSPACE, UNKNOWN_ID};
-use crate::support::{assert_invalid, assert_not_found, TestApp};
+use crate::support::{assert_invalid, assert_not_found, TestApp, PATIENCE};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -255,9 +255,9 @@ on_both_backends! {
     }
 
     async fn api_versions_are_checked(app: TestApp) {
-        let reply = app.server.post("/api/v1/workspaces/list").insert_header(("X-API-Version", "v1")).send().await.expect("sent");
+        let reply = app.server.post("/api/v1/workspaces/list").timeout(PATIENCE).insert_header(("X-API-Version", "v1")).send().await.expect("sent");
         assert_eq!(reply.status().as_u16(), 200);
-        let mut reply = app.server.post("/api/v1/workspaces/list").insert_header(("X-API-Version", "v2")).send().await.expect("sent");
+        let mut reply = app.server.post("/api/v1/workspaces/list").timeout(PATIENCE).insert_header(("X-API-Version", "v2")).send().await.expect("sent");
         assert_eq!(reply.status().as_u16(), 400);
         let body: Value = reply.json().await.expect("json");
         assert_eq!(body["error"], "UNSUPPORTED_API_VERSION");

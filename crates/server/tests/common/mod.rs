@@ -1,10 +1,157 @@
 //! What the binary-level tests share: a bare HTTP/1.1 client, so they need no client
-//! library and see exactly what went over the wire.
+//! library and see exactly what went over the wire; and the one way they wait, [`wait_for`]:
+//! for an event (an answer, a status, a file, a process exit), never for a fixed time.
+
+// Each test binary uses its part of this module.
+#![allow(dead_code)]
 
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Child, ExitStatus};
+use std::time::{Duration, Instant};
+
+/// How long a wait may last before the test fails: generous, for a machine loaded four to
+/// ten times over (`stress-ng --cpu 4` on 2 cores), where a sync that takes seconds when
+/// quiet takes a minute. A quiet machine uses a small part of it; only a test about a
+/// timeout waits for less.
+pub const PATIENCE: Duration = Duration::from_secs(300);
+
+/// How often [`wait_for`] asks again.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Asks `probe` every 100 ms until it answers `Ok`, and returns that answer. After
+/// `timeout` it panics, saying what it waited for and what the probe last said (its `Err`).
+/// A probe that sees the event can no longer happen (the process exited) panics itself.
+#[track_caller]
+pub fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> T {
+    let started = Instant::now();
+    loop {
+        let last = match probe() {
+            Ok(found) => return found,
+            Err(seen) => seen,
+        };
+        if started.elapsed() >= timeout {
+            panic!("timed out after {timeout:?} waiting for {what}; last saw: {last}");
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// The last `lines` lines of the file at `path` (a server's log), or why there are none.
+pub fn tail(path: &Path, lines: usize) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let all: Vec<&str> = text.lines().collect();
+            all[all.len().saturating_sub(lines)..].join("\n")
+        }
+        Err(error) => format!("({}: {error})", path.display()),
+    }
+}
+
+/// Waits until the `ferry serve` in `child`, logging to `log`, answers `GET
+/// /api/v1/health` on `port` (any answer). Panics at once if it exits instead.
+#[track_caller]
+pub fn wait_until_healthy(port: u16, child: &mut Child, log: &Path) {
+    wait_for(
+        &format!("ferry to answer GET /api/v1/health on port {port}"),
+        PATIENCE,
+        || {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!(
+                    "ferry exited with {status} before it answered on port {port}; its log:\n{}",
+                    tail(log, 40)
+                );
+            }
+            http(port, "GET", "/api/v1/health", None)
+                .map(|_| ())
+                .map_err(|error| format!("{error}"))
+        },
+    );
+}
+
+/// Waits (up to [`PATIENCE`]) for `child` to exit, after a signal it was sent; `what` names
+/// the process. On timeout the panic shows the end of its `log`.
+#[track_caller]
+pub fn wait_for_exit(child: &mut Child, what: &str, log: &Path) -> ExitStatus {
+    wait_for(&format!("{what} to exit"), PATIENCE, || {
+        child.try_wait().unwrap().ok_or_else(|| {
+            format!(
+                "pid {} still running; its log ends:\n{}",
+                child.id(),
+                tail(log, 20)
+            )
+        })
+    })
+}
+
+/// Whether a job's status is final.
+pub fn ended(status: &Value) -> bool {
+    ["succeeded", "failed", "cancelled"].contains(&status.as_str().unwrap_or_default())
+}
+
+/// A job's `JobInfoRead` in brief, for a failure message: its status, each attempt's status
+/// and records, and the last log lines of its last attempt.
+pub fn job_summary(info: &Value) -> String {
+    let attempts = info["attempts"].as_array().cloned().unwrap_or_default();
+    let each: Vec<String> = attempts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({} records, ended {})",
+                a["attempt"]["status"], a["attempt"]["recordsSynced"], a["attempt"]["endedAt"]
+            )
+        })
+        .collect();
+    let lines: Vec<String> = attempts
+        .last()
+        .and_then(|a| a["logs"]["logLines"].as_array())
+        .map(|l| {
+            l.iter()
+                .rev()
+                .take(10)
+                .rev()
+                .map(Value::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "job {} {}, attempts [{}], last log lines:\n{}",
+        info["job"]["id"],
+        info["job"]["status"],
+        each.join(", "),
+        lines.join("\n")
+    )
+}
+
+/// Waits until job `id` of the server on `port` has ended: a final status and every attempt
+/// ended (a cancelled job's attempt ends after its status changed). Returns its
+/// `JobInfoRead`.
+#[track_caller]
+pub fn wait_for_job(port: u16, id: &Value) -> Value {
+    wait_for(&format!("job {id} to end"), PATIENCE, || {
+        let (status, info) = http(
+            port,
+            "POST",
+            "/api/v1/jobs/get",
+            Some(&serde_json::json!({ "id": id })),
+        )
+        .unwrap();
+        assert_eq!(status, 200, "jobs/get {id}: {info}");
+        let attempts_ended = info["attempts"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|a| a["attempt"]["endedAt"].is_i64()));
+        match ended(&info["job"]["status"]) && attempts_ended {
+            true => Ok(info),
+            false => Err(job_summary(&info)),
+        }
+    })
+}
 
 /// Sends one request to `127.0.0.1:port` and reads the whole answer: the status and the
 /// body as JSON (a text body as a JSON string, no body as null).
@@ -26,7 +173,7 @@ pub fn http_with(
     authorization: Option<&str>,
 ) -> std::io::Result<(u16, Value)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(180)))?;
+    stream.set_read_timeout(Some(PATIENCE))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let authorization = authorization
         .map(|a| format!("Authorization: {a}\r\n"))
@@ -56,7 +203,6 @@ pub fn http_with(
 
 /// The `id`s of the records a local-json destination wrote to `dir/<stream>.jsonl`, in file
 /// order (empty when absent).
-#[allow(dead_code)] // Only the sync tests read destination files.
 pub fn ids_on_disk(dir: &std::path::Path, stream: &str) -> Vec<u64> {
     std::fs::read_to_string(dir.join(format!("{stream}.jsonl")))
         .unwrap_or_default()
