@@ -22,6 +22,10 @@ venv="$out/venv"
 
 log() { printf '\n-- %s\n' "$*"; }
 
+# Every wait here waits for an event (an answer, an exit), polled every 0.2 s and bounded by
+# this: generous, for a machine loaded four to ten times over.
+PATIENCE_SECS=300
+
 ferry=${1:-target/debug/ferry}
 [ -x "$ferry" ] || { echo "sdk/run.sh: $ferry is not an executable ferry binary (cargo build -p ferry-server)" >&2; exit 2; }
 ferry=$(cd "$(dirname "$ferry")" && pwd)/$(basename "$ferry")
@@ -99,6 +103,15 @@ stop_server() {
     local status=$?
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true
+        local deadline=$((SECONDS + PATIENCE_SECS))
+        while kill -0 "$server_pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+            sleep 0.2
+        done
+        if kill -0 "$server_pid" 2>/dev/null; then
+            echo "sdk/run.sh: timed out after $PATIENCE_SECS s waiting for ferry serve (pid $server_pid) to exit after SIGTERM; last saw: still running; killing it" >&2
+            kill -KILL "$server_pid" 2>/dev/null || true
+            status=1
+        fi
         wait "$server_pid" 2>/dev/null || true
     fi
     if [ "$status" -ne 0 ] && [ -f "$tmp/server.log" ]; then
@@ -141,12 +154,17 @@ done
 env "${unset_ferry[@]}" "$ferry" --config "$tmp/ferry.toml" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port/api"
-for _ in $(seq 1 120); do
-    curl -sf "$base/v1/health" >/dev/null 2>&1 && break
+deadline=$((SECONDS + PATIENCE_SECS))
+# `last` is what the last try saw: the status code, after curl's error if it had one.
+until last=$(curl -sS --max-time "$PATIENCE_SECS" -o /dev/null -w '%{http_code}' "$base/v1/health" 2>&1) &&
+    [ "$last" = 200 ]; do
     kill -0 "$server_pid" 2>/dev/null || { echo "ferry serve exited at start-up" >&2; exit 1; }
-    sleep 0.5
+    if [ "$SECONDS" -ge "$deadline" ]; then
+        echo "sdk/run.sh: timed out after $PATIENCE_SECS s waiting for ferry serve to answer $base/v1/health with 200; last saw: ${last//$'\n'/ }" >&2
+        exit 1
+    fi
+    sleep 0.2
 done
-curl -sf "$base/v1/health" >/dev/null || { echo "ferry serve did not become healthy at $base" >&2; exit 1; }
 echo "serving $base (pid $server_pid, in $tmp)"
 
 log "Python scenario"
