@@ -25,7 +25,10 @@ const base = env("FERRY_URL");
 const shots = env("SCREENSHOTS");
 mkdirSync(shots, { recursive: true });
 const DEFAULT_WORKSPACE = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
-const TIMEOUT = 30_000;
+// Every wait is for an event (an answer from Ferry, an element, a text), bounded generously:
+// on a loaded 2-core machine a connector process can take many seconds to start. A wait that
+// runs out says what it waited for and what it saw.
+const TIMEOUT = Number(process.env.CONSOLE_TIMEOUT_MS || 120_000);
 
 function step(text) {
   console.log(`console: ${text}`);
@@ -40,7 +43,27 @@ async function waitForText(locator, pattern, timeout = TIMEOUT) {
     if (pattern.test(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`expected ${pattern}, last saw: ${last}`);
+  throw new Error(`waited ${timeout} ms for ${locator} to match ${pattern}; last saw: ${last}`);
+}
+
+/// Does `action` (a click, a key press) and waits for Ferry's answer to `operation`, the
+/// request the action makes and the next step depends on (a discover, a create, a sync): the
+/// step then waits for the page to show that answer, not for a clock. Fails naming the
+/// operation and what it answered when the status is not what `expected` says (2xx by default).
+async function answerTo(page, operation, action, expected = (status) => status < 300) {
+  const path = `/api/v1/${operation}`;
+  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === path, { timeout: TIMEOUT });
+  await action();
+  let response;
+  try {
+    response = await answered;
+  } catch (error) {
+    throw new Error(`waited ${TIMEOUT} ms for Ferry's answer to ${operation}: ${error.message}`);
+  }
+  if (!expected(response.status())) {
+    throw new Error(`${operation} answered ${response.status()}: ${await response.text()}`);
+  }
+  return response;
 }
 
 /// A fresh browser page that records what it asks for and every error it meets.
@@ -75,7 +98,7 @@ async function signIn(page, clientId, clientSecret) {
   await page.keyboard.type(clientId);
   await page.keyboard.press("Tab");
   await page.keyboard.type(clientSecret);
-  await page.keyboard.press("Enter");
+  await answerTo(page, "applications/token", () => page.keyboard.press("Enter"));
   await page.getByTestId("signed-in-user").waitFor();
 }
 
@@ -117,7 +140,7 @@ try {
   step("a wrong secret shows the envelope's message");
   await page.getByLabel("Client id").fill(env("ADMIN_CLIENT_ID"));
   await page.getByLabel("Client secret").fill("not-the-secret");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await answerTo(page, "applications/token", () => page.getByRole("button", { name: "Sign in" }).click(), (s) => s === 401);
   await waitForText(page.getByTestId("error"), /AUTHENTICATION_FAILED/);
 
   step("sign in as the administrator, by keyboard");
@@ -139,7 +162,7 @@ try {
   assert.equal(await count.inputValue(), "1000", "the spec's default fills the field");
   await page.getByLabel("Name").fill("sample");
   await count.fill("-1");
-  await page.getByRole("button", { name: "Test and save" }).click();
+  await answerTo(page, "web_backend/sources/create", () => page.getByRole("button", { name: "Test and save" }).click(), (s) => s === 422);
   const fieldError = page.locator('[data-property-path="connectionConfiguration.count"]');
   await waitForText(fieldError, /must be at least 0/);
   await waitForText(page.getByTestId("error"), /connectionConfiguration does not match.*VALIDATION_ERROR/s);
@@ -151,11 +174,11 @@ try {
 
   step("then a valid one: checked and saved");
   await count.fill("500");
-  await page.getByRole("button", { name: "Test and save" }).click();
+  await answerTo(page, "web_backend/sources/create", () => page.getByRole("button", { name: "Test and save" }).click());
   await waitForText(page.getByRole("status").first(), /Created sample: its connection check succeeded/);
   await page.getByRole("heading", { name: "sample", exact: true }).waitFor();
   await shot(page, "03-source");
-  await page.getByRole("button", { name: "Check connection" }).click();
+  await answerTo(page, "sources/check_connection", () => page.getByRole("button", { name: "Check connection" }).click());
   await waitForText(page.getByTestId("check-result"), /succeeded/);
 
   step("a new destination");
@@ -167,7 +190,7 @@ try {
   );
   await page.getByLabel("Destination path").fill("console-test");
   await page.getByLabel("Name").fill("files");
-  await page.getByRole("button", { name: "Test and save" }).click();
+  await answerTo(page, "web_backend/destinations/create", () => page.getByRole("button", { name: "Test and save" }).click());
   await waitForText(page.getByRole("status").first(), /Created files: its connection check succeeded/);
   await shot(page, "04-destination");
 
@@ -199,7 +222,7 @@ try {
   await method.selectOption({ label: "key" });
   await page.getByLabel("ssh_key").fill("-----BEGIN KEY-----");
   assert.equal(await page.getByLabel("ssh_key").getAttribute("type"), "password");
-  await page.getByRole("button", { name: "Test and save" }).click();
+  await answerTo(page, "web_backend/sources/create", () => page.getByRole("button", { name: "Test and save" }).click());
   await waitForText(page.getByRole("status").first(), /Created fixture: its connection check succeeded/);
   await page.getByRole("heading", { name: "fixture", exact: true }).waitFor();
   assert.equal(await page.getByLabel("password", { exact: true }).inputValue(), "**********");
@@ -208,9 +231,9 @@ try {
   await shot(page, "05-secrets");
   // Saved with the masks: Ferry keeps the stored secrets, which the check proves.
   await page.getByLabel("host", { exact: true }).fill("db2.example.com");
-  await page.getByRole("button", { name: "Save" }).click();
+  await answerTo(page, "sources/update", () => page.getByRole("button", { name: "Save" }).click());
   await waitForText(page.getByRole("status").first(), /Saved fixture/);
-  await page.getByRole("button", { name: "Check connection" }).click();
+  await answerTo(page, "sources/check_connection", () => page.getByRole("button", { name: "Check connection" }).click());
   await waitForText(page.getByTestId("check-result"), /succeeded.*the stored password is hunter2/);
 
   step("the sources list");
@@ -226,13 +249,13 @@ try {
   await page.getByLabel("Source", { exact: true }).selectOption({ label: "sample (Sample)" });
   await page.getByLabel("Destination", { exact: true }).selectOption({ label: "files (Local JSON)" });
   await page.getByLabel("Name").fill("sample to files");
-  await page.getByRole("button", { name: "Discover streams" }).click();
+  await answerTo(page, "sources/discover_schema", () => page.getByRole("button", { name: "Discover streams" }).click());
   await page.getByLabel("Sync stream events").uncheck();
   await page.getByLabel("Sync mode of users").selectOption("incremental");
   await page.getByLabel("Runs").selectOption("basic");
   await page.getByLabel("Every", { exact: true }).fill("0");
   await shot(page, "06-new-connection");
-  await page.getByRole("button", { name: "Create connection" }).click();
+  await answerTo(page, "connections/create", () => page.getByRole("button", { name: "Create connection" }).click(), (s) => s === 422);
   // A schedule of 0 units is refused beside its field.
   await waitForText(page.locator('[data-property-path="scheduleData.basicSchedule.units"]'), /.+/);
   // A schedule that is not due during the test (a basic one would sync at once): a cron
@@ -240,7 +263,7 @@ try {
   await page.getByLabel("Runs").selectOption("cron");
   await page.getByLabel("Cron expression (Quartz)").fill("0 0 0 1 1 ? 2099");
   await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create connection" }).click();
+  await answerTo(page, "connections/create", () => page.getByRole("button", { name: "Create connection" }).click());
   await page.getByRole("heading", { name: "sample to files" }).waitFor();
   await waitForText(page.locator("main"), /Cron 0 0 0 1 1 \? 2099 \(Europe\/Berlin\)/);
   await waitForText(page.getByRole("region", { name: "Jobs table" }), /No syncs yet/);
@@ -248,9 +271,9 @@ try {
   await shot(page, "07-connection");
 
   step("sync now, and watch the job");
-  await page.getByRole("button", { name: "Sync now" }).click();
+  await answerTo(page, "connections/sync", () => page.getByRole("button", { name: "Sync now" }).click());
   await page.getByRole("heading", { name: /^Job \d+$/ }).waitFor();
-  await waitForText(page.getByTestId("job-status"), /succeeded/, 120_000);
+  await waitForText(page.getByTestId("job-status"), /succeeded/);
   await waitForText(page.getByTestId("job-records"), /^1000$/);
   await waitForText(page.getByTestId("job-log"), /\[attempt 1\]/);
   await shot(page, "08-job");
@@ -268,26 +291,26 @@ try {
   await page.getByRole("link", { name: "Workspaces", exact: true }).click();
   await page.getByRole("heading", { name: "Workspaces" }).waitFor();
   await page.getByLabel("Name contains").fill("Def");
-  await page.getByRole("button", { name: "Search" }).click();
+  await answerTo(page, "workspaces/list", () => page.getByRole("button", { name: "Search" }).click());
   await waitForText(page.locator(".workspace-list"), /default/i);
   await waitForText(page.locator("dl.summary"), /Connections\s*1/);
   await shot(page, "10-workspaces");
-  await page.getByRole("button", { name: "Deactivate workspace" }).click();
+  await answerTo(page, "workspaces/update", () => page.getByRole("button", { name: "Deactivate workspace" }).click());
   await waitForText(page.getByTestId("workspace-status"), /inactive/);
-  await page.getByRole("button", { name: "Reactivate workspace" }).click();
+  await answerTo(page, "workspaces/update", () => page.getByRole("button", { name: "Reactivate workspace" }).click());
   await waitForText(page.getByTestId("workspace-status"), /^active$/);
 
   step("cancel a sync of a billion records per stream");
   await page.getByRole("link", { name: "Sources", exact: true }).click();
   await page.getByRole("link", { name: "sample", exact: true }).click();
   await page.getByLabel("Records per stream").fill("1000000000");
-  await page.getByRole("button", { name: "Save" }).click();
+  await answerTo(page, "sources/update", () => page.getByRole("button", { name: "Save" }).click());
   await waitForText(page.getByRole("status").first(), /Saved sample/);
   await page.getByRole("link", { name: "Connections", exact: true }).click();
   await page.getByRole("link", { name: "sample to files" }).click();
-  await page.getByRole("button", { name: "Sync now" }).click();
+  await answerTo(page, "connections/sync", () => page.getByRole("button", { name: "Sync now" }).click());
   await page.getByRole("heading", { name: /^Job \d+$/ }).waitFor();
-  await page.getByRole("button", { name: "Cancel" }).click();
+  await answerTo(page, "jobs/cancel", () => page.getByRole("button", { name: "Cancel" }).click());
   await waitForText(page.getByTestId("job-status"), /cancelled/);
   await waitForText(page.locator("dl.summary"), /cancelled through jobs\/cancel/);
   await shot(page, "10-job-cancelled");
