@@ -64,6 +64,56 @@ impl Job {
     }
 }
 
+/// Who asked for a job, which decides its place in the queue: a person's request (a sync or
+/// reset through the API) goes before the schedule's. Stored as the job's priority, lower
+/// first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobOrigin {
+    Manual,
+    Scheduled,
+}
+
+impl JobOrigin {
+    pub fn priority(self) -> i32 {
+        match self {
+            JobOrigin::Manual => 0,
+            JobOrigin::Scheduled => 1,
+        }
+    }
+
+    /// The origin a stored priority means (anything else counts as scheduled: it waits).
+    pub fn from_priority(priority: i32) -> Self {
+        match priority {
+            0 => JobOrigin::Manual,
+            _ => JobOrigin::Scheduled,
+        }
+    }
+}
+
+/// The head of one line of the queue: the oldest due pending job of one workspace (None for
+/// jobs of no workspace) and origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueHead {
+    pub workspace: Option<crate::ids::WorkspaceId>,
+    pub origin: JobOrigin,
+    pub oldest_job: i64,
+}
+
+/// The queue's policy: which line a free slot takes its next job from. Manual jobs go before
+/// scheduled ones; among those, the workspace running the fewest attempts now (on every
+/// worker) goes first, so that a workspace with ten thousand due connections delays another
+/// workspace's job by at most one free slot; among equals, the oldest job. `running` gives
+/// the attempts running per workspace.
+pub fn next_in_queue(
+    heads: &[QueueHead],
+    running: impl Fn(Option<crate::ids::WorkspaceId>) -> i64,
+) -> Option<QueueHead> {
+    heads
+        .iter()
+        .min_by_key(|head| (head.origin, running(head.workspace), head.oldest_job))
+        .copied()
+}
+
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -354,5 +404,55 @@ mod retry_tests {
             after_attempt(JobStatus::Running, Outcome::Interrupted, 5, RETRIES, now),
             (JobStatus::Pending, None)
         );
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::{next_in_queue, JobOrigin, QueueHead};
+    use crate::ids::WorkspaceId;
+    use std::collections::HashMap;
+
+    fn head(workspace: u128, origin: JobOrigin, oldest_job: i64) -> QueueHead {
+        QueueHead {
+            workspace: Some(WorkspaceId(uuid::Uuid::from_u128(workspace))),
+            origin,
+            oldest_job,
+        }
+    }
+
+    fn pick(heads: &[QueueHead], running: &[(u128, i64)]) -> QueueHead {
+        let running: HashMap<_, _> = running
+            .iter()
+            .map(|(w, n)| (Some(WorkspaceId(uuid::Uuid::from_u128(*w))), *n))
+            .collect();
+        next_in_queue(heads, |w| running.get(&w).copied().unwrap_or(0)).unwrap()
+    }
+
+    #[test]
+    fn manual_jobs_go_before_scheduled_ones() {
+        let heads = [
+            head(1, JobOrigin::Scheduled, 1),
+            head(2, JobOrigin::Manual, 500),
+        ];
+        assert_eq!(pick(&heads, &[(2, 9)]).oldest_job, 500);
+    }
+
+    #[test]
+    fn the_workspace_running_least_goes_first_then_the_oldest_job() {
+        let busy = head(1, JobOrigin::Scheduled, 1);
+        let quiet = head(2, JobOrigin::Scheduled, 10_001);
+        assert_eq!(pick(&[busy, quiet], &[(1, 1)]).oldest_job, 10_001);
+        assert_eq!(
+            pick(&[busy, quiet], &[]).oldest_job,
+            1,
+            "equals: the oldest"
+        );
+        assert_eq!(pick(&[busy, quiet], &[(1, 3), (2, 3)]).oldest_job, 1);
+    }
+
+    #[test]
+    fn an_empty_queue_has_no_next_job() {
+        assert_eq!(next_in_queue(&[], |_| 0), None);
     }
 }

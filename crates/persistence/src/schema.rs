@@ -218,8 +218,8 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
-    use diesel::sql_types::{BigInt, Nullable, Text};
-    use crate::sql_types::SqlTimestamp;
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+    use crate::sql_types::{SqlTimestamp, SqlUuid};
 
     jobs (id) {
         id -> BigInt,
@@ -230,6 +230,8 @@ diesel::table! {
         created_at -> SqlTimestamp,
         updated_at -> SqlTimestamp,
         cancel_reason -> Nullable<Text>,
+        workspace_id -> Nullable<SqlUuid>,
+        priority -> Integer,
     }
 }
 

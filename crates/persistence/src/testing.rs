@@ -259,6 +259,27 @@ pub fn seed_connections(
     seed_connections_with(conn, count, schedule.into())
 }
 
+/// Queues a manual sync of `connection` in its workspace (see `store::jobs::enqueue`).
+pub fn enqueue_sync(
+    conn: &mut crate::connection::AnyConnection,
+    connection: ferry_domain::ids::ConnectionId,
+) -> (ferry_domain::job::Job, bool) {
+    use crate::store::{connections, jobs};
+    let workspace = connections::get(conn, connection)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .workspace_id;
+    jobs::enqueue(
+        conn,
+        jobs::NewJob {
+            config_type: ferry_domain::job::JobConfigType::Sync,
+            connection,
+            workspace,
+            origin: ferry_domain::job::JobOrigin::Manual,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// [`seed_connections`] with any schedule (cron included).
 pub fn seed_connections_with(
     conn: &mut crate::connection::AnyConnection,

@@ -432,6 +432,7 @@ fn worker_settings(settings: &Settings) -> WorkerSettings {
             max_attempts: worker.max_attempts,
             backoff: Duration::from_secs(worker.retry_backoff_secs),
         },
+        max_concurrent_attempts: worker.max_concurrent_attempts,
         attempts_root: worker.attempts_dir.clone(),
         shutdown_grace: Duration::from_secs(worker.shutdown_grace_secs),
         notifications: settings.notifications.to_worker(),

@@ -162,6 +162,7 @@ pub struct WorkerSettings {
     pub retry_backoff_secs: u64,
     pub attempts_dir: std::path::PathBuf,
     pub shutdown_grace_secs: u64,
+    pub max_concurrent_attempts: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,6 +6,7 @@
 //! stderr, and its LOG messages, becomes log lines; a crash or a non-zero exit becomes an
 //! error carrying the reason and the last log lines.
 
+pub mod attempt;
 pub mod catalog;
 pub mod container;
 pub mod launcher;

@@ -1,8 +1,9 @@
 //! What the worker counts for `/api/metrics`: attempts by type and outcome, their duration,
-//! the records and bytes they moved, and how long jobs waited to start.
+//! the records and bytes they moved, how long jobs waited to start, and the attempt slots
+//! (how many this process has, and how many are busy).
 
 use prometheus::{
-    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
 };
 
 #[derive(Clone, Debug)]
@@ -12,6 +13,8 @@ pub struct JobMetrics {
     records: IntCounter,
     bytes: IntCounter,
     start_lag_seconds: Histogram,
+    slots: IntGauge,
+    running: IntGauge,
 }
 
 /// Buckets from a second to a day, for attempt durations and start lags.
@@ -52,13 +55,27 @@ impl JobMetrics {
                 )
                 .buckets(SECONDS_BUCKETS.to_vec()),
             )?,
+            slots: IntGauge::new(
+                "ferry_attempt_slots",
+                "Attempts this process may run at once (worker.max_concurrent_attempts)",
+            )?,
+            running: IntGauge::new("ferry_attempts_running", "Attempts this process runs now")?,
         };
         registry.register(Box::new(metrics.attempts.clone()))?;
         registry.register(Box::new(metrics.attempt_seconds.clone()))?;
         registry.register(Box::new(metrics.records.clone()))?;
         registry.register(Box::new(metrics.bytes.clone()))?;
         registry.register(Box::new(metrics.start_lag_seconds.clone()))?;
+        registry.register(Box::new(metrics.slots.clone()))?;
+        registry.register(Box::new(metrics.running.clone()))?;
         Ok(metrics)
+    }
+
+    /// This process has `capacity` attempt slots, `busy` of them running an attempt (the free
+    /// ones are the difference).
+    pub fn slots(&self, capacity: usize, busy: usize) {
+        self.slots.set(i64::try_from(capacity).unwrap_or(i64::MAX));
+        self.running.set(i64::try_from(busy).unwrap_or(i64::MAX));
     }
 
     /// A job's first attempt started `lag` after the job was queued.

@@ -29,6 +29,8 @@ pub const DEFAULT_COUNT: u64 = 1000;
 pub const MAX_COUNT: u64 = 1_000_000_000;
 /// The largest `seed` the spec allows (the largest integer every JSON reader keeps exact).
 pub const MAX_SEED: u64 = 9_007_199_254_740_991;
+/// The largest `records_per_second` the spec allows.
+pub const MAX_RATE: u64 = 1_000_000;
 /// An incremental stream reports its state after this many records (and at its end).
 pub const CHECKPOINT_EVERY: u64 = 100_000;
 
@@ -63,6 +65,14 @@ pub fn specification() -> Value {
                     "default": 0,
                     "title": "Seed",
                     "description": "The same seed and count give the same records, every time."
+                },
+                "records_per_second": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_RATE,
+                    "default": 0,
+                    "title": "Records per second",
+                    "description": "At most this many records a second, like a rate-limited API (0: as fast as they can be read)."
                 }
             }
         },
@@ -75,6 +85,8 @@ pub fn specification() -> Value {
 pub struct Config {
     pub count: u64,
     pub seed: u64,
+    /// At most this many records a second; 0: no limit.
+    pub records_per_second: u64,
 }
 
 impl Config {
@@ -85,10 +97,10 @@ impl Config {
             .ok_or_else(|| format!("the configuration must be a JSON object, not {config}"))?;
         if let Some(unknown) = object
             .keys()
-            .find(|k| !["count", "seed"].contains(&k.as_str()))
+            .find(|k| !["count", "seed", "records_per_second"].contains(&k.as_str()))
         {
             return Err(format!(
-                "unknown configuration property {unknown:?}: the sample source takes only count and seed"
+                "unknown configuration property {unknown:?}: the sample source takes only count, seed and records_per_second"
             ));
         }
         let integer = |name: &str, default: u64, max: u64| match object.get(name) {
@@ -101,6 +113,7 @@ impl Config {
         Ok(Config {
             count: integer("count", DEFAULT_COUNT, MAX_COUNT)?,
             seed: integer("seed", 0, MAX_SEED)?,
+            records_per_second: integer("records_per_second", 0, MAX_RATE)?,
         })
     }
 }
@@ -602,6 +615,7 @@ impl ReadPlan {
             let prefix = format!(r#"{{"type":"RECORD","record":{{"stream":"{name}","data":{{"#);
             let mut emitted_at = now_millis();
             let mut until_checkpoint = self.checkpoint_every;
+            let mut pace = Pace::new(self.config.records_per_second);
             for n in plan.start..=count {
                 if n & 1023 == 0 {
                     emitted_at = now_millis();
@@ -614,6 +628,7 @@ impl ReadPlan {
                 push_u64(&mut line, emitted_at);
                 line.extend_from_slice(b"}}\n");
                 output.write_all(&line).map_err(failed)?;
+                pace.after_record(output).map_err(failed)?;
                 until_checkpoint -= 1;
                 if plan.incremental && (until_checkpoint == 0 || n == count) {
                     until_checkpoint = self.checkpoint_every;
@@ -622,6 +637,37 @@ impl ReadPlan {
                     emit(output, &state)?;
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+/// Keeps a stream's records to `records_per_second`: each record is flushed as it is made
+/// (a slow source's reader sees it at once), and the next waits for its turn.
+struct Pace {
+    rate: u64,
+    started: std::time::Instant,
+    emitted: u64,
+}
+
+impl Pace {
+    fn new(rate: u64) -> Self {
+        Pace {
+            rate,
+            started: std::time::Instant::now(),
+            emitted: 0,
+        }
+    }
+
+    fn after_record(&mut self, output: &mut impl Write) -> std::io::Result<()> {
+        if self.rate == 0 {
+            return Ok(());
+        }
+        output.flush()?;
+        self.emitted += 1;
+        let turn = std::time::Duration::from_secs_f64(self.emitted as f64 / self.rate as f64);
+        if let Some(wait) = turn.checked_sub(self.started.elapsed()) {
+            std::thread::sleep(wait);
         }
         Ok(())
     }
@@ -854,6 +900,9 @@ mod tests {
             (json!({"count": "10"}), false),
             (json!({"seed": -3}), false),
             (json!({"count": 5, "extra": true}), false),
+            (json!({"records_per_second": 10}), true),
+            (json!({"records_per_second": MAX_RATE + 1}), false),
+            (json!({"records_per_second": -1}), false),
             (json!([]), false),
         ] {
             assert_eq!(validator.is_valid(&config), valid, "spec on {config}");
@@ -863,7 +912,8 @@ mod tests {
             Config::parse(&json!({})).unwrap(),
             Config {
                 count: DEFAULT_COUNT,
-                seed: 0
+                seed: 0,
+                records_per_second: 0,
             }
         );
     }
@@ -952,6 +1002,35 @@ mod tests {
         }
         let schema = crate::catalog::to_source_schema(&catalog);
         assert_eq!(schema.streams[0].fields.len(), USERS.len());
+    }
+
+    /// A rate keeps records apart (a lower bound, which a loaded machine only makes longer),
+    /// and every record is flushed as it is made.
+    #[test]
+    fn records_per_second_paces_each_stream() {
+        let plan = ReadPlan::new(
+            Config {
+                count: 5,
+                seed: 0,
+                records_per_second: 100,
+            },
+            &configured(&[("users", "full_refresh")]),
+            &Value::Null,
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let mut out = Vec::new();
+        plan.read(&mut out).unwrap();
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(50),
+            "5 records at 100 a second took {:?}",
+            started.elapsed()
+        );
+        let records = String::from_utf8(out)
+            .unwrap()
+            .matches(r#""type":"RECORD""#)
+            .count();
+        assert_eq!(records, 5);
     }
 
     #[test]
@@ -1140,8 +1219,16 @@ mod tests {
     #[test]
     fn long_incremental_streams_checkpoint_their_state() {
         let catalog = configured(&[("events", "incremental")]);
-        let mut plan =
-            ReadPlan::new(Config { count: 25, seed: 0 }, &catalog, &Value::Null).unwrap();
+        let mut plan = ReadPlan::new(
+            Config {
+                count: 25,
+                seed: 0,
+                records_per_second: 0,
+            },
+            &catalog,
+            &Value::Null,
+        )
+        .unwrap();
         plan.checkpoint_every = 10;
         let mut out = Vec::new();
         plan.read(&mut out).unwrap();

@@ -5,7 +5,8 @@ use crate::AppState;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::ConnectionId;
 use ferry_domain::job::{
-    Attempt, Job, JobConfigType, JobListRequestBody, JobReadList, JobSortBy, JobWithAttemptsRead,
+    Attempt, Job, JobConfigType, JobListRequestBody, JobOrigin, JobReadList, JobSortBy,
+    JobWithAttemptsRead,
 };
 use ferry_domain::list::SortOrder;
 use ferry_domain::workspace::WorkspaceStatus;
@@ -49,7 +50,15 @@ pub async fn enqueue(
                     .with_value(connection.to_string()),
                 ));
             }
-            let (job, created) = jobs::enqueue(conn, config_type, connection)?;
+            let (job, created) = jobs::enqueue(
+                conn,
+                jobs::NewJob {
+                    config_type,
+                    connection,
+                    workspace: workspace.id,
+                    origin: JobOrigin::Manual,
+                },
+            )?;
             if created {
                 tracing::info!(job_id = job.id, %connection, %config_type, "job queued");
             }

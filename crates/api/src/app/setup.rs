@@ -86,7 +86,18 @@ pub async fn create(
                 },
             )?;
             let job = match run_first_sync {
-                true => Some(jobs::enqueue(conn, JobConfigType::Sync, connection.id)?.0),
+                true => Some(
+                    jobs::enqueue(
+                        conn,
+                        jobs::NewJob {
+                            config_type: JobConfigType::Sync,
+                            connection: connection.id,
+                            workspace: workspace.id,
+                            origin: ferry_domain::job::JobOrigin::Manual,
+                        },
+                    )?
+                    .0,
+                ),
                 false => None,
             };
             Ok((workspace, source, destination, connection, job))

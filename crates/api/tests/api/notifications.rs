@@ -430,6 +430,7 @@ fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
             max_attempts: 1,
             backoff: Duration::from_secs(1),
         },
+        max_concurrent_attempts: 1,
         attempts_root: std::env::temp_dir().join(format!("ferry-notify-{}", uuid::Uuid::new_v4())),
         shutdown_grace: Duration::from_secs(1),
         notifications: NotificationSettings {

@@ -7,8 +7,10 @@ use crate::schema::{attempt_logs, attempts, connection_states, jobs};
 use crate::sql_types::{now, sqlite_time_text, DbJson, DbTime, DbUuid};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use ferry_domain::ids::ConnectionId;
-use ferry_domain::job::{Attempt, AttemptStatus, Job, JobConfigType, JobSortBy, JobStatus};
+use ferry_domain::ids::{ConnectionId, WorkspaceId};
+use ferry_domain::job::{
+    Attempt, AttemptStatus, Job, JobConfigType, JobOrigin, JobSortBy, JobStatus, QueueHead,
+};
 use ferry_domain::list::{Paging, SortOrder};
 use ferry_domain::{Error, Resource, Result};
 use serde_json::Value;
@@ -102,14 +104,25 @@ fn active_for(conn: &mut AnyConnection, connection: ConnectionId) -> Result<Opti
         .transpose()
 }
 
+/// A sync or reset to queue: of which connection (in which workspace), and who asked.
+#[derive(Clone, Copy, Debug)]
+pub struct NewJob {
+    pub config_type: JobConfigType,
+    pub connection: ConnectionId,
+    pub workspace: WorkspaceId,
+    pub origin: JobOrigin,
+}
+
 /// Queues a sync or reset of a connection, or returns the one already pending or running:
 /// a connection has at most one at a time (a unique index guarantees it under races).
 /// Returns the job and whether it is new.
-pub fn enqueue(
-    conn: &mut AnyConnection,
-    config_type: JobConfigType,
-    connection: ConnectionId,
-) -> Result<(Job, bool)> {
+pub fn enqueue(conn: &mut AnyConnection, new: NewJob) -> Result<(Job, bool)> {
+    let NewJob {
+        config_type,
+        connection,
+        workspace,
+        origin,
+    } = new;
     if let Some(existing) = active_for(conn, connection)? {
         return Ok((existing, false));
     }
@@ -123,6 +136,8 @@ pub fn enqueue(
                 jobs::not_before.eq(timestamp),
                 jobs::created_at.eq(timestamp),
                 jobs::updated_at.eq(timestamp),
+                jobs::workspace_id.eq(Some(DbUuid(workspace.0))),
+                jobs::priority.eq(origin.priority()),
             ))
             .returning(jobs::id)
             .get_result::<i64>(c)
@@ -387,32 +402,111 @@ pub fn pending_summary(conn: &mut AnyConnection) -> Result<(i64, Option<DateTime
     Ok((count, oldest.map(|t| t.0)))
 }
 
-/// Takes the oldest pending job that is due and starts an attempt of it. Call inside
-/// `write_transaction`: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim at
-/// once without taking the same job; SQLite's write lock serialises claimers.
+/// Takes the next pending job that is due, as the queue's policy orders them
+/// (`ferry_domain::job::next_in_queue`: manual first, then the workspace running the fewest
+/// attempts, then the oldest), and starts an attempt of it. A line another worker emptied
+/// meanwhile is passed over. Call inside `write_transaction`.
 pub fn claim(conn: &mut AnyConnection) -> Result<Option<(Job, Attempt)>> {
-    let due = DbTime(now());
+    let mut heads = queue_heads(conn)?;
+    if heads.is_empty() {
+        return Ok(None);
+    }
+    let running = running_per_workspace(conn)?;
+    while let Some(head) =
+        ferry_domain::job::next_in_queue(&heads, |w| running.get(&w).copied().unwrap_or(0))
+    {
+        if let Some(claimed) = claim_from(conn, &head)? {
+            return Ok(Some(claimed));
+        }
+        heads.retain(|h| *h != head);
+    }
+    Ok(None)
+}
+
+/// The heads of the queue's lines: for each workspace and origin with due pending jobs, the
+/// oldest of them. One grouped read over the pending jobs (`jobs_queue_idx`).
+pub fn queue_heads(conn: &mut AnyConnection) -> Result<Vec<QueueHead>> {
+    let rows: Vec<(Option<DbUuid>, i32, Option<i64>)> = jobs::table
+        .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+        .filter(jobs::not_before.le(DbTime(now())))
+        .group_by((jobs::workspace_id, jobs::priority))
+        .select((
+            jobs::workspace_id,
+            jobs::priority,
+            diesel::dsl::min(jobs::id),
+        ))
+        .load(conn)
+        .db()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(workspace, priority, oldest)| {
+            Some(QueueHead {
+                workspace: workspace.map(|w| WorkspaceId(w.0)),
+                origin: JobOrigin::from_priority(priority),
+                oldest_job: oldest?,
+            })
+        })
+        .collect())
+}
+
+/// How many attempts run now in each workspace (on every worker).
+pub fn running_per_workspace(
+    conn: &mut AnyConnection,
+) -> Result<HashMap<Option<WorkspaceId>, i64>> {
+    let rows: Vec<(Option<DbUuid>, i64)> = jobs::table
+        .filter(jobs::status.eq(JobStatus::Running.as_str()))
+        .group_by(jobs::workspace_id)
+        .select((jobs::workspace_id, diesel::dsl::count_star()))
+        .load(conn)
+        .db()?;
+    Ok(rows
+        .into_iter()
+        .map(|(workspace, count)| (workspace.map(|w| WorkspaceId(w.0)), count))
+        .collect())
+}
+
+/// Takes the oldest due pending job of the line `head` names and starts an attempt of it;
+/// None when another worker took them all meanwhile. Call inside `write_transaction`: on
+/// PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim at once without taking the
+/// same job; SQLite's write lock serialises claimers.
+pub fn claim_from(conn: &mut AnyConnection, head: &QueueHead) -> Result<Option<(Job, Attempt)>> {
+    // The line's query in both arms (a workspace, or none), each finished by `$finish`: the
+    // two filters are different types, and a locking query cannot be boxed.
+    macro_rules! oldest_in_line {
+        (|$query:ident| $finish:expr) => {{
+            let line = jobs::table
+                .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+                .filter(jobs::not_before.le(DbTime(now())))
+                .filter(jobs::priority.eq(head.origin.priority()))
+                .order(jobs::id)
+                .select(jobs::id);
+            match head.workspace {
+                Some(workspace) => {
+                    let $query = line.filter(jobs::workspace_id.eq(DbUuid(workspace.0)));
+                    $finish
+                }
+                None => {
+                    let $query = line.filter(jobs::workspace_id.is_null());
+                    $finish
+                }
+            }
+        }};
+    }
     let candidate: Option<i64> = match conn {
-        AnyConnection::Postgres(pg) => jobs::table
-            .filter(jobs::status.eq(JobStatus::Pending.as_str()))
-            .filter(jobs::not_before.le(due))
-            .order(jobs::id)
-            .select(jobs::id)
-            .for_update()
-            .skip_locked()
-            .first::<i64>(pg)
-            .optional()
-            .db()?,
-        AnyConnection::Sqlite(_) => jobs::table
-            .filter(jobs::status.eq(JobStatus::Pending.as_str()))
-            .filter(jobs::not_before.le(due))
-            .order(jobs::id)
-            .select(jobs::id)
-            .first::<i64>(conn)
-            .optional()
-            .db()?,
+        AnyConnection::Postgres(pg) => {
+            oldest_in_line!(|query| query.for_update().skip_locked().first::<i64>(pg).optional())
+                .db()?
+        }
+        AnyConnection::Sqlite(lite) => {
+            oldest_in_line!(|query| query.first::<i64>(lite).optional()).db()?
+        }
     };
     let Some(id) = candidate else { return Ok(None) };
+    start_attempt(conn, id).map(Some)
+}
+
+/// Marks job `id` running and creates its next attempt.
+fn start_attempt(conn: &mut AnyConnection, id: i64) -> Result<(Job, Attempt)> {
     set_status(conn, id, JobStatus::Running, None)?;
     let number: i32 = attempts::table
         .filter(attempts::job_id.eq(id))
@@ -441,17 +535,16 @@ pub fn claim(conn: &mut AnyConnection) -> Result<Option<(Job, Attempt)>> {
         .first(conn)
         .db()?
         .into_attempt(Vec::new())?;
-    Ok(Some((job, attempt)))
+    Ok((job, attempt))
 }
 
-/// Records progress and proves the attempt alive. Returns the job's status, so that the
-/// worker sees a cancellation.
+/// Records progress and proves the attempt alive.
 pub fn heartbeat(
     conn: &mut AnyConnection,
     attempt: &Attempt,
     records: i64,
     bytes: i64,
-) -> Result<JobStatus> {
+) -> Result<()> {
     diesel::update(attempts::table.find(attempt.id))
         .set((
             attempts::heartbeat_at.eq(DbTime(now())),
@@ -460,7 +553,24 @@ pub fn heartbeat(
         ))
         .execute(conn)
         .db()?;
-    Ok(get_job(conn, attempt.job_id)?.status)
+    Ok(())
+}
+
+/// Which of `ids` are cancelled jobs: one query for every attempt a worker runs, so that a
+/// cancellation stops its connectors within the cancel watch's period.
+pub fn cancelled_among(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut cancelled = Vec::new();
+    for batch in ids.chunks(10_000) {
+        cancelled.extend(
+            jobs::table
+                .filter(jobs::id.eq_any(batch))
+                .filter(jobs::status.eq(JobStatus::Cancelled.as_str()))
+                .select(jobs::id)
+                .load::<i64>(conn)
+                .db()?,
+        );
+    }
+    Ok(cancelled)
 }
 
 /// Appends lines to an attempt's log.
@@ -632,9 +742,17 @@ pub fn sync_summaries(
 /// was created at least one period ago. A cron schedule is due when its latest fire time at
 /// or before `at` is after both the last sync job's creation and the moment the schedule was
 /// set: runs missed while nothing was running are one run, not a pile of them.
-/// Idempotent, and safe from every replica at once (an advisory lock on PostgreSQL; the
-/// write lock on SQLite: a due run is queued once, and a connection has at most one pending
-/// or running job). Returns how many syncs it queued. Call inside `write_transaction`.
+///
+/// Set-based: a pass costs a few statements whatever is due (the schedules, the last syncs,
+/// the connections already queued, then one insert per thousand jobs). Idempotent, and safe
+/// from every replica at once (an advisory lock on PostgreSQL; the write lock on SQLite: a due
+/// run is queued once, and a connection has at most one pending or running job). Nothing is
+/// queued for a connection that is deprecated or inactive, or whose workspace is, when this
+/// commits: on PostgreSQL the pass holds a share lock on each connection and workspace it
+/// queues for, re-checked when taken, so a delete or deactivation waits for the pass and then
+/// cancels what it queued (it changes those rows before it cancels their jobs), or the pass
+/// waits for it and skips them. Returns how many syncs it queued. Call inside
+/// `write_transaction`.
 pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<usize> {
     use crate::schema::{connections, workspaces};
     use ferry_domain::connection::{ConnectionStatus, TimeUnit};
@@ -646,6 +764,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
             .db()?;
     }
     type Scheduled = (
+        DbUuid,
         DbUuid,
         Option<i64>,
         Option<String>,
@@ -665,6 +784,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
         )
         .select((
             connections::id,
+            connections::workspace_id,
             connections::schedule_units,
             connections::schedule_time_unit,
             connections::schedule_cron_expression,
@@ -691,10 +811,10 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
                 .filter_map(|(id, at)| at.map(|t| (id, t.0))),
         );
     }
-    let mut queued = 0;
-    for (id, units, unit, expression, zone, since) in scheduled {
+    let mut due: HashMap<String, WorkspaceId> = HashMap::new();
+    for (id, workspace, units, unit, expression, zone, since) in scheduled {
         let previous = last.get(&id.0.to_string()).copied();
-        let due = match (units, unit, expression, zone, since) {
+        let is_due = match (units, unit, expression, zone, since) {
             (Some(units), Some(unit), _, _, _) => match previous {
                 None => true,
                 // A stored schedule that does not fit in time (refused on input since; kept
@@ -712,12 +832,76 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
             }
             _ => false,
         };
-        if due {
-            let (_, created) = enqueue(conn, JobConfigType::Sync, ConnectionId(id.0))?;
-            if created {
-                queued += 1;
-            }
+        if is_due {
+            due.insert(id.0.to_string(), WorkspaceId(workspace.0));
         }
+    }
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let candidates: Vec<String> = due.keys().cloned().collect();
+    // Those with a sync or reset pending or running already keep it.
+    for batch in candidates.chunks(10_000) {
+        let busy: Vec<String> = jobs::table
+            .filter(jobs::config_id.eq_any(batch))
+            .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
+            .filter(jobs::status.eq_any(ACTIVE))
+            .select(jobs::config_id)
+            .load(conn)
+            .db()?;
+        for id in busy {
+            due.remove(&id);
+        }
+    }
+    if let AnyConnection::Postgres(pg) = conn {
+        // Still active when locked: rows a concurrent delete changed are read again as it
+        // left them (READ COMMITTED re-checks a locked row), and one it is changing now is
+        // waited for.
+        let candidates: Vec<DbUuid> = due
+            .keys()
+            .filter_map(|id| id.parse().ok().map(DbUuid))
+            .collect();
+        let mut still_active = std::collections::HashSet::new();
+        for batch in candidates.chunks(10_000) {
+            let locked: Vec<DbUuid> = connections::table
+                .inner_join(workspaces::table.on(workspaces::id.eq(connections::workspace_id)))
+                .filter(connections::id.eq_any(batch))
+                .filter(connections::status.eq(ConnectionStatus::Active.as_str()))
+                .filter(workspaces::status.eq(WorkspaceStatus::Active.as_str()))
+                .filter(workspaces::deleted_at.is_null())
+                .select(connections::id)
+                .for_share()
+                .load(pg)
+                .db()?;
+            still_active.extend(locked.into_iter().map(|id| id.0.to_string()));
+        }
+        due.retain(|id, _| still_active.contains(id));
+    }
+    let timestamp = DbTime(now());
+    let rows: Vec<_> = due
+        .iter()
+        .map(|(connection, workspace)| {
+            (
+                jobs::config_type.eq(JobConfigType::Sync.as_str()),
+                jobs::config_id.eq(connection.as_str()),
+                jobs::status.eq(JobStatus::Pending.as_str()),
+                jobs::not_before.eq(timestamp),
+                jobs::created_at.eq(timestamp),
+                jobs::updated_at.eq(timestamp),
+                jobs::workspace_id.eq(Some(DbUuid(workspace.0))),
+                jobs::priority.eq(JobOrigin::Scheduled.priority()),
+            )
+        })
+        .collect();
+    let mut queued = 0;
+    // A manual sync queued meanwhile wins: the one-active-job index turns this row away.
+    for batch in rows.chunks(1_000) {
+        let insert = diesel::insert_into(jobs::table).values(batch);
+        queued += match conn {
+            AnyConnection::Postgres(pg) => insert.on_conflict_do_nothing().execute(pg),
+            AnyConnection::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite),
+        }
+        .db()?;
     }
     Ok(queued)
 }
@@ -726,7 +910,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
 mod tests {
     use super::*;
     use crate::connection::write_transaction;
-    use crate::testing::{seed_connections, TestBackend, TestDatabase};
+    use crate::testing::{enqueue_sync, seed_connections, TestBackend, TestDatabase};
     use ferry_domain::connection::{ConnectionSchedule, TimeUnit};
 
     const RETRIES: Retries = Retries {
@@ -1066,9 +1250,9 @@ mod tests {
         let mut pooled = test_db.db.connection().unwrap();
         let conn: &mut AnyConnection = &mut pooled;
         let connection = seed_connections(conn, 1, None)[0];
-        let (job, created) = enqueue(conn, JobConfigType::Sync, connection).unwrap();
+        let (job, created) = enqueue_sync(conn, connection);
         assert!(created);
-        let (again, created) = enqueue(conn, JobConfigType::Sync, connection).unwrap();
+        let (again, created) = enqueue_sync(conn, connection);
         assert!(!created);
         assert_eq!(again.id, job.id);
         // An attempt whose heartbeat stopped is failed and its job waits for a retry.
@@ -1107,7 +1291,7 @@ mod tests {
         assert_eq!(attempt.number, 0);
         // An attempt interrupted by a shutdown hands its job back at once, no backoff.
         let other = seed_connections(conn, 1, None)[0];
-        let (interrupted_job, _) = enqueue(conn, JobConfigType::Sync, other).unwrap();
+        let (interrupted_job, _) = enqueue_sync(conn, other);
         let (_, running) = write_transaction(conn, claim).unwrap().unwrap();
         assert_eq!(
             finish(conn, &running, Outcome::Interrupted, 1, 1, RETRIES).unwrap(),
@@ -1137,7 +1321,7 @@ mod tests {
             let mut pooled = test_db.db.connection().unwrap();
             let conn: &mut AnyConnection = &mut pooled;
             for connection in seed_connections(conn, 4, None) {
-                enqueue(conn, JobConfigType::Sync, connection).unwrap();
+                enqueue_sync(conn, connection);
             }
         }
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
@@ -1177,5 +1361,136 @@ mod tests {
     #[test]
     fn concurrent_claimers_take_distinct_jobs_on_postgres() {
         concurrent_claims(TestBackend::Postgres);
+    }
+
+    /// Seeds `count` connections in a new workspace and queues a job of `origin` for each.
+    fn seeded_jobs(conn: &mut AnyConnection, count: usize, origin: JobOrigin) -> Vec<i64> {
+        seed_connections(conn, count, None)
+            .into_iter()
+            .map(|connection| {
+                let workspace = crate::store::connections::get(conn, connection)
+                    .unwrap()
+                    .workspace_id;
+                let new = NewJob {
+                    config_type: JobConfigType::Sync,
+                    connection,
+                    workspace,
+                    origin,
+                };
+                enqueue(conn, new).unwrap().0.id
+            })
+            .collect()
+    }
+
+    fn fair_queue(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let busy = seeded_jobs(conn, 20, JobOrigin::Scheduled);
+        let quiet = seeded_jobs(conn, 1, JobOrigin::Scheduled);
+        let mut next = || write_transaction(conn, claim).unwrap().unwrap().0.id;
+        assert_eq!(next(), busy[0], "equals: the oldest job first");
+        assert_eq!(
+            next(),
+            quiet[0],
+            "then the workspace running nothing, not the busy one's next 19"
+        );
+        assert_eq!(next(), busy[1], "then the busy workspace again");
+        // A manual sync in the busiest workspace goes before scheduled work anywhere.
+        let manual = seeded_jobs(conn, 1, JobOrigin::Manual);
+        let fresh = seeded_jobs(conn, 1, JobOrigin::Scheduled);
+        let mut next = || write_transaction(conn, claim).unwrap().unwrap().0.id;
+        assert_eq!(next(), manual[0], "manual first");
+        assert_eq!(
+            next(),
+            fresh[0],
+            "then the scheduled job of the workspace running nothing"
+        );
+        assert_eq!(next(), busy[2]);
+        let (heads, running) = (
+            queue_heads(conn).unwrap(),
+            running_per_workspace(conn).unwrap(),
+        );
+        assert_eq!(heads.len(), 1, "one line left: {heads:?}");
+        assert_eq!(heads[0].oldest_job, busy[3]);
+        assert_eq!(running.values().sum::<i64>(), 6, "{running:?}");
+    }
+
+    #[test]
+    fn claims_are_fair_across_workspaces_and_manual_first_on_sqlite() {
+        fair_queue(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn claims_are_fair_across_workspaces_and_manual_first_on_postgres() {
+        fair_queue(TestBackend::Postgres);
+    }
+
+    /// A workspace deleted while a scheduler pass runs: whichever commits first, no job of
+    /// its (now deprecated) connections is left pending or running.
+    fn delete_racing_a_pass(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let every_minute = ConnectionSchedule {
+            units: 1,
+            time_unit: TimeUnit::Minutes,
+        };
+        for round in 0..12 {
+            let (workspace, connections) = {
+                let mut pooled = test_db.db.connection().unwrap();
+                let conn: &mut AnyConnection = &mut pooled;
+                let connections = seed_connections(conn, 200, Some(every_minute));
+                let workspace = crate::store::connections::get(conn, connections[0])
+                    .unwrap()
+                    .workspace_id;
+                (workspace, connections)
+            };
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let pass = {
+                let (db, barrier) = (test_db.db.clone(), std::sync::Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    let mut pooled = db.connection().unwrap();
+                    barrier.wait();
+                    write_transaction(&mut pooled, |c| enqueue_due_syncs(c, now())).unwrap()
+                })
+            };
+            let delete = {
+                let (db, barrier) = (test_db.db.clone(), std::sync::Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    let mut pooled = db.connection().unwrap();
+                    barrier.wait();
+                    // Vary who goes first.
+                    std::thread::sleep(Duration::from_micros(round * 700));
+                    write_transaction(&mut pooled, |c| {
+                        crate::store::workspaces::delete(c, workspace, None)
+                    })
+                    .unwrap()
+                })
+            };
+            let queued = pass.join().unwrap();
+            delete.join().unwrap();
+            let mut pooled = test_db.db.connection().unwrap();
+            let conn: &mut AnyConnection = &mut pooled;
+            let ids: Vec<String> = connections.iter().map(ToString::to_string).collect();
+            let active: i64 = jobs::table
+                .filter(jobs::config_id.eq_any(&ids))
+                .filter(jobs::status.eq_any(ACTIVE))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            assert_eq!(
+                active, 0,
+                "round {round}: the pass queued {queued}; {active} jobs of deleted connections are still active"
+            );
+        }
+    }
+
+    #[test]
+    fn a_delete_racing_a_scheduler_pass_leaves_nothing_queued_on_sqlite() {
+        delete_racing_a_pass(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn a_delete_racing_a_scheduler_pass_leaves_nothing_queued_on_postgres() {
+        delete_racing_a_pass(TestBackend::Postgres);
     }
 }

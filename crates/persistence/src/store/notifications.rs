@@ -863,7 +863,7 @@ mod tests {
         outcome: Outcome,
         commit: bool,
     ) {
-        jobs::enqueue(conn, JobConfigType::Sync, connection).unwrap();
+        crate::testing::enqueue_sync(conn, connection);
         let (_, attempt) = write_transaction(conn, jobs::claim).unwrap().unwrap();
         if outcome == Outcome::Failed {
             jobs::append_logs(conn, attempt.id, &["attempt failed: told to".to_string()]).unwrap();

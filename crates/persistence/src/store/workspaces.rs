@@ -1083,11 +1083,17 @@ mod tests {
                 };
                 let active = connection(c, ConnectionStatus::Active)?.id;
                 connection(c, ConnectionStatus::Inactive)?;
+                let sync = jobs::NewJob {
+                    config_type: JobConfigType::Sync,
+                    connection: active,
+                    workspace,
+                    origin: ferry_domain::job::JobOrigin::Manual,
+                };
                 if i == 0 {
-                    let (first, _) = jobs::enqueue(c, JobConfigType::Sync, active)?;
+                    let (first, _) = jobs::enqueue(c, sync)?;
                     jobs::cancel(c, first.id)?;
                 }
-                jobs::enqueue(c, JobConfigType::Sync, active)?;
+                jobs::enqueue(c, sync)?;
                 ids.push(workspace);
             }
             Ok(ids)

@@ -4,9 +4,11 @@
 //! to run from every worker at once; a task that found more to do runs again at once.
 //!
 //! The tasks, one file each: [`orphans::OrphanRecovery`], [`scheduler::Scheduler`],
-//! [`jobs::JobRunner`], [`idempotency_keys::IdempotencyKeyExpiry`],
-//! [`notifications::NotificationDelivery`]. Register a new one in `Worker::tasks` (runner.rs).
+//! [`jobs::JobRunner`], [`cancellations::CancelWatch`],
+//! [`idempotency_keys::IdempotencyKeyExpiry`], [`notifications::NotificationDelivery`].
+//! Register a new one in `Worker::tasks` (runner.rs).
 
+pub mod cancellations;
 pub mod idempotency_keys;
 pub mod jobs;
 pub mod notifications;
@@ -39,6 +41,7 @@ impl Report {
 }
 
 pub type RunOnce<'a> = Pin<Box<dyn Future<Output = Result<Report, String>> + Send + 'a>>;
+pub type Drain<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// One kind of background work.
 pub trait BackgroundTask: Send + Sync {
@@ -49,6 +52,11 @@ pub trait BackgroundTask: Send + Sync {
     /// Does the work once. Idempotent: running it twice, or on two workers at once, does
     /// no harm. `shutdown` turns true when the process is stopping.
     fn run_once<'a>(&'a self, shutdown: &'a watch::Receiver<bool>) -> RunOnce<'a>;
+    /// Once the process is stopping and `run_once` will not run again: waits for work the
+    /// task started and still owns (the job runner's attempts, each within its grace).
+    fn drain(&self) -> Drain<'_> {
+        Box::pin(async {})
+    }
 }
 
 /// The last run of one task, as `debug` shows it.
@@ -121,7 +129,8 @@ impl TaskRegistry {
 }
 
 /// Runs every task in its own loop until `shutdown` turns true, then waits for each to end
-/// (a task in the middle of a run finishes it: the job runner's attempt gets its grace).
+/// (a task in the middle of a run finishes it, then drains: the job runner's attempts get
+/// their grace).
 pub async fn run_all(
     tasks: Vec<Arc<dyn BackgroundTask>>,
     registry: TaskRegistry,
@@ -164,6 +173,7 @@ async fn drive(
             }
         }
     }
+    task.drain().await;
 }
 
 #[cfg(test)]
