@@ -5,6 +5,8 @@
 // Each test binary uses its part of this module.
 #![allow(dead_code)]
 
+pub mod ferry;
+
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
