@@ -248,7 +248,7 @@ pub fn get_many(conn: &mut AnyConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, 
     let ids: Vec<DbUuid> = ids.iter().copied().map(DbUuid).collect();
     let mut found = HashMap::with_capacity(ids.len());
     // Bounded batches keep under every backend's limit on bound parameters.
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let rows = actors::table
             .inner_join(actor_definitions::table)
             .filter(actors::id.eq_any(batch))

@@ -167,12 +167,17 @@ fn attempts_of(
     job_ids: &[i64],
     with_logs: bool,
 ) -> Result<HashMap<i64, Vec<Attempt>>> {
-    let rows: Vec<AttemptRow> = attempts::table
-        .filter(attempts::job_id.eq_any(job_ids))
-        .order((attempts::job_id, attempts::attempt_number))
-        .select(AttemptRow::as_select())
-        .load(conn)
-        .db()?;
+    let mut rows: Vec<AttemptRow> = Vec::new();
+    for batch in job_ids.chunks(super::MAX_BOUND_IDS) {
+        rows.extend(
+            attempts::table
+                .filter(attempts::job_id.eq_any(batch))
+                .order((attempts::job_id, attempts::attempt_number))
+                .select(AttemptRow::as_select())
+                .load(conn)
+                .db()?,
+        );
+    }
     let mut by_job: HashMap<i64, Vec<Attempt>> = HashMap::new();
     for row in rows {
         let logs = if with_logs {
@@ -265,7 +270,8 @@ fn filtered(filter: &JobFilter) -> jobs::BoxedQuery<'static, MultiBackend> {
 }
 
 /// A page of one config's jobs with their attempts (without logs), in three queries (count,
-/// page, attempts) whatever the page's depth (`store::paging`).
+/// page, attempts) whatever the page's depth (`store::paging`); an unpaged list reads the
+/// attempts in batches, however many jobs it holds.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &JobFilter,
@@ -355,7 +361,7 @@ pub fn cancel_for_connections(
     reason: &str,
 ) -> Result<usize> {
     let mut cancelled = 0;
-    for batch in connections.chunks(10_000) {
+    for batch in connections.chunks(super::MAX_BOUND_IDS) {
         cancelled += diesel::update(
             jobs::table
                 .filter(jobs::config_id.eq_any(batch))
@@ -560,7 +566,7 @@ pub fn heartbeat(
 /// cancellation stops its connectors within the cancel watch's period.
 pub fn cancelled_among(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>> {
     let mut cancelled = Vec::new();
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         cancelled.extend(
             jobs::table
                 .filter(jobs::id.eq_any(batch))
@@ -711,7 +717,7 @@ pub fn sync_summaries(
 ) -> Result<HashMap<String, (bool, Option<i64>)>> {
     let ids: Vec<String> = connections.iter().map(ToString::to_string).collect();
     let mut summaries: HashMap<String, (bool, Option<i64>)> = HashMap::new();
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let rows: Vec<(String, String, String, DbTime)> = jobs::table
             .filter(jobs::config_id.eq_any(batch))
             .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
@@ -798,7 +804,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
     }
     let ids: Vec<String> = scheduled.iter().map(|row| row.0 .0.to_string()).collect();
     let mut last: HashMap<String, DateTime<Utc>> = HashMap::new();
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let rows: Vec<(String, Option<DbTime>)> = jobs::table
             .filter(jobs::config_type.eq(JobConfigType::Sync.as_str()))
             .filter(jobs::config_id.eq_any(batch))
@@ -841,7 +847,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
     }
     let candidates: Vec<String> = due.keys().cloned().collect();
     // Those with a sync or reset pending or running already keep it.
-    for batch in candidates.chunks(10_000) {
+    for batch in candidates.chunks(super::MAX_BOUND_IDS) {
         let busy: Vec<String> = jobs::table
             .filter(jobs::config_id.eq_any(batch))
             .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
@@ -862,7 +868,7 @@ pub fn enqueue_due_syncs(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<
             .filter_map(|id| id.parse().ok().map(DbUuid))
             .collect();
         let mut still_active = std::collections::HashSet::new();
-        for batch in candidates.chunks(10_000) {
+        for batch in candidates.chunks(super::MAX_BOUND_IDS) {
             let locked: Vec<DbUuid> = connections::table
                 .inner_join(workspaces::table.on(workspaces::id.eq(connections::workspace_id)))
                 .filter(connections::id.eq_any(batch))
@@ -1492,5 +1498,59 @@ mod tests {
     #[test]
     fn a_delete_racing_a_scheduler_pass_leaves_nothing_queued_on_postgres() {
         delete_racing_a_pass(TestBackend::Postgres);
+    }
+
+    /// An unpaged jobs/list (the 2020 form) of a connection with more jobs than SQLite binds
+    /// variables in one statement read their attempts in one `IN` and failed with a 500.
+    fn unpaged_list_of_many_jobs(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        let mut pooled = test_db.db.connection().unwrap();
+        let conn: &mut AnyConnection = &mut pooled;
+        let connection = seed_connections(conn, 1, None)[0];
+        let timestamp = DbTime(now());
+        let count = 40_000;
+        let rows: Vec<_> = (0..count)
+            .map(|_| {
+                (
+                    jobs::config_type.eq(JobConfigType::Sync.as_str()),
+                    jobs::config_id.eq(connection.to_string()),
+                    jobs::status.eq(JobStatus::Succeeded.as_str()),
+                    jobs::not_before.eq(timestamp),
+                    jobs::created_at.eq(timestamp),
+                    jobs::updated_at.eq(timestamp),
+                )
+            })
+            .collect();
+        for batch in rows.chunks(1_000) {
+            let insert = diesel::insert_into(jobs::table).values(batch);
+            match &mut *conn {
+                AnyConnection::Postgres(pg) => insert.execute(pg),
+                AnyConnection::Sqlite(lite) => insert.execute(lite),
+            }
+            .unwrap();
+        }
+        let page = JobPage {
+            sort_by: JobSortBy::CreatedAt,
+            order: SortOrder::Desc,
+            paging: Paging::All,
+        };
+        let listed = list(
+            conn,
+            &JobFilter::of(JobConfigType::Sync, connection.to_string()),
+            &page,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(listed.items.len(), count);
+        assert_eq!(listed.total, count as i64);
+    }
+
+    #[test]
+    fn an_unpaged_list_of_40000_jobs_answers_on_sqlite() {
+        unpaged_list_of_many_jobs(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn an_unpaged_list_of_40000_jobs_answers_on_postgres() {
+        unpaged_list_of_many_jobs(TestBackend::Postgres);
     }
 }

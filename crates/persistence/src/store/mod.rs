@@ -18,3 +18,8 @@ pub mod specs;
 pub mod users;
 pub mod versions;
 pub mod workspaces;
+
+/// How many values one `IN (...)` binds at most: well under SQLite's 32,766 variables and
+/// PostgreSQL's 65,535 parameters (with the statement's other binds), so a read or write over
+/// any number of ids is made in batches of this many.
+pub const MAX_BOUND_IDS: usize = 10_000;

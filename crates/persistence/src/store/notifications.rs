@@ -403,7 +403,7 @@ pub fn connections_disabled(
 ) -> Result<usize> {
     let at = now();
     let mut queued = 0;
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let batch: Vec<DbUuid> = batch.iter().copied().map(DbUuid).collect();
         let rows: Vec<(DbUuid, DbUuid, String)> = connections::table
             .filter(connections::id.eq_any(batch))

@@ -127,7 +127,7 @@ impl WorkspaceRow {
 /// The tags of the given workspaces, in one query.
 fn load_tags(conn: &mut AnyConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>> {
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let batch: Vec<DbUuid> = batch.iter().copied().map(DbUuid).collect();
         let rows: Vec<(DbUuid, String)> = workspace_tags::table
             .filter(workspace_tags::workspace_id.eq_any(batch))
@@ -370,7 +370,7 @@ pub fn existing_ids(
     ids: &[WorkspaceId],
 ) -> Result<std::collections::HashSet<WorkspaceId>> {
     let mut found = std::collections::HashSet::new();
-    for batch in ids.chunks(10_000) {
+    for batch in ids.chunks(super::MAX_BOUND_IDS) {
         let batch: Vec<DbUuid> = batch.iter().map(|id| DbUuid(id.0)).collect();
         let rows: Vec<DbUuid> = workspaces::table
             .filter(workspaces::id.eq_any(batch))
