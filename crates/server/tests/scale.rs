@@ -1,0 +1,48 @@
+//! The scale benchmark (`cargo bench -p ferry-server --bench scale`) runs end to end with tiny
+//! sizes and prints every row of its table. No figure is checked: speed belongs in the
+//! benchmark's output, not in assertions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+#[path = "../benches/scale/suite.rs"]
+mod suite;
+
+use ferry_persistence::testing::TestBackend;
+
+#[test]
+fn the_scale_benchmark_prints_every_figure() {
+    let options = suite::Options {
+        backends: vec![TestBackend::Sqlite, TestBackend::Postgres],
+        skip: Vec::new(),
+        syncs: 3,
+        sync_records: 100,
+        due: 10,
+        slow_secs: 3,
+        cancels: 2,
+    };
+    let mut out = Vec::new();
+    let rows = suite::run(&options, &mut out);
+    let table = String::from_utf8(out).unwrap();
+    println!("{table}");
+    for backend in ["sqlite", "postgres"] {
+        for figure in [
+            "peak attempts running",
+            "failures",
+            "wall time",
+            "Ferry's peak RSS",
+            "cancel to no connector process",
+            "manual sync in another workspace",
+            "attempt started after due",
+            "scheduler pass",
+            "RSS after 3 unpaged",
+            "20 fast syncs beside a slow one",
+        ] {
+            assert!(
+                rows.iter()
+                    .any(|r| r.backend == backend && r.figure.contains(figure)),
+                "no {figure} row for {backend} in\n{table}"
+            );
+        }
+    }
+}
