@@ -5,30 +5,18 @@
 
 mod common;
 
+use common::ferry::{Ferry, FerryBuilder, Log};
 use common::PATIENCE;
+use ferry_persistence::testing::TestBackend;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 
-fn ferry(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
-    command
-        .env_remove("RUST_LOG")
-        .env(
-            "FERRY_DATABASE__URL",
-            format!("sqlite://{}", data.join("ferry.sqlite3").display()),
-        )
-        .current_dir(data);
-    command
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `ferry` as an operator first runs it: no setting but its address and its SQLite file
+/// (`ferry.sqlite3` in its directory, the key generated beside it); the tests configure the
+/// rest with `FERRY_*` variables.
+fn ferry() -> FerryBuilder {
+    Ferry::plain(TestBackend::Sqlite).sqlite_file("ferry.sqlite3")
 }
 
 /// A bare HTTP/1.1 GET, so the test needs no client library.
@@ -45,87 +33,23 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(response)
 }
 
-/// Waits for the first answer to `GET /api/v1/health` and returns it whole; panics with what
-/// ferry printed if it exits first.
-fn wait_until_healthy(port: u16, child: &mut Child) -> String {
-    common::wait_for(
-        &format!("ferry to answer GET /api/v1/health on port {port}"),
-        PATIENCE,
-        || {
-            if let Some(status) = child.try_wait().unwrap() {
-                let mut printed = String::new();
-                if let Some(mut stderr) = child.stderr.take() {
-                    let _ = stderr.read_to_string(&mut printed);
-                }
-                panic!("ferry exited early with {status}: {printed}");
-            }
-            http_get(port, "/api/v1/health").ok_or_else(|| "no answer".to_string())
-        },
-    )
-}
-
-/// SIGTERM, then waits for the exit, reading what ferry prints meanwhile (a full pipe would
-/// block it); returns its output.
-fn stop(mut child: Child) -> Output {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                pipe.read_to_end(&mut bytes).unwrap();
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let pid = child.id();
-    let status = common::wait_for("ferry to exit after SIGTERM", PATIENCE, || {
-        child
-            .try_wait()
-            .unwrap()
-            .ok_or_else(|| format!("pid {pid} still running"))
-    });
-    Output {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+/// SIGTERM, then waits for the exit; returns its status and everything it printed.
+fn stop(ferry: &mut Ferry) -> (std::process::ExitStatus, String) {
+    let status = ferry.stop_with("TERM");
+    (status, ferry.log())
 }
 
 #[test]
 fn serve_answers_and_stops_gracefully_on_sigterm() {
-    let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut child = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+    let mut ferry = ferry()
         .env("FERRY_SERVER__WORKERS", "1")
         .env("FERRY_LOG__FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let health = wait_until_healthy(port, &mut child);
+        .start();
+    let health = http_get(ferry.port, "/api/v1/health").unwrap();
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.ends_with("{\"db\":true}"), "{health}");
-    let output = stop(child);
-    assert!(output.status.success(), "exit: {:?}", output.status);
-    let logs = String::from_utf8_lossy(&output.stdout);
+    let (status, logs) = stop(&mut ferry);
+    assert!(status.success(), "exit: {status:?}");
     let lines: Vec<serde_json::Value> = logs
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
@@ -140,14 +64,14 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         "{messages:?}"
     );
     assert!(messages.contains(&"Ferry stopped"), "{messages:?}");
-    assert!(data.path().join("ferry.sqlite3").exists());
+    assert!(ferry.dir.path().join("ferry.sqlite3").exists());
 }
 
 #[test]
 fn migrate_is_idempotent() {
-    let data = tempfile::tempdir().unwrap();
+    let ferry = ferry().configure();
     for _ in 0..2 {
-        let output = ferry(data.path()).arg("migrate").output().unwrap();
+        let output = ferry.command(&["migrate"]).output().unwrap();
         assert!(
             output.status.success(),
             "{}",
@@ -158,8 +82,8 @@ fn migrate_is_idempotent() {
 
 #[test]
 fn openapi_prints_the_checked_in_document() {
-    let data = tempfile::tempdir().unwrap();
-    let output = ferry(data.path()).arg("openapi").output().unwrap();
+    let ferry = ferry().configure();
+    let output = ferry.command(&["openapi"]).output().unwrap();
     assert!(output.status.success());
     let checked_in = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json"),
@@ -170,12 +94,10 @@ fn openapi_prints_the_checked_in_document() {
 
 #[test]
 fn bad_configuration_is_refused_with_a_message() {
-    let data = tempfile::tempdir().unwrap();
-    let output = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", "not an address")
-        .output()
-        .unwrap();
+    let mut ferry = ferry().configure();
+    ferry.set_env("FERRY_SERVER__LISTEN", Some("not an address"));
+    let output = ferry.serve_refused();
+    ferry.set_env("FERRY_SERVER__LISTEN", None);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -183,8 +105,8 @@ fn bad_configuration_is_refused_with_a_message() {
         "{stderr}"
     );
 
-    let output = ferry(data.path())
-        .arg("migrate")
+    let output = ferry
+        .command(&["migrate"])
         .env("FERRY_LOG__FORMAT", "xml")
         .output()
         .unwrap();
@@ -198,15 +120,9 @@ fn bad_configuration_is_refused_with_a_message() {
 
 #[test]
 fn worker_runs_alone_and_stops_on_sigterm() {
-    let data = tempfile::tempdir().unwrap();
-    let log_path = data.path().join("worker.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let child = ferry(data.path())
-        .arg("worker")
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap();
+    let mut ferry = ferry().configure();
+    ferry.spawn(&["worker"]);
+    let log_path = ferry.log_path();
     common::wait_for("\"worker started\" in the worker's log", PATIENCE, || {
         match std::fs::read_to_string(&log_path)
             .unwrap_or_default()
@@ -216,9 +132,8 @@ fn worker_runs_alone_and_stops_on_sigterm() {
             false => Err(format!("the log: {}", common::tail(&log_path, 20))),
         }
     });
-    let output = stop(child);
-    assert!(output.status.success(), "exit: {:?}", output.status);
-    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let (status, logs) = stop(&mut ferry);
+    assert!(status.success(), "exit: {status:?}");
     assert!(logs.contains("worker stopping"), "{logs}");
 }
 
@@ -248,14 +163,10 @@ fn http_post(port: u16, path: &str, body: &str, authorization: Option<&str>) -> 
 
 #[test]
 fn auth_off_on_a_reachable_address_is_refused_unless_allowed() {
-    let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let output = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("0.0.0.0:{port}"))
-        .env("FERRY_WORKER__ENABLED", "false")
-        .output()
-        .unwrap();
+    let mut ferry = ferry().env("FERRY_WORKER__ENABLED", "false").configure();
+    let reachable = format!("0.0.0.0:{}", ferry.port);
+    ferry.set_env("FERRY_SERVER__LISTEN", Some(&reachable));
+    let output = ferry.serve_refused();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -263,24 +174,18 @@ fn auth_off_on_a_reachable_address_is_refused_unless_allowed() {
             && stderr.contains("auth.enabled"),
         "{stderr}"
     );
-    let mut child = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("0.0.0.0:{port}"))
-        .env("FERRY_WORKER__ENABLED", "false")
-        .env("FERRY_AUTH__ALLOW_UNAUTHENTICATED_REMOTE", "true")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(wait_until_healthy(port, &mut child).starts_with("HTTP/1.1 200"));
-    stop(child);
+    ferry.set_env("FERRY_AUTH__ALLOW_UNAUTHENTICATED_REMOTE", Some("true"));
+    ferry.serve();
+    let health = http_get(ferry.port, "/api/v1/health").unwrap();
+    assert!(health.starts_with("HTTP/1.1 200"));
+    stop(&mut ferry);
 }
 
 #[test]
 fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
-    let data = tempfile::tempdir().unwrap();
-    let output = ferry(data.path())
-        .args([
+    let mut ferry = ferry().configure();
+    let output = ferry
+        .command(&[
             "users",
             "create",
             "--email",
@@ -293,8 +198,8 @@ fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
     let user: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(user["email"], "Ops@Example.com");
     assert_eq!(user["instanceAdmin"], true);
-    let output = ferry(data.path())
-        .args(["applications", "create", "--user", "ops@example.com"])
+    let output = ferry
+        .command(&["applications", "create", "--user", "ops@example.com"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
@@ -302,18 +207,11 @@ fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
     let client_id = application["clientId"].as_str().unwrap().to_string();
     let client_secret = application["clientSecret"].as_str().unwrap().to_string();
 
-    let port = free_port();
-    let mut child = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
-        .env("FERRY_WORKER__ENABLED", "false")
-        .env("FERRY_AUTH__ENABLED", "true")
-        .env("FERRY_LOG__LEVEL", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until_healthy(port, &mut child);
+    ferry.set_env("FERRY_WORKER__ENABLED", Some("false"));
+    ferry.set_env("FERRY_AUTH__ENABLED", Some("true"));
+    ferry.set_env("FERRY_LOG__LEVEL", Some("debug"));
+    ferry.serve();
+    let port = ferry.port;
     let (status, _) = http_post(port, "/api/v1/workspaces/list", "{}", None);
     assert_eq!(status, 401);
     let wrong = format!(r#"{{"client_id":"{client_id}","client_secret":"nope"}}"#);
@@ -336,12 +234,7 @@ fn first_credentials_come_from_the_command_line_and_secrets_stay_out_of_logs() {
         body.contains(&client_id) && !body.contains(&client_secret),
         "{body}"
     );
-    let output = stop(child);
-    let logs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_, logs) = stop(&mut ferry);
     assert!(logs.contains("access token issued"), "{logs}");
     assert!(
         !logs.contains(&client_secret),
@@ -368,18 +261,11 @@ fn http_get_with_id(port: u16, path: &str, id: &str) -> String {
 /// id of the request's log lines; text logs written to a file carry no colour codes.
 #[test]
 fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
-    let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut child = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+    let mut ferry = ferry()
         .env("FERRY_SERVER__WORKERS", "1")
         .env("FERRY_LOG__FORMAT", "text")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until_healthy(port, &mut child);
+        .start();
+    let port = ferry.port;
     let answer = http_get_with_id(port, "/api/v1/no/such/thing", "trace-me-42");
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
     assert!(
@@ -400,8 +286,7 @@ fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
         })
         .unwrap_or_else(|| panic!("no X-Request-Id: {answer}"));
     assert!(uuid::Uuid::parse_str(echoed.trim()).is_ok(), "{echoed}");
-    let output = stop(child);
-    let logs = String::from_utf8_lossy(&output.stdout);
+    let (_, logs) = stop(&mut ferry);
     assert!(
         logs.lines()
             .any(|l| l.contains("request_id=trace-me-42") && l.contains("request finished")),
@@ -417,19 +302,17 @@ fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
 /// auth is on (the main API then refuses `/api/metrics` without them).
 #[test]
 fn metrics_listen_serves_metrics_apart() {
-    let data = tempfile::tempdir().unwrap();
-    let (port, metrics_port) = (free_port(), free_port());
-    let mut child = ferry(data.path())
-        .arg("serve")
-        .env("FERRY_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+    let metrics_port = common::free_port();
+    let mut ferry = ferry()
         .env("FERRY_SERVER__WORKERS", "1")
-        .env("FERRY_METRICS__LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .env(
+            "FERRY_METRICS__LISTEN",
+            &format!("127.0.0.1:{metrics_port}"),
+        )
         .env("FERRY_AUTH__ENABLED", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until_healthy(port, &mut child);
+        .log(Log::Discard)
+        .start();
+    let port = ferry.port;
     let main = http_get(port, "/api/metrics").unwrap();
     assert!(main.starts_with("HTTP/1.1 401"), "{main}");
     let apart = http_get(metrics_port, "/metrics").unwrap();
@@ -438,6 +321,6 @@ fn metrics_listen_serves_metrics_apart() {
         apart.contains("ferry_build_info{backend=\"sqlite\""),
         "{apart}"
     );
-    let output = stop(child);
-    assert!(output.status.success(), "exit: {:?}", output.status);
+    let (status, _) = stop(&mut ferry);
+    assert!(status.success(), "exit: {status:?}");
 }

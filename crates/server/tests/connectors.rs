@@ -6,12 +6,12 @@
 
 mod common;
 
-use ferry_persistence::testing::{TestBackend, TestDatabase};
+use common::ferry::Ferry;
+use ferry_persistence::testing::TestBackend;
 use serde_json::{json, Value};
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "e2e-hunter2-secret";
@@ -51,184 +51,88 @@ fn faker() -> PathBuf {
         .clone()
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-    config_path: PathBuf,
-    _database: TestDatabase,
-    _dir: tempfile::TempDir,
+/// A `ferry serve` with the real source-faker and the fixture connector, retrying a failed
+/// attempt after a second, logging at debug.
+fn start(backend: TestBackend) -> Ferry {
+    Ferry::builder(backend)
+        .setting("worker", "stale_after_secs = 4")
+        .setting("worker", "max_attempts = 3")
+        .setting("worker", "retry_backoff_secs = 1")
+        .setting("worker", "shutdown_grace_secs = 2")
+        .setting("connectors", "timeout_secs = 120")
+        .setting("log", "level = \"debug\"")
+        .connector_command("airbyte/source-faker", &[faker().to_str().unwrap()])
+        .fixture_connector()
+        .start()
 }
 
-impl Server {
-    fn start(backend: TestBackend) -> Server {
-        let database = TestDatabase::empty(backend);
-        let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../api/tests/connectors/fixture-connector.sh");
-        let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
-             [database]\nurl = \"{url}\"\n\
-             [secrets]\nkey = \"{key}\"\n\
-             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nstale_after_secs = 4\n\
-             max_attempts = 3\nretry_backoff_secs = 1\nshutdown_grace_secs = 2\n\
-             [connectors]\ndocker = false\ntimeout_secs = 120\n\
-             [connectors.commands]\n\
-             \"airbyte/source-faker\" = [\"{faker}\"]\n\
-             \"ferry-test/source-fixture\" = [\"sh\", \"{fixture}\"]\n",
-            url = database.url,
-            key = database.secrets_key,
-            faker = faker().display(),
-            fixture = fixture.display(),
-        );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, config).unwrap();
-        let child = Server::spawn(&config_path, dir.path());
-        let mut server = Server {
-            child,
-            port,
-            config_path,
-            _database: database,
-            _dir: dir,
-        };
-        server.wait_until_up();
-        server
-    }
+/// Kills the server with SIGKILL (no chance to clean up) and starts it again on the same
+/// database.
+fn crash_and_restart(server: &mut Ferry) {
+    server.stop_with("KILL");
+    server.serve();
+}
 
-    fn spawn(config_path: &Path, dir: &Path) -> Child {
-        // Logs go to a file: a pipe nobody drains would block the server once it fills.
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("ferry.log"))
-            .unwrap();
-        Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", config_path.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .env("FERRY_LOG__LEVEL", "debug")
-            .current_dir(dir)
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap()
-    }
-
-    /// Kills the server with SIGKILL (no chance to clean up) and starts it again on the same
-    /// database.
-    fn crash_and_restart(&mut self) {
-        self.child.kill().unwrap();
-        let log = self.log_path();
-        common::wait_for_exit(&mut self.child, "ferry, after SIGKILL,", &log);
-        self.child = Server::spawn(&self.config_path, self._dir.path());
-        self.wait_until_up();
-    }
-
-    /// Asserts that attempt `number` of `job` left no configuration file (they hold secrets).
-    fn assert_no_configuration_files(&self, job: &Value, number: i32) {
-        let dir = self._dir.path().join(format!("data/jobs/{job}/{number}"));
-        assert!(dir.is_dir(), "the attempt ran in {}", dir.display());
-        for file in ["source_config.json", "destination_config.json"] {
-            assert!(
-                !dir.join(file).exists(),
-                "{} survived",
-                dir.join(file).display()
-            );
-        }
-    }
-
-    /// Where the server's local-json destination writes `relative` (its root is
-    /// `data/local-json` in the server's working directory).
-    fn local_json(&self, relative: &str) -> PathBuf {
-        self._dir.path().join("data/local-json").join(relative)
-    }
-
-    fn wait_until_up(&mut self) {
-        let log = self.log_path();
-        common::wait_until_healthy(self.port, &mut self.child, &log);
-    }
-
-    fn log_path(&self) -> PathBuf {
-        self._dir.path().join("ferry.log")
-    }
-
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&Value>,
-    ) -> std::io::Result<(u16, Value)> {
-        common::http(self.port, method, path, body)
-    }
-
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.request("POST", &format!("/api/v1/{path}"), Some(&body))
-            .unwrap()
-    }
-
-    fn ok(&self, path: &str, body: Value) -> Value {
-        let (status, body) = self.post(path, body);
-        assert_eq!(status, 200, "{path}: {body}");
-        body
-    }
-
-    /// SIGTERM, then what the database and the attempt directory say once the process is
-    /// gone: no attempt running, the job pending again, no configuration file.
-    fn assert_no_configuration_files_after_stop(mut self, job: &Value, asked: Instant) {
-        use ferry_domain::job::{AttemptStatus, JobStatus};
-        use ferry_persistence::store::jobs;
-        let job_id = job.as_i64().unwrap();
-        let dir = self._dir.path().to_path_buf();
-        let db = self._database.db.clone();
-        let log = self.terminate();
-        let took = asked.elapsed();
+/// Asserts that attempt `number` of `job` left no configuration file (they hold secrets).
+fn assert_no_configuration_files(server: &Ferry, job: &Value, number: i32) {
+    let dir = server.dir.path().join(format!("data/jobs/{job}/{number}"));
+    assert!(dir.is_dir(), "the attempt ran in {}", dir.display());
+    for file in ["source_config.json", "destination_config.json"] {
         assert!(
-            took < Duration::from_secs(15),
-            "shutdown took {took:?}: {log}"
+            !dir.join(file).exists(),
+            "{} survived",
+            dir.join(file).display()
         );
-        let mut conn = db.connection().unwrap();
-        let (job_now, attempts) = jobs::get(&mut conn, job_id).unwrap();
-        assert_eq!(job_now.status, JobStatus::Pending, "handed back: {log}");
-        assert_eq!(attempts.len(), 1);
-        assert_eq!(attempts[0].status, AttemptStatus::Failed);
-        assert!(
-            attempts[0]
-                .log_lines
-                .iter()
-                .any(|l| l.contains("interrupted")),
-            "{:?}",
-            attempts[0].log_lines
-        );
-        for file in ["source_config.json", "destination_config.json"] {
-            let path = dir.join(format!("data/jobs/{job_id}/0/{file}"));
-            assert!(!path.exists(), "{} survived", path.display());
-        }
     }
+}
 
-    /// Stops the server and returns everything it logged.
-    fn stop(mut self) -> String {
-        self.terminate()
+/// SIGTERM, then what the database and the attempt directory say once the process is
+/// gone: no attempt running, the job pending again, no configuration file.
+fn assert_no_configuration_files_after_stop(mut server: Ferry, job: &Value, asked: Instant) {
+    use ferry_domain::job::{AttemptStatus, JobStatus};
+    use ferry_persistence::store::jobs;
+    let job_id = job.as_i64().unwrap();
+    let dir = server.dir.path().to_path_buf();
+    let log = terminate(&mut server);
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "shutdown took {took:?}: {log}"
+    );
+    let mut conn = server.test_database().db.connection().unwrap();
+    let (job_now, attempts) = jobs::get(&mut conn, job_id).unwrap();
+    assert_eq!(job_now.status, JobStatus::Pending, "handed back: {log}");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].status, AttemptStatus::Failed);
+    assert!(
+        attempts[0]
+            .log_lines
+            .iter()
+            .any(|l| l.contains("interrupted")),
+        "{:?}",
+        attempts[0].log_lines
+    );
+    for file in ["source_config.json", "destination_config.json"] {
+        let path = dir.join(format!("data/jobs/{job_id}/0/{file}"));
+        assert!(!path.exists(), "{} survived", path.display());
     }
+}
 
-    /// Sends SIGTERM and waits for the process to end; returns everything it logged.
-    fn terminate(&mut self) -> String {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let log = self.log_path();
-        common::wait_for_exit(&mut self.child, "ferry, after SIGTERM,", &log);
-        std::fs::read_to_string(log).unwrap()
-    }
+/// Stops the server and returns everything it logged.
+fn stop(mut server: Ferry) -> String {
+    terminate(&mut server)
+}
+
+/// Sends SIGTERM and waits for the process to end; returns everything it logged.
+fn terminate(server: &mut Ferry) -> String {
+    server.stop_with("TERM");
+    std::fs::read_to_string(server.log_path()).unwrap()
 }
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
 /// Registers the real source-faker as a source definition; returns its id.
-fn faker_definition(server: &Server) -> Value {
+fn faker_definition(server: &Ferry) -> Value {
     server.ok(
         "source_definitions/create",
         json!({ "name": "Faker", "dockerRepository": "airbyte/source-faker", "dockerImageTag": "latest",
@@ -238,7 +142,7 @@ fn faker_definition(server: &Server) -> Value {
 }
 
 /// The id of Ferry's own local-json destination, registered from the first start.
-fn local_json_definition(server: &Server) -> Value {
+fn local_json_definition(server: &Ferry) -> Value {
     server.ok("destination_definitions/list", json!({}))["destinationDefinitions"]
         .as_array()
         .unwrap()
@@ -249,7 +153,7 @@ fn local_json_definition(server: &Server) -> Value {
 }
 
 fn scenario(backend: TestBackend) {
-    let server = Server::start(backend);
+    let server = start(backend);
     let faker_definition = faker_definition(&server);
     let spec = server.ok(
         "source_definition_specifications/get",
@@ -365,7 +269,7 @@ fn scenario(backend: TestBackend) {
     for response in [&with_secret, &read, &check] {
         assert!(!response.to_string().contains(SECRET), "{response}");
     }
-    let logs = server.stop();
+    let logs = stop(server);
     assert!(
         logs.contains("connector started"),
         "the log shows connector runs"
@@ -384,7 +288,7 @@ fn real_connectors_on_postgres() {
 }
 
 /// Polls a job until it ends; returns its JobInfoRead.
-fn wait_for_job(server: &Server, id: &Value) -> Value {
+fn wait_for_job(server: &Ferry, id: &Value) -> Value {
     common::wait_for_job(server.port, id)
 }
 
@@ -406,7 +310,7 @@ fn records_on_disk(dir: &Path) -> usize {
 }
 
 fn sync_scenario(backend: TestBackend) {
-    let server = Server::start(backend);
+    let server = start(backend);
     let faker_definition = faker_definition(&server);
     let local_json = local_json_definition(&server);
     let source = server.ok(
@@ -490,7 +394,7 @@ fn sync_scenario(backend: TestBackend) {
     );
     // The attempt kept its directory: catalog and log stay, configurations (secrets) do not.
     let attempt_dir = server
-        ._dir
+        .dir
         .path()
         .join("data/jobs")
         .join(first["job"]["id"].to_string())
@@ -600,7 +504,7 @@ fn sync_scenario(backend: TestBackend) {
     let (status, body) = server.post("jobs/cancel", json!({ "id": first["job"]["id"] }));
     assert_eq!(status, 409, "a finished job cannot be cancelled: {body}");
     // The worker's counters moved with the syncs above (parsed as Prometheus parses them).
-    let (status, text) = server.request("GET", "/api/metrics", None).unwrap();
+    let (status, text) = common::http(server.port, "GET", "/api/metrics", None).unwrap();
     assert_eq!(status, 200);
     let text = text.as_str().unwrap_or_default().to_string();
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
@@ -639,7 +543,7 @@ fn sync_scenario(backend: TestBackend) {
         "{text}"
     );
     // Each background task reports its runs in debug.
-    let (status, debug) = server.request("GET", "/api/v1/debug", None).unwrap();
+    let (status, debug) = common::http(server.port, "GET", "/api/v1/debug", None).unwrap();
     assert_eq!(status, 200, "{debug}");
     for task in ["job_runner", "orphan_recovery", "scheduler"] {
         let runs = debug["info"]["tasks"][task]["runs"].as_u64().unwrap_or(0);
@@ -655,7 +559,7 @@ fn sync_scenario(backend: TestBackend) {
             .is_some_and(|s| s.starts_with("job ") || s == "no job was due"),
         "{debug}"
     );
-    server.stop();
+    stop(server);
 }
 
 #[test]
@@ -670,12 +574,12 @@ fn syncs_on_postgres() {
 
 /// The faker source, the local-json destination and a full-refresh connection of the users
 /// stream between them.
-fn users_connection(server: &Server, count: u64, destination_path: &str) -> Value {
+fn users_connection(server: &Ferry, count: u64, destination_path: &str) -> Value {
     users_connection_in(server, WORKSPACE, count, destination_path)
 }
 
 fn users_connection_in(
-    server: &Server,
+    server: &Ferry,
     workspace: &str,
     count: u64,
     destination_path: &str,
@@ -702,13 +606,13 @@ fn users_connection_in(
 
 /// Starts a sync of five million users into `destination_path` and waits until records
 /// flow; returns the job id.
-fn start_long_sync(server: &Server, destination_path: &str) -> Value {
+fn start_long_sync(server: &Ferry, destination_path: &str) -> Value {
     let connection = users_connection(server, 5_000_000, destination_path);
     start_sync_of(server, &connection)
 }
 
 /// Starts a sync of `connection` and waits until records flow; returns the job id.
-fn start_sync_of(server: &Server, connection: &Value) -> Value {
+fn start_sync_of(server: &Ferry, connection: &Value) -> Value {
     let job = server.ok(
         "connections/sync",
         json!({ "connectionId": connection["connectionId"] }),
@@ -751,7 +655,7 @@ fn descendants(pid: u32) -> Vec<u32> {
 /// stops the sync within two heartbeats: the job ends cancelled with the reason, no
 /// connector process is left, and no record arrives after.
 fn deletes_stop_running_syncs(backend: TestBackend) {
-    let server = Server::start(backend);
+    let server = start(backend);
     let ways = ["connection", "source", "destination", "workspace"];
     let mut stopped = Vec::new();
     for how in ways {
@@ -765,7 +669,7 @@ fn deletes_stop_running_syncs(backend: TestBackend) {
         let path = format!("deleted-{how}");
         let connection = users_connection_in(&server, &workspace, 5_000_000, &path);
         let job = start_sync_of(&server, &connection);
-        assert!(!descendants(server.child.id()).is_empty(), "connectors run");
+        assert!(!descendants(server.pid()).is_empty(), "connectors run");
         let (endpoint, body) = match how {
             "connection" => (
                 "connections/delete",
@@ -791,7 +695,7 @@ fn deletes_stop_running_syncs(backend: TestBackend) {
             || {
                 let info = server.ok("jobs/get", json!({ "id": job }));
                 let attempt_over = info["attempts"][0]["attempt"]["status"] != "running";
-                let left = descendants(server.child.id());
+                let left = descendants(server.pid());
                 match attempt_over && left.is_empty() {
                     true => Ok(info),
                     false => Err(format!(
@@ -830,7 +734,7 @@ fn deletes_stop_running_syncs(backend: TestBackend) {
             "{how}: records kept arriving"
         );
     }
-    server.stop();
+    stop(server);
 }
 
 #[test]
@@ -844,9 +748,9 @@ fn deletes_stop_running_syncs_on_postgres() {
 }
 
 fn crash_scenario(backend: TestBackend) {
-    let mut server = Server::start(backend);
+    let mut server = start(backend);
     let job = start_long_sync(&server, "crash");
-    server.crash_and_restart();
+    crash_and_restart(&mut server);
     // After the restart the orphaned attempt fails (no heartbeat) and the job is retried.
     let info = common::wait_for(
         "the orphaned attempt to be retried (a second attempt)",
@@ -863,10 +767,10 @@ fn crash_scenario(backend: TestBackend) {
     let lines = info["attempts"][0]["logs"]["logLines"].to_string();
     assert!(lines.contains("stopped sending heartbeats"), "{lines}");
     // The killed attempt's configuration files (the secrets) went with its recovery.
-    server.assert_no_configuration_files(&job, 0);
+    assert_no_configuration_files(&server, &job, 0);
     assert_ne!(info["job"]["status"], "failed");
     server.ok("jobs/cancel", json!({ "id": job }));
-    server.stop();
+    stop(server);
 }
 
 #[test]
@@ -882,10 +786,10 @@ fn a_killed_server_leaves_no_job_running_on_postgres() {
 /// SIGTERM mid-sync: the attempt gets the grace period (2 s here), is then stopped and
 /// handed back: failed as interrupted, its job pending again at once, no secret file left.
 fn sigterm_scenario(backend: TestBackend) {
-    let server = Server::start(backend);
+    let server = start(backend);
     let job = start_long_sync(&server, "sigterm");
     let asked = Instant::now();
-    server.assert_no_configuration_files_after_stop(&job, asked);
+    assert_no_configuration_files_after_stop(server, &job, asked);
 }
 
 #[test]
@@ -900,7 +804,7 @@ fn sigterm_hands_the_running_attempt_back_on_postgres() {
 
 #[test]
 fn failed_attempts_are_retried_then_the_job_fails() {
-    let server = Server::start(TestBackend::Sqlite);
+    let server = start(TestBackend::Sqlite);
     std::fs::create_dir_all(server.local_json("")).unwrap();
     std::fs::write(server.local_json("a-file"), "x").unwrap();
     let connection = users_connection(&server, 10, "a-file/sub");
@@ -922,5 +826,5 @@ fn failed_attempts_are_retried_then_the_job_fails() {
             "{attempt}"
         );
     }
-    server.stop();
+    stop(server);
 }

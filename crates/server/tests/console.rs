@@ -11,11 +11,11 @@
 
 mod common;
 
-use ferry_persistence::testing::{TestBackend, TestDatabase};
+use common::ferry::Ferry;
+use ferry_persistence::testing::TestBackend;
 use serde_json::Value;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 fn console_dir() -> PathBuf {
@@ -130,98 +130,18 @@ fn the_vendored_files_are_the_pinned_npm_packages() {
     }
 }
 
-/// A `ferry serve` with auth on, on a fresh SQLite database, in a temporary directory.
-struct Server {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    _database: TestDatabase,
-}
-
-impl Server {
-    fn new() -> Server {
-        let database = TestDatabase::empty(TestBackend::Sqlite);
-        let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // The fixture connector's spec has secrets and a oneOf (crates/api/tests/connectors).
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../api/tests/connectors/fixture-connector.sh");
-        let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
-             [database]\nurl = \"{url}\"\n\
-             [secrets]\nkey = \"{key}\"\n\
-             [auth]\nenabled = true\n\
-             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\n\
-             [connectors]\ndocker = false\n\
-             [connectors.commands]\n\"ferry-test/source-fixture\" = [\"sh\", \"{fixture}\"]\n",
-            url = database.url,
-            key = database.secrets_key,
-            fixture = fixture.display(),
-        );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, config).unwrap();
-        Server {
-            child: None,
-            port,
-            dir,
-            config: config_path,
-            _database: database,
-        }
-    }
-
-    /// Runs `ferry <args>` (an admin command) and reads its JSON output.
-    fn admin(&self, args: &[&str]) -> Value {
-        let output = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", self.config.to_str().unwrap()])
-            .args(args)
-            .env_remove("RUST_LOG")
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "ferry {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    }
-
-    fn serve(&mut self) {
-        let log = std::fs::File::create(self.dir.path().join("ferry.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", self.config.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .current_dir(self.dir.path())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let child = self.child.insert(child);
-        common::wait_until_healthy(self.port, child, &self.dir.path().join("ferry.log"));
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 #[test]
 fn the_console_in_a_real_browser() {
     let Some(chromium) = browser_ready() else {
         return;
     };
     npm_ci();
-    let mut server = Server::new();
+    // Auth on, on a fresh SQLite database; the fixture connector's spec has secrets and a
+    // oneOf.
+    let mut server = Ferry::builder(TestBackend::Sqlite)
+        .setting("auth", "enabled = true")
+        .fixture_connector()
+        .configure();
     server.admin(&[
         "users",
         "create",
@@ -264,7 +184,7 @@ fn the_console_in_a_real_browser() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    let log = std::fs::read_to_string(server.dir.path().join("ferry.log")).unwrap_or_default();
+    let log = server.log();
     assert!(
         output.status.success(),
         "the browser scenario failed (screenshots so far in {}):\n{stdout}\n{stderr}\n\
@@ -282,7 +202,7 @@ fn the_console_in_a_real_browser() {
     assert!(stdout.contains("console: passed"), "{stdout}");
     // The records the console watched being synced are on disk (then a sync of many more
     // was cancelled, which may have appended some).
-    let out = server.dir.path().join("data/local-json/console-test");
+    let out = server.local_json("console-test");
     let users = std::fs::read_to_string(out.join("users.jsonl")).unwrap();
     let first: Vec<u64> = users
         .lines()

@@ -13,14 +13,14 @@
 
 mod common;
 
-use ferry_persistence::testing::{TestBackend, TestDatabase};
+use common::ferry::Ferry;
+use ferry_persistence::testing::TestBackend;
 use ferry_worker::launcher::{Arg, Image, Launcher, LauncherSettings, RuntimeError};
 use ferry_worker::sync::{run_reset, run_sync, Progress, SyncEnd, SyncPlan};
 use ferry_worker::ContainerSettings;
 use serde_json::{json, Value};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -255,113 +255,51 @@ fn root_filesystem(binary: &Path) -> PathBuf {
     tarball
 }
 
-/// A `ferry serve` whose connectors run in containers labelled `ferry.test=<id>`.
-struct Server {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-    id: String,
-    _database: TestDatabase,
+/// A `ferry serve` whose connectors run in containers labelled `ferry.test=<id>`: the
+/// server and its id.
+fn start(backend: TestBackend) -> (Ferry, String) {
+    let id = uuid::Uuid::new_v4().to_string();
+    let ferry = Ferry::builder(backend)
+        .setting("connectors", "docker = true")
+        .setting("connectors", "timeout_secs = 120")
+        .setting("connectors.container", "mount_local_root = true")
+        .setting("connectors.container", "memory_mb = 512")
+        .setting("connectors.container", "cpus = 1.0")
+        .setting(
+            "connectors.container.labels",
+            &format!("\"ferry.test\" = \"{id}\""),
+        )
+        .start();
+    (ferry, id)
 }
 
-impl Server {
-    fn start(backend: TestBackend) -> Server {
-        let database = TestDatabase::empty(backend);
-        let dir = tempfile::tempdir().unwrap();
-        let id = uuid::Uuid::new_v4().to_string();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
-             [database]\nurl = \"{url}\"\n\
-             [secrets]\nkey = \"{key}\"\n\
-             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\n\
-             [connectors]\ndocker = true\ntimeout_secs = 120\n\
-             [connectors.container]\nmount_local_root = true\nmemory_mb = 512\ncpus = 1.0\n\
-             [connectors.container.labels]\n\"ferry.test\" = \"{id}\"\n",
-            url = database.url,
-            key = database.secrets_key,
-        );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, config).unwrap();
-        // Logs go to a file: a pipe nobody drains would block the server once it fills.
-        let log = std::fs::File::create(dir.path().join("ferry.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", config_path.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .current_dir(dir.path())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let mut server = Server {
-            child,
-            port,
-            dir,
-            id,
-            _database: database,
-        };
-        let log = server.log_path();
-        common::wait_until_healthy(server.port, &mut server.child, &log);
-        server
-    }
-
-    fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        common::http(self.port, "POST", &format!("/api/v1/{path}"), Some(&body)).unwrap()
-    }
-
-    fn ok(&self, path: &str, body: Value) -> Value {
-        let (status, body) = self.post(path, body);
-        assert_eq!(status, 200, "{path}: {body}\n{}", self.log());
-        body
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
-    }
-
-    fn log_path(&self) -> PathBuf {
-        self.dir.path().join("ferry.log")
-    }
-
-    /// Where the local-json root (mounted at /local in the containers) holds `relative`.
-    fn local_json(&self, relative: &str) -> PathBuf {
-        self.dir.path().join("data/local-json").join(relative)
-    }
-
-    /// Waits until the job has ended and its attempt too (its end recorded); returns its
-    /// JobInfoRead.
-    fn wait_for_end(&self, job: &Value) -> Value {
-        let info = common::wait_for_job(self.port, job);
-        assert!(info["attempts"][0]["attempt"]["endedAt"].is_i64(), "{info}");
-        info
-    }
-
-    /// Runs a job of `connection` (`connections/sync` or `connections/reset`) to success;
-    /// returns its records synced. No container is left once it ended.
-    fn run(&self, verb: &str, connection: &Value) -> i64 {
-        let job = self.ok(
-            &format!("connections/{verb}"),
-            json!({ "connectionId": connection }),
-        )["job"]["id"]
-            .clone();
-        let info = self.wait_for_end(&job);
-        assert_eq!(info["job"]["status"], "succeeded", "{info}\n{}", self.log());
-        assert_no_containers(&self.id, &format!("after {verb} job {job}"));
-        info["attempts"][0]["attempt"]["recordsSynced"]
-            .as_i64()
-            .unwrap()
-    }
+/// Waits until the job has ended and its attempt too (its end recorded); returns its
+/// JobInfoRead.
+fn wait_for_end(server: &Ferry, job: &Value) -> Value {
+    let info = common::wait_for_job(server.port, job);
+    assert!(info["attempts"][0]["attempt"]["endedAt"].is_i64(), "{info}");
+    info
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Runs a job of `connection` (`connections/sync` or `connections/reset`) to success;
+/// returns its records synced. No container labelled `id` is left once it ended.
+fn run(server: &Ferry, id: &str, verb: &str, connection: &Value) -> i64 {
+    let job = server.ok(
+        &format!("connections/{verb}"),
+        json!({ "connectionId": connection }),
+    )["job"]["id"]
+        .clone();
+    let info = wait_for_end(server, &job);
+    assert_eq!(
+        info["job"]["status"],
+        "succeeded",
+        "{info}\n{}",
+        server.log()
+    );
+    assert_no_containers(id, &format!("after {verb} job {job}"));
+    info["attempts"][0]["attempt"]["recordsSynced"]
+        .as_i64()
+        .unwrap()
 }
 
 fn scenario(backend: TestBackend) {
@@ -369,7 +307,7 @@ fn scenario(backend: TestBackend) {
         return;
     }
     let images = images();
-    let server = Server::start(backend);
+    let (server, id) = start(backend);
     let source_definition = server.ok(
         "source_definitions/create",
         json!({ "name": "Sample in a container", "dockerRepository": Images::SOURCE,
@@ -405,7 +343,7 @@ fn scenario(backend: TestBackend) {
         spec["connectionSpecification"]["properties"]["destination_path"].is_object(),
         "{spec}"
     );
-    assert_no_containers(&server.id, "after spec");
+    assert_no_containers(&id, "after spec");
 
     // check and discover get their configuration file in the container.
     let source = server.ok(
@@ -445,7 +383,7 @@ fn scenario(backend: TestBackend) {
         out.is_dir(),
         "the container's /local/in-docker is the server's local-json root's"
     );
-    assert_no_containers(&server.id, "after check and discover");
+    assert_no_containers(&id, "after check and discover");
 
     // A sync: records and states come back through the containers, files land on the host.
     let connection = server.ok(
@@ -455,7 +393,7 @@ fn scenario(backend: TestBackend) {
     )["connectionId"]
         .clone();
     let all = |n: u64| (1..=n).collect::<Vec<u64>>();
-    assert_eq!(server.run("sync", &connection), 500);
+    assert_eq!(run(&server, &id, "sync", &connection), 500);
     assert_eq!(common::ids_on_disk(&out, "users"), all(250));
     assert_eq!(common::ids_on_disk(&out, "orders"), all(250));
     assert!(
@@ -470,12 +408,12 @@ fn scenario(backend: TestBackend) {
         json!({ "sourceId": source, "name": "sample",
                 "connectionConfiguration": { "count": 300, "seed": 5 } }),
     );
-    assert_eq!(server.run("sync", &connection), 50 + 300);
+    assert_eq!(run(&server, &id, "sync", &connection), 50 + 300);
     assert_eq!(common::ids_on_disk(&out, "users"), all(300));
     assert_eq!(common::ids_on_disk(&out, "orders"), all(300));
 
     // A reset through the destination's container empties the files.
-    server.run("reset", &connection);
+    run(&server, &id, "reset", &connection);
     assert!(common::ids_on_disk(&out, "users").is_empty());
 
     // A long sync, cancelled while records flow: both containers go.
@@ -505,7 +443,7 @@ fn scenario(backend: TestBackend) {
         },
     );
     // While it runs: a source and a destination, without network, limited, as Ferry's user.
-    let running = wait_for_containers(&server.id, 2);
+    let running = wait_for_containers(&id, 2);
     let inspect = |format: &str| -> Vec<String> {
         let mut args = vec!["inspect", "--format", format];
         args.extend(running.iter().map(String::as_str));
@@ -530,9 +468,9 @@ fn scenario(backend: TestBackend) {
     assert_eq!(inspect("{{.Config.User}}"), [user.as_str(), user.as_str()]);
     let cancelled = server.ok("jobs/cancel", json!({ "id": job }));
     assert_eq!(cancelled["job"]["status"], "cancelled");
-    let info = server.wait_for_end(&job);
+    let info = wait_for_end(&server, &job);
     assert_eq!(info["job"]["status"], "cancelled", "{info}");
-    assert_no_containers(&server.id, "after the cancelled sync");
+    assert_no_containers(&id, "after the cancelled sync");
     let lines = info["attempts"][0]["logs"]["logLines"].to_string();
     assert!(
         lines.contains("cancelled: the connectors were stopped"),

@@ -9,180 +9,115 @@
 
 mod common;
 
-use ferry_persistence::testing::{TestBackend, TestDatabase};
+use common::ferry::Ferry;
+use common::free_port;
+use ferry_persistence::testing::TestBackend;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `ferry serve` that can be killed and started again on its database and directory.
+/// One attempt per job, so a failing sync fails at once; deliveries retried after 1 s, then
+/// 2 s. The receivers answer at once: the delivery timeout is only a bound.
+fn start(backend: TestBackend) -> Ferry {
+    Ferry::builder(backend)
+        .setting("worker", "max_attempts = 1")
+        .setting("notifications", "timeout_secs = 60")
+        .setting("notifications", "retry_backoff_secs = 1")
+        .setting("notifications", "max_backoff_secs = 2")
+        .setting("notifications", "retry_for_secs = 600")
+        .setting("notifications", "poll_interval_ms = 200")
+        .start()
 }
 
-/// A `ferry serve` on a database and directory that outlive it, so that it can be killed
-/// and started again.
-struct Ferry {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+fn builtin(ferry: &Ferry, family: &str, repository: &str) -> Value {
+    let list = ferry.ok(&format!("{family}_definitions/list"), json!({}));
+    list[format!("{family}Definitions")]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dockerRepository"] == repository)
+        .unwrap_or_else(|| panic!("{repository} is built in: {list}"))
+        [format!("{family}DefinitionId")]
+    .clone()
 }
 
-impl Ferry {
-    fn start(database: &TestDatabase, dir: &Path) -> Ferry {
-        let port = free_port();
-        // One attempt per job, so a failing sync fails at once; deliveries retried after
-        // 1 s, then 2 s. The receivers answer at once: the delivery timeout is only a bound.
-        let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
-             [database]\nurl = \"{url}\"\n\
-             [secrets]\nkey = \"{key}\"\n\
-             [worker]\npoll_interval_ms = 200\nheartbeat_secs = 1\nmax_attempts = 1\n\
-             [connectors]\ndocker = false\n\
-             [notifications]\ntimeout_secs = 60\nretry_backoff_secs = 1\nmax_backoff_secs = 2\n\
-             retry_for_secs = 600\npoll_interval_ms = 200\n",
-            url = database.url,
-            key = database.secrets_key,
-        );
-        let config_path = dir.join("ferry.toml");
-        std::fs::write(&config_path, config).unwrap();
-        // Logs go to a file (appended across restarts): a pipe nobody drains would block.
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("ferry.log"))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", config_path.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .current_dir(dir)
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let mut ferry = Ferry {
-            child,
-            port,
-            log: dir.join("ferry.log"),
-        };
-        common::wait_until_healthy(port, &mut ferry.child, &ferry.log);
-        ferry
-    }
+/// A connection from a new sample source to a new local-json destination writing under
+/// `path`.
+fn connection(ferry: &Ferry, path: &str) -> String {
+    let source = ferry.ok(
+        "sources/create",
+        json!({ "workspaceId": WORKSPACE, "name": "sample",
+                "sourceDefinitionId": builtin(ferry, "source", "ferry/source-sample"),
+                "connectionConfiguration": { "count": 20, "seed": 1 } }),
+    );
+    let destination = ferry.ok(
+        "destinations/create",
+        json!({ "workspaceId": WORKSPACE, "name": path,
+                "destinationDefinitionId": builtin(ferry, "destination", "ferry/destination-local-json"),
+                "connectionConfiguration": { "destination_path": path } }),
+    );
+    let schema = ferry.ok(
+        "sources/discover_schema",
+        json!({ "sourceId": source["sourceId"] }),
+    )["schema"]
+        .clone();
+    ferry.ok(
+        "connections/create",
+        json!({ "sourceId": source["sourceId"], "destinationId": destination["destinationId"],
+                "syncMode": "full_refresh", "syncSchema": schema, "status": "active" }),
+    )["connectionId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
 
-    fn ok(&self, path: &str, body: Value) -> Value {
-        let (status, body) =
-            common::http(self.port, "POST", &format!("/api/v1/{path}"), Some(&body)).unwrap();
-        assert_eq!(status, 200, "{path}: {body}");
-        body
-    }
+/// Syncs `connection` and waits for the job to end; returns its id and status.
+fn sync(ferry: &Ferry, connection: &str) -> (i64, String) {
+    let job = ferry.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"]
+        .as_i64()
+        .unwrap();
+    let info = common::wait_for_job(ferry.port, &json!(job));
+    (job, info["job"]["status"].as_str().unwrap().to_string())
+}
 
-    /// `kill -9`: no shutdown, no last write.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        common::wait_for_exit(&mut self.child, "ferry, after SIGKILL,", &self.log);
-    }
+fn webhook(ferry: &Ferry, url: &str, triggers: Value) -> (String, String) {
+    let created = ferry.ok(
+        "notification_webhooks/create",
+        json!({ "workspaceId": WORKSPACE, "url": url, "notificationTriggers": triggers }),
+    );
+    (
+        created["webhookId"].as_str().unwrap().to_string(),
+        created["signingSecret"].as_str().unwrap().to_string(),
+    )
+}
 
-    fn builtin(&self, family: &str, repository: &str) -> Value {
-        let list = self.ok(&format!("{family}_definitions/list"), json!({}));
-        list[format!("{family}Definitions")]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["dockerRepository"] == repository)
-            .unwrap_or_else(|| panic!("{repository} is built in: {list}"))
-            [format!("{family}DefinitionId")]
+fn deliveries(ferry: &Ferry) -> Vec<Value> {
+    ferry.ok(
+        "notification_deliveries/list",
+        json!({ "workspaceId": WORKSPACE, "sortOrder": "asc" }),
+    )["deliveries"]
+        .as_array()
+        .unwrap()
         .clone()
-    }
-
-    /// A connection from a new sample source to a new local-json destination writing under
-    /// `path`.
-    fn connection(&self, path: &str) -> String {
-        let source = self.ok(
-            "sources/create",
-            json!({ "workspaceId": WORKSPACE, "name": "sample",
-                    "sourceDefinitionId": self.builtin("source", "ferry/source-sample"),
-                    "connectionConfiguration": { "count": 20, "seed": 1 } }),
-        );
-        let destination = self.ok(
-            "destinations/create",
-            json!({ "workspaceId": WORKSPACE, "name": path,
-                    "destinationDefinitionId": self.builtin("destination", "ferry/destination-local-json"),
-                    "connectionConfiguration": { "destination_path": path } }),
-        );
-        let schema = self.ok(
-            "sources/discover_schema",
-            json!({ "sourceId": source["sourceId"] }),
-        )["schema"]
-            .clone();
-        self.ok(
-            "connections/create",
-            json!({ "sourceId": source["sourceId"], "destinationId": destination["destinationId"],
-                    "syncMode": "full_refresh", "syncSchema": schema, "status": "active" }),
-        )["connectionId"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    /// Syncs `connection` and waits for the job to end; returns its id and status.
-    fn sync(&self, connection: &str) -> (i64, String) {
-        let job = self.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"]
-            .as_i64()
-            .unwrap();
-        let info = common::wait_for_job(self.port, &json!(job));
-        (job, info["job"]["status"].as_str().unwrap().to_string())
-    }
-
-    fn webhook(&self, url: &str, triggers: Value) -> (String, String) {
-        let created = self.ok(
-            "notification_webhooks/create",
-            json!({ "workspaceId": WORKSPACE, "url": url, "notificationTriggers": triggers }),
-        );
-        (
-            created["webhookId"].as_str().unwrap().to_string(),
-            created["signingSecret"].as_str().unwrap().to_string(),
-        )
-    }
-
-    fn deliveries(&self) -> Vec<Value> {
-        self.ok(
-            "notification_deliveries/list",
-            json!({ "workspaceId": WORKSPACE, "sortOrder": "asc" }),
-        )["deliveries"]
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-
-    /// Polls the delivery log until `done` holds.
-    fn deliveries_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        common::wait_for(
-            &format!("the delivery log to show {what}"),
-            common::PATIENCE,
-            || {
-                let log = self.deliveries();
-                match done(&log) {
-                    true => Ok(log),
-                    false => Err(format!("{log:#?}")),
-                }
-            },
-        )
-    }
 }
 
-impl Drop for Ferry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Polls the delivery log until `done` holds.
+fn deliveries_until(ferry: &Ferry, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    common::wait_for(
+        &format!("the delivery log to show {what}"),
+        common::PATIENCE,
+        || {
+            let log = deliveries(ferry);
+            match done(&log) {
+                true => Ok(log),
+                false => Err(format!("{log:#?}")),
+            }
+        },
+    )
 }
 
 /// One request a receiver got.
@@ -343,25 +278,28 @@ fn by_event_id(secret: &str, received: &[Received]) -> HashMap<String, Value> {
 }
 
 fn sync_events(backend: TestBackend) {
-    let database = TestDatabase::empty(backend);
-    let dir = tempfile::tempdir().unwrap();
     let receiver_port = free_port();
     let receiver = Receiver::start(receiver_port);
-    let ferry = Ferry::start(&database, dir.path());
+    let ferry = start(backend);
+    let dir = &ferry.dir;
     let url = |path: &str| format!("http://127.0.0.1:{receiver_port}{path}");
-    let (all, all_secret) = ferry.webhook(&url("/all"), json!(["sync_success", "sync_failure"]));
-    let (flaky, flaky_secret) = ferry.webhook(&url("/flaky"), json!(["sync_success"]));
-    let good = ferry.connection("good");
+    let (all, all_secret) = webhook(
+        &ferry,
+        &url("/all"),
+        json!(["sync_success", "sync_failure"]),
+    );
+    let (flaky, flaky_secret) = webhook(&ferry, &url("/flaky"), json!(["sync_success"]));
+    let good = connection(&ferry, "good");
     // A file where the destination wants its directory: the write fails.
     std::fs::create_dir_all(dir.path().join("data/local-json")).unwrap();
     std::fs::write(dir.path().join("data/local-json/blocked"), "in the way").unwrap();
-    let bad = ferry.connection("blocked");
-    let (good_job, status) = ferry.sync(&good);
+    let bad = connection(&ferry, "blocked");
+    let (good_job, status) = sync(&ferry, &good);
     assert_eq!(status, "succeeded");
-    let (bad_job, status) = ferry.sync(&bad);
+    let (bad_job, status) = sync(&ferry, &bad);
     assert_eq!(status, "failed");
 
-    let log = ferry.deliveries_until("three deliveries delivered", |log| {
+    let log = deliveries_until(&ferry, "three deliveries delivered", |log| {
         log.len() == 3 && log.iter().all(|d| d["status"] == "delivered")
     });
     // Each event arrives once at /all, signed; after de-duplication by id, exactly the two.
@@ -432,7 +370,7 @@ fn sync_events(backend: TestBackend) {
     let ids: BTreeSet<&str> = log.iter().map(|d| d["eventId"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 2);
     // The log shows deliveries by event id, and never a secret or a webhook URL.
-    let logged = std::fs::read_to_string(dir.path().join("ferry.log")).unwrap();
+    let logged = ferry.log();
     assert!(
         logged.contains(success["eventId"].as_str().unwrap()),
         "deliveries are logged by event id"
@@ -454,18 +392,17 @@ fn sync_events_arrive_signed_and_once_on_postgres() {
 /// The receiver is unreachable when the event is written and attempted; ferry is killed
 /// with SIGKILL; the receiver comes up; the next start delivers the event from the outbox.
 fn kill_before_delivery(backend: TestBackend) {
-    let database = TestDatabase::empty(backend);
-    let dir = tempfile::tempdir().unwrap();
     let receiver_port = free_port(); // nothing listens there yet
-    let ferry = Ferry::start(&database, dir.path());
-    let (_, secret) = ferry.webhook(
+    let mut ferry = start(backend);
+    let (_, secret) = webhook(
+        &ferry,
         &format!("http://127.0.0.1:{receiver_port}/hook"),
         json!(["sync_success"]),
     );
-    let connection = ferry.connection("killed");
-    let (job, status) = ferry.sync(&connection);
+    let connection = connection(&ferry, "killed");
+    let (job, status) = sync(&ferry, &connection);
     assert_eq!(status, "succeeded");
-    let log = ferry.deliveries_until("a failed attempt", |log| {
+    let log = deliveries_until(&ferry, "a failed attempt", |log| {
         log.len() == 1 && log[0]["attempts"].as_i64() >= Some(1) && log[0]["lastError"].is_string()
     });
     assert_eq!(log[0]["status"], "pending", "{log:#?}");
@@ -477,11 +414,12 @@ fn kill_before_delivery(backend: TestBackend) {
         "{log:#?}"
     );
     let event_id = log[0]["eventId"].clone();
-    ferry.kill();
+    // `kill -9`: no shutdown, no last write.
+    ferry.stop_with("KILL");
 
     let receiver = Receiver::start(receiver_port);
     let restarted = Instant::now();
-    let ferry = Ferry::start(&database, dir.path());
+    ferry.serve();
     let got = receiver.wait_for("/hook", 1);
     eprintln!(
         "{backend:?}: delivered {:.2} s after the restart began",
@@ -494,7 +432,7 @@ fn kill_before_delivery(backend: TestBackend) {
         (&body["data"]["jobId"], &body["data"]["connectionId"]),
         (&json!(job), &json!(connection))
     );
-    let log = ferry.deliveries_until("delivered after the restart", |log| {
+    let log = deliveries_until(&ferry, "delivered after the restart", |log| {
         log.len() == 1 && log[0]["status"] == "delivered"
     });
     assert_eq!(log[0]["eventId"], event_id);

@@ -7,85 +7,27 @@
 
 mod common;
 
+use common::ferry::Ferry;
 use ferry_persistence::testing::{TestBackend, TestDatabase};
-use serde_json::{json, Value};
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
 
 const USER: &str = "remote-admin";
 const PASSWORD: &str = "remote admin password";
 const ORGANIZATION: &str = "00000000-0000-0000-0000-000000000000";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A `ferry serve` on `database`, stopped when dropped.
-struct Ferry {
-    child: Child,
-    port: u16,
-}
-
-impl Ferry {
-    fn start(database: &TestDatabase, dir: &Path, auth: bool) -> Ferry {
-        let port = free_port();
-        let auth = match auth {
-            true => format!(
-                "[auth]\nenabled = true\nbasic_username = \"{USER}\"\nbasic_password = \"{PASSWORD}\"\n"
-            ),
-            false => String::new(),
-        };
-        let config = format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\nworkers = 2\n\
-             [database]\nurl = \"{url}\"\n\
-             [secrets]\nkey = \"{key}\"\n\
-             [worker]\nenabled = false\n\
-             [connectors]\ndocker = false\n{auth}",
-            url = database.url,
-            key = database.secrets_key,
-        );
-        let config_path = dir.join("ferry.toml");
-        std::fs::write(&config_path, config).unwrap();
-        let log = std::fs::File::create(dir.join("ferry.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["--config", config_path.to_str().unwrap(), "serve"])
-            .env_remove("RUST_LOG")
-            .current_dir(dir)
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let mut ferry = Ferry { child, port };
-        common::wait_until_healthy(port, &mut ferry.child, &dir.join("ferry.log"));
-        ferry
+/// A `ferry serve` on `database`, without a worker, stopped when dropped.
+fn start(database: &TestDatabase, auth: bool) -> Ferry {
+    let ferry = Ferry::builder(TestBackend::Sqlite)
+        .database(database)
+        .setting("worker", "enabled = false");
+    match auth {
+        true => ferry
+            .setting("auth", "enabled = true")
+            .setting("auth", &format!("basic_username = \"{USER}\""))
+            .setting("auth", &format!("basic_password = \"{PASSWORD}\"")),
+        false => ferry,
     }
-
-    fn post(&self, path: &str, body: Value, authorization: Option<&str>) -> (u16, Value) {
-        common::http_with(
-            self.port,
-            "POST",
-            &format!("/api/v1/{path}"),
-            Some(&body),
-            authorization,
-        )
-        .unwrap()
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/api", self.port)
-    }
-}
-
-impl Drop for Ferry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    .start()
 }
 
 fn basic() -> String {
@@ -95,18 +37,16 @@ fn basic() -> String {
 }
 
 fn copies_the_remote_workspaces(backend: TestBackend) {
-    let remote_dir = tempfile::tempdir().unwrap();
-    let local_dir = tempfile::tempdir().unwrap();
     let remote_db = TestDatabase::new(TestBackend::Sqlite);
     let local_db = TestDatabase::new(backend);
-    let remote = Ferry::start(&remote_db, remote_dir.path(), true);
-    let local = Ferry::start(&local_db, local_dir.path(), false);
+    let remote = start(&remote_db, true);
+    let local = start(&local_db, false);
     let admin = basic();
 
     // More than one page (the client asks for 100 at a time).
     let mut made = Vec::new();
     for i in 0..150 {
-        let (status, body) = remote.post(
+        let (status, body) = remote.post_with(
             "workspaces/create",
             json!({ "name": format!("remote {i}"), "email": "ops@example.com" }),
             Some(&admin),
@@ -114,14 +54,14 @@ fn copies_the_remote_workspaces(backend: TestBackend) {
         assert_eq!(status, 200, "{body}");
         made.push(body["workspaceId"].as_str().unwrap().to_string());
     }
-    let (status, refused) = remote.post("workspaces/list", json!({}), None);
+    let (status, refused) = remote.post_with("workspaces/list", json!({}), None);
     assert_eq!(status, 401, "auth is on there: {refused}");
 
     let request = json!({
-        "url": remote.base_url(), "organizationId": ORGANIZATION,
+        "url": format!("http://127.0.0.1:{}/api", remote.port), "organizationId": ORGANIZATION,
         "authorization": { "type": "basic", "username": USER, "password": PASSWORD }
     });
-    let (status, synced) = local.post("workspaces/sync_from_remote", request.clone(), None);
+    let (status, synced) = local.post_with("workspaces/sync_from_remote", request.clone(), None);
     assert_eq!(status, 200, "{synced}");
     // The remote's default workspace has the id of the local one: known, not copied.
     assert_eq!(synced["totalCount"], 151, "{synced}");
@@ -135,7 +75,7 @@ fn copies_the_remote_workspaces(backend: TestBackend) {
     created.sort();
     made.sort();
     assert_eq!(created, made);
-    let (_, copy) = local.post("workspaces/get", json!({ "workspaceId": made[0] }), None);
+    let (_, copy) = local.post_with("workspaces/get", json!({ "workspaceId": made[0] }), None);
     assert!(
         copy["name"].as_str().unwrap().starts_with("remote "),
         "{copy}"
@@ -144,18 +84,18 @@ fn copies_the_remote_workspaces(backend: TestBackend) {
     assert_eq!(copy["organizationId"], ORGANIZATION);
 
     // Again: nothing new.
-    let (status, again) = local.post("workspaces/sync_from_remote", request.clone(), None);
+    let (status, again) = local.post_with("workspaces/sync_from_remote", request.clone(), None);
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["totalCount"], 151);
     assert_eq!(again["createdCount"], 0);
     assert_eq!(again["createdWorkspaceIds"], json!([]));
-    let (_, listed) = local.post("workspaces/list", json!({}), None);
+    let (_, listed) = local.post_with("workspaces/list", json!({}), None);
     assert_eq!(listed["total"], 151);
 
     // A token the remote does not know: a 502 naming its 401.
     let mut wrong = request.clone();
     wrong["authorization"] = json!({ "type": "bearer", "token": "not-a-token" });
-    let (status, failed) = local.post("workspaces/sync_from_remote", wrong, None);
+    let (status, failed) = local.post_with("workspaces/sync_from_remote", wrong, None);
     assert_eq!(status, 502, "{failed}");
     assert_eq!(failed["error"], "UPSTREAM_FAILED");
     assert!(
@@ -165,7 +105,7 @@ fn copies_the_remote_workspaces(backend: TestBackend) {
     assert!(!failed.to_string().contains("not-a-token"), "{failed}");
     // The remote stopped: no answer is a 502 too.
     drop(remote);
-    let (status, failed) = local.post("workspaces/sync_from_remote", request, None);
+    let (status, failed) = local.post_with("workspaces/sync_from_remote", request, None);
     assert_eq!(status, 502, "{failed}");
 }
 

@@ -2,6 +2,10 @@
 //! tiny load and tiny sizes, and prints every row of its table. No figure is checked: speed
 //! belongs in the benchmark's output, not in assertions.
 
+// A benchmark run as a test: a failed step should stop it with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 #[path = "../benches/speed/suite.rs"]
 mod suite;
 

@@ -6,6 +6,8 @@
 // A benchmark: a failed step should stop it with its message.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "../../tests/common/mod.rs"]
+mod common;
 mod suite;
 
 fn main() {

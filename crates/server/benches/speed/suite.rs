@@ -239,7 +239,7 @@ fn backend_rows(
     let mut rows = Vec::new();
     let test_db = TestDatabase::empty(backend);
     progress(&format!("{name}: starting ferry serve on a fresh database"));
-    let ferry = server::Ferry::start(&options.ferry, &test_db.url, &test_db.secrets_key);
+    let ferry = server::Ferry::start(&options.ferry, backend, &test_db);
     let addr = ferry.addr;
     let mut row = Row::new("start to first answer (fresh database, migrations)", name);
     row.measured = format!("{:.3} s", ferry.start_to_first_answer.as_secs_f64());

@@ -1,6 +1,7 @@
-//! What the binary-level tests share: a bare HTTP/1.1 client, so they need no client
-//! library and see exactly what went over the wire; and the one way they wait, [`wait_for`]:
-//! for an event (an answer, a status, a file, a process exit), never for a fixed time.
+//! What the binary-level tests (and the server's benchmarks) share: the one `ferry` process
+//! harness, [`ferry::Ferry`]; a bare HTTP/1.1 client, so they need no client library and see
+//! exactly what went over the wire; and the one way they wait, [`wait_for`]: for an event (an
+//! answer, a status, a file, a process exit), never for a fixed time.
 
 // Each test binary uses its part of this module.
 #![allow(dead_code)]
@@ -23,13 +24,25 @@ pub const PATIENCE: Duration = Duration::from_secs(300);
 /// How often [`wait_for`] asks again.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// How often [`wait_until_healthy`] asks: often, so that the time a start took (which the
+/// speed benchmark reports) is measured to a few milliseconds; a refused connection costs
+/// nothing.
+const HEALTH_POLL_INTERVAL: Duration = Duration::from_millis(2);
+
 /// Asks `probe` every 100 ms until it answers `Ok`, and returns that answer. After
 /// `timeout` it panics, saying what it waited for and what the probe last said (its `Err`).
 /// A probe that sees the event can no longer happen (the process exited) panics itself.
 #[track_caller]
-pub fn wait_for<T>(
+pub fn wait_for<T>(what: &str, timeout: Duration, probe: impl FnMut() -> Result<T, String>) -> T {
+    wait_for_every(what, timeout, POLL_INTERVAL, probe)
+}
+
+/// [`wait_for`], asking every `interval`.
+#[track_caller]
+pub fn wait_for_every<T>(
     what: &str,
     timeout: Duration,
+    interval: Duration,
     mut probe: impl FnMut() -> Result<T, String>,
 ) -> T {
     let started = Instant::now();
@@ -41,8 +54,17 @@ pub fn wait_for<T>(
         if started.elapsed() >= timeout {
             panic!("timed out after {timeout:?} waiting for {what}; last saw: {last}");
         }
-        std::thread::sleep(POLL_INTERVAL);
+        std::thread::sleep(interval);
     }
+}
+
+/// A port nothing listens on now (the system's choice), for a server to bind.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The last `lines` lines of the file at `path` (a server's log), or why there are none.
@@ -60,9 +82,10 @@ pub fn tail(path: &Path, lines: usize) -> String {
 /// /api/v1/health` on `port` (any answer). Panics at once if it exits instead.
 #[track_caller]
 pub fn wait_until_healthy(port: u16, child: &mut Child, log: &Path) {
-    wait_for(
+    wait_for_every(
         &format!("ferry to answer GET /api/v1/health on port {port}"),
         PATIENCE,
+        HEALTH_POLL_INTERVAL,
         || {
             if let Some(status) = child.try_wait().unwrap() {
                 panic!(
