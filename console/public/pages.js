@@ -144,6 +144,7 @@ export function WorkspacesPage({ workspace, can, setWorkspace, updateWorkspace }
     () =>
       api("workspaces/list", {
         pageSize: PAGE_SIZE,
+        includeTotal: true,
         sortBy: "name",
         nameContains: search || undefined,
         cursor: paging.cursor || undefined,
@@ -180,7 +181,7 @@ export function WorkspacesPage({ workspace, can, setWorkspace, updateWorkspace }
 function WorkspaceSummary({ workspace, can, updateWorkspace }) {
   const id = workspace.workspaceId;
   const counts = useLoad(async () => {
-    const body = { workspaceId: id, pageSize: 1 };
+    const body = { workspaceId: id, pageSize: 1, includeTotal: true };
     const [sources, destinations, connections] = await Promise.all([
       api("sources/list", body),
       api("destinations/list", body),
@@ -241,6 +242,7 @@ export function ConnectionsPage({ workspace, can }) {
     const page = await api("web_backend/connections/list", {
       workspaceId: workspace.workspaceId,
       pageSize: PAGE_SIZE,
+      includeTotal: true,
       sortBy: "name",
       cursor: paging.cursor || undefined,
     });
@@ -291,7 +293,7 @@ export function ConnectionPage({ connectionId, can }) {
   const state = useLoad(async () => {
     const [connection, jobs] = await Promise.all([
       api("web_backend/connections/get", { connectionId }),
-      api("jobs/list", { configType: "sync", configId: connectionId, sortOrder: "desc", pageSize: 20 }),
+      api("jobs/list", { configType: "sync", configId: connectionId, sortOrder: "desc", pageSize: 20, includeTotal: true }),
     ]);
     return { connection, jobs: jobs.jobs, moreJobs: jobs.total - jobs.jobs.length };
   }, [connectionId]);
@@ -474,7 +476,7 @@ export function ActorsPage({ family, workspace, can }) {
   const words = WORDS[family];
   const paging = usePaging(workspace.workspaceId);
   const list = useLoad(
-    () => listActors(family, { workspaceId: workspace.workspaceId, pageSize: PAGE_SIZE, sortBy: "name", cursor: paging.cursor || undefined }),
+    () => listActors(family, { workspaceId: workspace.workspaceId, pageSize: PAGE_SIZE, includeTotal: true, sortBy: "name", cursor: paging.cursor || undefined }),
     [family, workspace.workspaceId, paging.cursor],
   );
   const [checks, setChecks] = useState({});

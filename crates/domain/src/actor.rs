@@ -31,6 +31,7 @@ pub struct ActorListQuery {
     pub page_size: Option<i64>,
     pub cursor: Option<String>,
     pub pagination: Option<Pagination>,
+    pub include_total: bool,
     /// What its cursors are bound to.
     pub fingerprint: u64,
 }
@@ -47,6 +48,10 @@ impl PagedRequest for ActorListQuery {
 
     fn pagination(&self) -> Option<Pagination> {
         self.pagination
+    }
+
+    fn include_total(&self) -> bool {
+        self.include_total
     }
 
     fn query_fingerprint(&self) -> u64 {
@@ -245,7 +250,7 @@ macro_rules! actor_models {
             /// One page of reads.
             pub fn page(
                 actors: Vec<Actor>,
-                total: i64,
+                total: Option<i64>,
                 has_more: bool,
                 next_cursor: Option<String>,
             ) -> Self {
@@ -291,6 +296,7 @@ macro_rules! actor_models {
                     page_size: request.page_size,
                     cursor: request.cursor,
                     pagination: request.pagination,
+                    include_total: request.include_total.unwrap_or(false),
                 }
             }
         }

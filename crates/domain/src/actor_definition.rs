@@ -202,7 +202,7 @@ macro_rules! definition_models {
         impl $read_list {
             pub fn new(
                 definitions: Vec<ActorDefinition>,
-                total: i64,
+                total: Option<i64>,
                 has_more: bool,
                 next_cursor: Option<String>,
             ) -> Self {

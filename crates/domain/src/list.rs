@@ -1,7 +1,8 @@
 //! The list convention every list endpoint follows: optional filters as body fields,
 //! `sortBy` + `sortOrder` with the id as the final tie-breaker, and keyset pagination with
 //! `pageSize` and an opaque `cursor` (or Airbyte's `pagination: {pageSize, rowOffset}`).
-//! Responses add `total`, `hasMore` and `nextCursor`.
+//! Responses add `hasMore`, `nextCursor` and, when it costs nothing (an unpaged list) or is
+//! asked for (`includeTotal`), `total`: a page costs the page, not the table.
 
 use crate::{wire_enum, Error, Violation};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -125,6 +126,8 @@ pub trait PagedRequest {
     fn page_size(&self) -> Option<i64>;
     fn cursor(&self) -> Option<&str>;
     fn pagination(&self) -> Option<Pagination>;
+    /// Whether a page also counts the total (`includeTotal`).
+    fn include_total(&self) -> bool;
     /// What a cursor is bound to: the filters and the sort, not the paging itself. Call it
     /// after the defaults are written into the request, so it fingerprints what was meant.
     fn query_fingerprint(&self) -> u64;
@@ -164,6 +167,10 @@ macro_rules! list_request {
             /// Airbyte's offset pagination, as an alternative to `pageSize` and `cursor`.
             #[validate(nested)]
             pub pagination: Option<$crate::list::Pagination>,
+            /// Also count every row that matches the filters, over all pages, into the
+            /// answer's `total` (a count costs a pass over the matching rows; a page alone
+            /// costs the page). An unpaged list always answers its total.
+            pub include_total: Option<bool>,
         }
 
         $crate::paged_request!($name);
@@ -185,9 +192,12 @@ macro_rules! list_response {
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             $(#[$field_meta])* pub $field: Vec<$item>,
-            /// How many match the filters, over all pages.
+            /// How many rows match the filters, over all pages, counted when this answer was
+            /// made: present for an unpaged list, and for a page when the request set
+            /// `includeTotal`.
             #[schema(format = Int64)]
-            pub total: i64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub total: Option<i64>,
             pub has_more: bool,
             /// Pass as `cursor` (with the same filters and sort) for the next page; absent
             /// on the last.
@@ -214,11 +224,16 @@ macro_rules! paged_request {
                 self.pagination
             }
 
+            fn include_total(&self) -> bool {
+                self.include_total.unwrap_or(false)
+            }
+
             fn query_fingerprint(&self) -> u64 {
                 $crate::list::fingerprint(&Self {
                     page_size: None,
                     cursor: None,
                     pagination: None,
+                    include_total: None,
                     ..self.clone()
                 })
             }
@@ -237,20 +252,31 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// How a list request pages: not at all, by keyset, or by offset.
+/// How a list request pages: not at all, by keyset, or by offset; a page also counts the
+/// total over all pages when `total` says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Paging {
     All,
-    Keyset { size: i64, after: Option<Cursor> },
-    Offset { size: i64, offset: i64 },
+    Keyset {
+        size: i64,
+        after: Option<Cursor>,
+        total: bool,
+    },
+    Offset {
+        size: i64,
+        offset: i64,
+        total: bool,
+    },
 }
 
 impl Paging {
-    /// Reads `pageSize`/`cursor`, or Airbyte's `pagination`, for a query with `fingerprint`.
+    /// Reads `pageSize`/`cursor`, or Airbyte's `pagination`, for a query with `fingerprint`;
+    /// `total`: whether a page counts the total too (`includeTotal`).
     pub fn from_request(
         page_size: Option<i64>,
         cursor: Option<&str>,
         pagination: Option<Pagination>,
+        total: bool,
         fingerprint: u64,
         key: &[u8],
     ) -> Result<Paging, Error> {
@@ -266,7 +292,7 @@ impl Paging {
             .map(|c| Cursor::decode(c, fingerprint, key))
             .transpose()?;
         match (page_size, after, pagination) {
-            (Some(size), after, _) => Ok(Paging::Keyset { size, after }),
+            (Some(size), after, _) => Ok(Paging::Keyset { size, after, total }),
             (None, Some(_), _) => Err(Error::invalid(Violation::new(
                 "pageSize",
                 "is required with a cursor",
@@ -281,6 +307,7 @@ impl Paging {
             ) => Ok(Paging::Offset {
                 size: page_size.unwrap_or(20),
                 offset: row_offset.unwrap_or(0),
+                total,
             }),
             (None, None, None) => Ok(Paging::All),
         }
@@ -344,23 +371,32 @@ mod tests {
     #[test]
     fn paging_modes() {
         assert_eq!(
-            Paging::from_request(None, None, None, 1, KEY).unwrap(),
+            Paging::from_request(None, None, None, false, 1, KEY).unwrap(),
             Paging::All
         );
-        assert!(Paging::from_request(Some(0), None, None, 1, KEY).is_err());
-        assert!(Paging::from_request(Some(1001), None, None, 1, KEY).is_err());
+        assert!(Paging::from_request(Some(0), None, None, false, 1, KEY).is_err());
+        assert!(Paging::from_request(Some(1001), None, None, false, 1, KEY).is_err());
+        assert_eq!(
+            Paging::from_request(Some(10), None, None, true, 1, KEY).unwrap(),
+            Paging::Keyset {
+                size: 10,
+                after: None,
+                total: true
+            }
+        );
         let offset = Pagination {
             page_size: Some(5),
             row_offset: Some(10),
         };
         assert_eq!(
-            Paging::from_request(None, None, Some(offset), 1, KEY).unwrap(),
+            Paging::from_request(None, None, Some(offset), false, 1, KEY).unwrap(),
             Paging::Offset {
                 size: 5,
-                offset: 10
+                offset: 10,
+                total: false
             }
         );
         let text = cursor().encode(KEY);
-        assert!(Paging::from_request(None, Some(&text), None, 42, KEY).is_err());
+        assert!(Paging::from_request(None, Some(&text), None, false, 42, KEY).is_err());
     }
 }

@@ -68,20 +68,24 @@ fn measure(conn: &mut AnyConnection, label: &str, depth: i64, list: &Lister<'_>)
         Paging::Offset {
             size: 1,
             offset: depth - 1,
+            total: false,
         },
     );
     let (key, id) = marker.next.expect("a row at depth");
     let deep = Paging::Keyset {
         size: PAGE,
         after: Some(Cursor { key, id, query: 0 }),
+        total: false,
     };
     let first_page = Paging::Keyset {
         size: PAGE,
         after: None,
+        total: false,
     };
     let by_offset = Paging::Offset {
         size: PAGE,
         offset: depth,
+        total: false,
     };
     let first = median_time(|| {
         assert_eq!(list(conn, first_page.clone()).items.len() as i64, PAGE);

@@ -18,6 +18,7 @@ pub fn paging(state: &AppState, list: &str, request: &impl PagedRequest) -> Resu
         request.page_size(),
         request.cursor(),
         request.pagination(),
+        request.include_total(),
         fingerprint,
         state.auth.key.bytes(),
     )?;

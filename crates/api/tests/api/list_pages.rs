@@ -369,7 +369,7 @@ mod with_auth {
             // A user lists only itself, however it pages.
             let me = id(&app.ok("users/create", json!({ "name": "Me", "email": "me@ferry.test" })).await, "userId");
             let header = format!("Bearer {}", crate::access::token_for(&app, &me).await);
-            let mine = app.post_as("users/list", json!({ "pageSize": 5 }), Some(&header)).await;
+            let mine = app.post_as("users/list", json!({ "pageSize": 5, "includeTotal": true }), Some(&header)).await;
             assert_eq!(mine.status, 200, "{}", mine.body);
             assert_eq!(ids(&mine.body, "users", "userId"), vec![me.clone()]);
             assert_eq!(mine.body["total"], 1);
@@ -398,7 +398,7 @@ mod with_auth {
             }
             assert_exactly_once("applications createdAt desc", &seen, &live, &deleted);
             assert!(own.body["applications"].as_array().unwrap().iter().all(|a| a.get("clientSecret").is_none()));
-            let everyone = app.ok("applications/list", json!({ "pageSize": 1000 })).await;
+            let everyone = app.ok("applications/list", json!({ "pageSize": 1000, "includeTotal": true })).await;
             assert!(everyone["total"].as_i64().unwrap() >= seen.len() as i64);
             assert_invalid(&app.post("applications/list", json!({ "sortBy": "name" })).await, "sortBy");
         }
@@ -411,7 +411,7 @@ mod with_auth {
             let user = id(&app.ok("users/create", json!({ "name": "Org", "email": "org@ferry.test" })).await, "userId");
             app.ok("permissions/create", json!({ "userId": user, "permissionType": "organization_reader", "organizationId": visible })).await;
             let header = format!("Bearer {}", crate::access::token_for(&app, &user).await);
-            let seen = app.post_as("organizations/list", json!({ "pageSize": 1 }), Some(&header)).await;
+            let seen = app.post_as("organizations/list", json!({ "pageSize": 1, "includeTotal": true }), Some(&header)).await;
             assert_eq!(seen.status, 200, "{}", seen.body);
             assert_eq!(ids(&seen.body, "organizations", "organizationId"), vec![visible]);
             assert_eq!(seen.body["total"], 1);

@@ -147,11 +147,11 @@ on_both_backends! {
         let deprecated = list(json!({ "workspaceId": workspace, "status": "deprecated" })).await;
         assert_eq!(ids(&deprecated), vec![a.clone()]);
         // Airbyte's offset pages.
-        let offset = list(json!({ "workspaceId": workspace, "pagination": { "pageSize": 1, "rowOffset": 1 } })).await;
+        let offset = list(json!({ "workspaceId": workspace, "pagination": { "pageSize": 1, "rowOffset": 1 }, "includeTotal": true })).await;
         assert_eq!(ids(&offset), vec![c.clone()]);
         assert_eq!(offset["total"], 2);
         // The web list pages the same way.
-        let web = app.ok("web_backend/connections/list", json!({ "workspaceId": workspace, "pageSize": 1 })).await;
+        let web = app.ok("web_backend/connections/list", json!({ "workspaceId": workspace, "pageSize": 1, "includeTotal": true })).await;
         assert_eq!(web["total"], 2);
         assert_eq!(web["hasMore"], true);
         assert_eq!(web["connections"][0]["connectionId"], b);
@@ -208,7 +208,7 @@ on_both_backends! {
         let named = app.ok("sources/list", json!({ "workspaceId": workspace, "nameContains": "är" })).await;
         assert_eq!(ids(&named, "sources", "sourceId"), vec![made[2].clone()]);
         // Pages of two, descending, to the end.
-        let mut body = json!({ "workspaceId": workspace, "pageSize": 2, "sortOrder": "desc" });
+        let mut body = json!({ "workspaceId": workspace, "pageSize": 2, "sortOrder": "desc", "includeTotal": true });
         let mut seen = Vec::new();
         loop {
             let page = app.ok("sources/list", body.clone()).await;
@@ -234,7 +234,7 @@ on_both_backends! {
             fixtures::destination(&app, &workspace, &local, name).await;
         }
         let page = app
-            .ok("destinations/list", json!({ "workspaceId": workspace, "destinationDefinitionId": local, "pageSize": 2, "sortBy": "name" }))
+            .ok("destinations/list", json!({ "workspaceId": workspace, "destinationDefinitionId": local, "pageSize": 2, "sortBy": "name", "includeTotal": true }))
             .await;
         let names: Vec<&str> = page["destinations"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
         assert_eq!(names, vec!["one", "three"]);

@@ -347,7 +347,7 @@ on_both_backends! {
         assert!(delivered.is_empty());
         // Pages: by keyset, oldest first, then by offset.
         let first = app.ok("notification_deliveries/list",
-            json!({ "workspaceId": workspace, "sortOrder": "asc", "pageSize": 2 })).await;
+            json!({ "workspaceId": workspace, "sortOrder": "asc", "pageSize": 2, "includeTotal": true })).await;
         assert_eq!((first["total"].as_i64(), first["hasMore"].as_bool()), (Some(3), Some(true)));
         let cursor = first["nextCursor"].as_str().unwrap();
         let second = app.ok("notification_deliveries/list",

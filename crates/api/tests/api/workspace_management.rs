@@ -224,9 +224,14 @@ on_both_backends! {
         for i in 0..3 {
             app.ok("workspaces/create", json!({ "name": format!("p{i}") })).await;
         }
+        // A page costs the page: it counts the total only when asked.
         let first = list(&app, json!({ "pageSize": 2, "sortBy": "name" })).await;
-        assert_eq!(first["total"], 4);
+        assert!(first.get("total").is_none(), "{first}");
         assert_eq!(first["hasMore"], true);
+        let counted = list(&app, json!({ "pageSize": 2, "sortBy": "name", "includeTotal": true })).await;
+        assert_eq!(counted["total"], 4);
+        assert_eq!(counted["workspaces"], first["workspaces"]);
+        assert_eq!(counted["nextCursor"], first["nextCursor"], "the same query, counted or not");
         let cursor = first["nextCursor"].as_str().expect("cursor").to_string();
         // A cursor for another sort or filter, or an altered one, is refused.
         for other in [json!({ "sortBy": "createdAt" }), json!({ "sortBy": "name", "sortOrder": "desc" }), json!({ "sortBy": "name", "nameContains": "p" })] {
@@ -241,12 +246,13 @@ on_both_backends! {
         let reply = app.post("workspaces/list", json!({ "pageSize": 2, "sortBy": "name", "cursor": altered })).await;
         assert_invalid(&reply, "cursor");
         assert_invalid(&app.post("workspaces/list", json!({ "pageSize": 2, "cursor": "not-a-cursor" })).await, "cursor");
-        // The same query continues, and a different page size is the same query.
-        let second = list(&app, json!({ "pageSize": 3, "sortBy": "name", "cursor": cursor })).await;
+        // The same query continues, and a different page size, or a count, is the same query.
+        let second = list(&app, json!({ "pageSize": 3, "sortBy": "name", "cursor": cursor, "includeTotal": true })).await;
         assert_eq!(names(&second), ["p1", "p2"]);
+        assert_eq!(second["total"], 4);
         assert!(second.get("nextCursor").is_none());
         // Airbyte's offset pagination.
-        let offset = list(&app, json!({ "pagination": { "pageSize": 2, "rowOffset": 1 }, "sortBy": "name" })).await;
+        let offset = list(&app, json!({ "pagination": { "pageSize": 2, "rowOffset": 1 }, "sortBy": "name", "includeTotal": true })).await;
         assert_eq!(names(&offset), ["p0", "p1"]);
         assert_eq!(offset["hasMore"], true);
         assert_eq!(offset["total"], 4);

@@ -1541,7 +1541,7 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(listed.items.len(), count);
-        assert_eq!(listed.total, count as i64);
+        assert_eq!(listed.total, Some(count as i64));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The stored side of the one list convention (docs/API-DESIGN.md, "Lists"): every list
 //! store declares its filters (a boxed query) and its sort keys, and this module pages it:
-//! the total over all pages, keyset pages that start strictly after the previous page's
+//! the total over all pages when it is asked for (or free: an unpaged list), keyset pages that start strictly after the previous page's
 //! last (sort key, id), Airbyte's offset pages, and the position of the next page.
 
 use crate::sql_types::{DbTime, DbUuid, SqlUuid};
@@ -22,8 +22,9 @@ pub struct ListPage<SortBy> {
 #[derive(Clone, Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Rows matching the filters, over all pages.
-    pub total: i64,
+    /// Rows matching the filters, over all pages: counted for an unpaged list (free) and for
+    /// a page that asked for it (`Paging`'s `total`); None otherwise.
+    pub total: Option<i64>,
     pub has_more: bool,
     /// The last row's (sort key, id), both as text, when there are more rows.
     pub next: Option<(String, String)>,
@@ -127,6 +128,14 @@ pub fn limit(paging: &Paging) -> Option<i64> {
 }
 
 /// Rows skipped before an offset page.
+/// Whether a page counts the total over all pages (`includeTotal`).
+pub fn counts_total(paging: &Paging) -> bool {
+    match paging {
+        Paging::All => false,
+        Paging::Keyset { total, .. } | Paging::Offset { total, .. } => *total,
+    }
+}
+
 pub fn offset(paging: &Paging) -> Option<i64> {
     match paging {
         Paging::Offset { offset, .. } => Some(*offset),
@@ -139,7 +148,7 @@ pub fn offset(paging: &Paging) -> Option<i64> {
 pub fn page<T, Id: ToString>(
     mut rows: Vec<T>,
     paging: &Paging,
-    total: i64,
+    total: Option<i64>,
     position: impl Fn(&T) -> (String, Id),
 ) -> Page<T> {
     let limit = limit(paging);
@@ -173,10 +182,11 @@ macro_rules! load_page {
         use ferry_domain::list::SortOrder;
         use $crate::error::DieselResultExt as _;
         use $crate::store::paging;
-        // An unpaged list counts what it loads; only a page asks the total of the database.
-        let total: Option<i64> = match $paging {
-            ferry_domain::list::Paging::All => None,
-            _ => Some($filtered.count().get_result($conn).db()?),
+        // An unpaged list counts what it loads; a page asks the database for the total only
+        // when the request wants it: a page costs the page, not the table.
+        let counted: Option<i64> = match paging::counts_total($paging) {
+            true => Some($filtered.count().get_result($conn).db()?),
+            false => None,
         };
         let query = $filtered;
         let query = match ($after, $order) {
@@ -207,7 +217,10 @@ macro_rules! load_page {
             None => query,
         };
         let rows: Vec<$row> = query.select($select).load($conn).db()?;
-        let total = total.unwrap_or(rows.len() as i64);
+        let total = match $paging {
+            ferry_domain::list::Paging::All => Some(rows.len() as i64),
+            _ => counted,
+        };
         paging::page(rows, $paging, total, $position)
     }};
 }
