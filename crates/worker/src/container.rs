@@ -132,12 +132,10 @@ impl Container {
         if self.gone {
             return;
         }
-        let output = tokio::process::Command::new("docker")
-            .args(["rm", "-f", &self.name])
-            .stdin(Stdio::null())
-            .output()
-            .await;
-        report_removal(&self.name, output);
+        let name = self.name.clone();
+        if let Err(error) = tokio::task::spawn_blocking(move || remove_and_wait(&name)).await {
+            tracing::error!(%error, container = self.name, "removing a connector container failed");
+        }
         self.gone = true;
     }
 }
@@ -151,17 +149,58 @@ impl Drop for Container {
         // A thread rather than a task: it also runs while the runtime shuts down.
         let spawned = std::thread::Builder::new()
             .name("ferry-container-rm".into())
-            .spawn(move || {
-                let output = std::process::Command::new("docker")
-                    .args(["rm", "-f", &name])
-                    .stdin(Stdio::null())
-                    .output();
-                report_removal(&name, output);
-            });
+            .spawn(move || remove_and_wait(&name));
         if let Err(error) = spawned {
             tracing::error!(%error, "cannot remove a connector container: it may still run");
         }
     }
+}
+
+/// How long a removal the daemon already started (`--rm` after the client was killed) may
+/// take before Ferry stops waiting for it.
+const REMOVAL_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `docker rm -f`, then, when the daemon was already removing it (the container's `--rm`
+/// began as its client was killed), waits until it is gone: afterwards nothing of the run is
+/// left, however loaded the machine.
+fn remove_and_wait(name: &str) {
+    let output = std::process::Command::new("docker")
+        .args(["rm", "-f", name])
+        .stdin(Stdio::null())
+        .output();
+    let in_progress = matches!(&output, Ok(o) if String::from_utf8_lossy(&o.stderr).contains("already in progress"));
+    if !in_progress {
+        report_removal(name, output);
+        return;
+    }
+    let started = std::time::Instant::now();
+    while started.elapsed() < REMOVAL_PATIENCE {
+        let inspected = std::process::Command::new("docker")
+            .args([
+                "container",
+                "inspect",
+                "--format",
+                "{{.State.Status}}",
+                name,
+            ])
+            .stdin(Stdio::null())
+            .output();
+        match inspected {
+            Ok(o) if !o.status.success() => {
+                tracing::info!(container = name, "connector container removed");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(container = name, %error, "cannot run docker container inspect");
+                return;
+            }
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+    tracing::warn!(
+        container = name,
+        "the daemon's removal of a connector container did not finish within a minute"
+    );
 }
 
 fn report_removal(name: &str, output: std::io::Result<std::process::Output>) {
