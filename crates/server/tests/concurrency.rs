@@ -92,26 +92,16 @@ fn wait_for_full_slots(ferry: &Ferry, jobs: &[i64], running: usize) -> Vec<i64> 
 
 /// Five connections of a never-ending slow source; a sync of each queued. Returns the jobs.
 fn queue_slow_syncs(ferry: &Ferry) -> (Value, Vec<i64>) {
-    let definition = |family: &str, repository: &str| -> Value {
-        let list = ferry.ok(&format!("{family}_definitions/list"), json!({}));
-        list[format!("{family}Definitions")]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["dockerRepository"] == repository)
-            .unwrap()[format!("{family}DefinitionId")]
-        .clone()
-    };
     let source = ferry.ok(
         "sources/create",
-        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": definition("source", "ferry/source-sample"),
+        json!({ "workspaceId": WORKSPACE, "sourceDefinitionId": ferry.builtin("source", "ferry/source-sample"),
                 "name": "slow", "connectionConfiguration": { "count": 1_000_000_000u64, "records_per_second": 20 } }),
     )["sourceId"]
         .clone();
     let destination = ferry.ok(
         "destinations/create",
         json!({ "workspaceId": WORKSPACE,
-                "destinationDefinitionId": definition("destination", "ferry/destination-local-json"),
+                "destinationDefinitionId": ferry.builtin("destination", "ferry/destination-local-json"),
                 "name": "files", "connectionConfiguration": { "destination_path": "slow" } }),
     )["destinationId"]
         .clone();

@@ -613,20 +613,7 @@ fn start_sync_of(server: &Ferry, connection: &Value) -> Value {
         json!({ "connectionId": connection["connectionId"] }),
     )["job"]["id"]
         .clone();
-    common::wait_for(
-        &format!("sync job {job} to move records"),
-        common::PATIENCE,
-        || {
-            let info = server.ok("jobs/get", json!({ "id": job }));
-            match info["attempts"][0]["attempt"]["recordsSynced"]
-                .as_i64()
-                .unwrap_or(0)
-            {
-                0 => Err(common::job_summary(&info)),
-                _ => Ok(()),
-            }
-        },
-    );
+    server.wait_for_records(&job);
     job
 }
 

@@ -424,24 +424,7 @@ fn scenario(backend: TestBackend) {
     );
     let job =
         server.ok("connections/sync", json!({ "connectionId": connection }))["job"]["id"].clone();
-    common::wait_for(
-        &format!("the long sync (job {job}) to move records"),
-        common::PATIENCE,
-        || {
-            let info = server.ok("jobs/get", json!({ "id": job }));
-            match info["attempts"][0]["attempt"]["recordsSynced"]
-                .as_i64()
-                .unwrap_or(0)
-            {
-                0 => Err(format!(
-                    "{}\n--- ferry's log ends:\n{}",
-                    common::job_summary(&info),
-                    common::tail(&server.log_path(), 20)
-                )),
-                _ => Ok(()),
-            }
-        },
-    );
+    server.wait_for_records(&job);
     // While it runs: a source and a destination, without network, limited, as Ferry's user.
     let running = wait_for_containers(&id, 2);
     let inspect = |format: &str| -> Vec<String> {

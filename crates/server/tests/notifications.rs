@@ -33,31 +33,19 @@ fn start(backend: TestBackend) -> Ferry {
         .start()
 }
 
-fn builtin(ferry: &Ferry, family: &str, repository: &str) -> Value {
-    let list = ferry.ok(&format!("{family}_definitions/list"), json!({}));
-    list[format!("{family}Definitions")]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["dockerRepository"] == repository)
-        .unwrap_or_else(|| panic!("{repository} is built in: {list}"))
-        [format!("{family}DefinitionId")]
-    .clone()
-}
-
 /// A connection from a new sample source to a new local-json destination writing under
 /// `path`.
 fn connection(ferry: &Ferry, path: &str) -> String {
     let source = ferry.ok(
         "sources/create",
         json!({ "workspaceId": WORKSPACE, "name": "sample",
-                "sourceDefinitionId": builtin(ferry, "source", "ferry/source-sample"),
+                "sourceDefinitionId": ferry.builtin("source", "ferry/source-sample"),
                 "connectionConfiguration": { "count": 20, "seed": 1 } }),
     );
     let destination = ferry.ok(
         "destinations/create",
         json!({ "workspaceId": WORKSPACE, "name": path,
-                "destinationDefinitionId": builtin(ferry, "destination", "ferry/destination-local-json"),
+                "destinationDefinitionId": ferry.builtin("destination", "ferry/destination-local-json"),
                 "connectionConfiguration": { "destination_path": path } }),
     );
     let schema = ferry.ok(

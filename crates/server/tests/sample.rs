@@ -12,21 +12,6 @@ use serde_json::{json, Value};
 
 const WORKSPACE: &str = "5ae6b09b-fdec-41af-aaf7-7d94cfc33ef6";
 
-/// The id of the built-in definition of `repository` in `family` (`source` or
-/// `destination`).
-fn builtin(server: &Ferry, family: &str, repository: &str) -> Value {
-    let list = server.ok(&format!("{family}_definitions/list"), json!({}));
-    let key = format!("{family}Definitions");
-    let found: Vec<&Value> = list[&key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["dockerRepository"] == repository)
-        .collect();
-    assert_eq!(found.len(), 1, "{repository} registered once: {list}");
-    found[0][format!("{family}DefinitionId")].clone()
-}
-
 /// Syncs `connection` and waits for the job to succeed; returns its records synced.
 fn sync(server: &Ferry, connection: &Value) -> i64 {
     let job =
@@ -41,8 +26,8 @@ fn sync(server: &Ferry, connection: &Value) -> i64 {
 fn scenario(backend: TestBackend) {
     // No connector configured: only what ships inside the binary.
     let server = Ferry::builder(backend).start();
-    let sample = builtin(&server, "source", "ferry/source-sample");
-    let local_json = builtin(&server, "destination", "ferry/destination-local-json");
+    let sample = server.builtin("source", "ferry/source-sample");
+    let local_json = server.builtin("destination", "ferry/destination-local-json");
     let spec = server.ok(
         "source_definition_specifications/get",
         json!({ "sourceDefinitionId": sample }),

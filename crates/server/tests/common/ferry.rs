@@ -439,6 +439,42 @@ impl Ferry {
         .unwrap()
     }
 
+    /// The id of the built-in definition of `repository` in `family` (`source` or
+    /// `destination`), registered once.
+    #[track_caller]
+    pub fn builtin(&self, family: &str, repository: &str) -> Value {
+        let list = self.ok(&format!("{family}_definitions/list"), serde_json::json!({}));
+        let found: Vec<&Value> = list[format!("{family}Definitions")]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|d| d["dockerRepository"] == repository)
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(found.len(), 1, "{repository} registered once: {list}");
+        found[0][format!("{family}DefinitionId")].clone()
+    }
+
+    /// Waits until the first attempt of `job` has moved records (it runs, and data flows).
+    #[track_caller]
+    pub fn wait_for_records(&self, job: &Value) {
+        wait_for(&format!("job {job} to move records"), PATIENCE, || {
+            let info = self.ok("jobs/get", serde_json::json!({ "id": job }));
+            match info["attempts"][0]["attempt"]["recordsSynced"]
+                .as_i64()
+                .unwrap_or(0)
+            {
+                0 => Err(format!(
+                    "{}\n--- ferry's log ends:\n{}",
+                    super::job_summary(&info),
+                    tail(&self.log_path(), 20)
+                )),
+                _ => Ok(()),
+            }
+        });
+    }
+
     /// `POST /api/v1/<path>` that must answer 200; the body.
     #[track_caller]
     pub fn ok(&self, path: &str, body: Value) -> Value {
