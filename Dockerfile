@@ -4,6 +4,9 @@ FROM rust:1-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# The image has no .git: `docker build --build-arg FERRY_COMMIT=$(git rev-parse --short=12 HEAD)`
+# puts the commit into `ferry --version`.
+ARG FERRY_COMMIT=
 RUN cargo build --release --locked -p ferry-server
 
 FROM debian:bookworm-slim

@@ -25,18 +25,27 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or
-    /// a bare path selects an SQLite file.
+    /// `postgres://` or `postgresql://` selects PostgreSQL and `sqlite://PATH` an SQLite file;
+    /// anything else is refused, so that a mistyped scheme (`postgress://`, `mysql://`) stops
+    /// start-up instead of quietly becoming a file of that name.
     pub fn from_url(url: &str) -> Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Backend::Postgres {
                 url: url.to_string(),
             });
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
+        let Some(path) = url.strip_prefix("sqlite://") else {
+            let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+            return Err(Error::internal(format!(
+                "database.url {:?} is neither sqlite://PATH nor postgres://USER@HOST:PORT/DB{}",
+                redacted_scheme_only(url),
+                if scheme.is_empty() {
+                    format!(" (for a file, write sqlite://{url})")
+                } else {
+                    format!(" (the scheme {scheme:?} is not one Ferry speaks)")
+                }
+            )));
+        };
         if path.is_empty() || path == ":memory:" {
             return Err(Error::internal(format!(
                 "database.url {url:?} names no file; Ferry needs a file so that pooled \
@@ -54,6 +63,14 @@ impl Backend {
             Backend::Postgres { .. } => "postgres",
             Backend::Sqlite { .. } => "sqlite",
         }
+    }
+}
+
+/// A URL that was not understood, cut to its scheme: whatever follows may hold a password.
+fn redacted_scheme_only(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, _)) => format!("{scheme}://..."),
+        None => url.to_string(),
     }
 }
 
@@ -621,12 +638,34 @@ mod tests {
             }
         );
         assert_eq!(
-            Backend::from_url("/tmp/x.db").unwrap(),
+            Backend::from_url("sqlite:///tmp/x.db").unwrap(),
             Backend::Sqlite {
                 path: "/tmp/x.db".into()
             }
         );
         assert!(Backend::from_url("sqlite://:memory:").is_err());
         assert!(Backend::from_url("").is_err());
+    }
+
+    #[test]
+    fn a_mistyped_scheme_is_refused_not_taken_for_a_file() {
+        for url in [
+            "postgress://ferry:pw@db/ferry",
+            "mysql://x",
+            "sqlite:data/x.db",
+            "data/x.db",
+            "/tmp/x.db",
+        ] {
+            let refusal = Backend::from_url(url).unwrap_err().to_string();
+            assert!(refusal.contains("sqlite://"), "{url}: {refusal}");
+            assert!(
+                !refusal.contains("pw@"),
+                "the password is not echoed: {refusal}"
+            );
+        }
+        let refusal = Backend::from_url("postgress://u@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(refusal.contains("\"postgress\""), "{refusal}");
     }
 }

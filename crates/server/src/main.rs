@@ -30,7 +30,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(
     name = "ferry",
-    version,
+    // The commit too: a report then names the exact code (build.rs).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("FERRY_COMMIT"), ")"),
     about = "Ferry: a control plane for data integration"
 )]
 struct Cli {
@@ -51,6 +52,11 @@ enum Command {
     Worker,
     /// Prints the OpenAPI document.
     Openapi,
+    /// Checks the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Runs one of Ferry's own connectors (as the launcher does).
     Connector {
         #[command(subcommand)]
@@ -72,6 +78,13 @@ enum Command {
         #[command(subcommand)]
         command: admin::SecretsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Checks the configuration (unknown keys, values, the database URL) and prints the one
+    /// ferry would run with, secrets hidden; exits non-zero with the first problem.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -142,6 +155,12 @@ fn main() -> anyhow::Result<()> {
         Command::Connector { .. } => Ok(()),
         Command::Openapi => {
             print!("{}", ferry_api::openapi_json());
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            print!("{}", Settings::effective_toml(cli.config.as_deref())?);
             Ok(())
         }
         Command::Migrate => {

@@ -1,7 +1,11 @@
 //! Configuration: built-in defaults (config/default.toml, compiled in), then an optional
 //! file, then `FERRY_*` environment variables (`FERRY_DATABASE__URL`, ...).
 
+mod keys;
+
+use anyhow::{anyhow, Context};
 use figment::providers::{Env, Format, Toml};
+use figment::value::{Dict, Value};
 use figment::Figment;
 use serde::Deserialize;
 use std::path::Path;
@@ -233,15 +237,98 @@ pub struct LogSettings {
 }
 
 impl Settings {
-    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
-        let mut figment = Figment::from(Toml::string(DEFAULTS));
+    /// Defaults, then `file`, then `FERRY_<SECTION>__<KEY>` variables. A key that is not a
+    /// setting (a typo: `[sever]`, `listne`, `FERRY_DATABASE_URL`) and a database URL that is
+    /// neither `sqlite://` nor `postgres://` are errors, never quietly defaults.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Ok(Self::figment(file)?.0)
+    }
+
+    fn figment(file: Option<&Path>) -> anyhow::Result<(Self, Figment)> {
+        let defaults = Figment::from(Toml::string(DEFAULTS));
+        let known = keys::KnownKeys::of(&defaults.extract::<Dict>()?);
+        let variables: Vec<String> = std::env::vars_os()
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        known
+            .check_variables(variables.iter().map(String::as_str))
+            .map_err(|e| anyhow!(e))?;
+        let mut figment = defaults;
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment
-            .merge(Env::prefixed("FERRY_").split("__"))
-            .extract()
-            .map_err(Box::new)
+        // Only `FERRY_<SECTION>__<KEY>` names a setting; FERRY_CONFIG and the like are read
+        // apart (see keys::NOT_SETTINGS).
+        let figment = figment.merge(
+            Env::prefixed("FERRY_")
+                .filter(|name| name.as_str().contains("__"))
+                .split("__"),
+        );
+        let effective = figment.extract::<Dict>()?;
+        known.check(&figment, &effective).map_err(|e| anyhow!(e))?;
+        let settings: Settings = figment.extract()?;
+        ferry_persistence::Backend::from_url(&settings.database.url).map_err(|e| anyhow!("{e}"))?;
+        Ok((settings, figment))
+    }
+
+    /// The configuration ferry runs with, as TOML, with the values that are secrets hidden
+    /// (`ferry config check`).
+    pub fn effective_toml(file: Option<&Path>) -> anyhow::Result<String> {
+        let (_, figment) = Self::figment(file)?;
+        let mut effective = figment.extract::<Dict>()?;
+        for secret in [
+            "secrets.key",
+            "secrets.previous_keys",
+            "auth.signing_key",
+            "auth.basic_password",
+        ] {
+            if let Some(value) = lookup(&mut effective, secret) {
+                hide(value);
+            }
+        }
+        if let Some(Value::String(_, url)) = lookup(&mut effective, "database.url") {
+            *url = redact_url(url);
+        }
+        let mut variables: Vec<String> = std::env::vars()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("FERRY_") && name.contains("__"))
+            .collect();
+        variables.sort();
+        let sources = [
+            Some("config/default.toml (built in)".to_string()),
+            file.map(|f| f.display().to_string()),
+            (!variables.is_empty()).then(|| variables.join(", ")),
+        ];
+        let sources: Vec<String> = sources.into_iter().flatten().collect();
+        Ok(format!(
+            "# The configuration ferry runs with: {}; later ones win. Secrets are hidden.\n{}",
+            sources.join(", then "),
+            toml::to_string(&effective).context("cannot print the configuration")?
+        ))
+    }
+}
+
+/// The value at a dotted key, if there is one.
+fn lookup<'a>(dict: &'a mut Dict, key: &str) -> Option<&'a mut Value> {
+    let (section, rest) = match key.split_once('.') {
+        Some((section, rest)) => (section, Some(rest)),
+        None => (key, None),
+    };
+    let value = dict.get_mut(section)?;
+    match (rest, value) {
+        (None, value) => Some(value),
+        (Some(rest), Value::Dict(_, inner)) => lookup(inner, rest),
+        (Some(_), _) => None,
+    }
+}
+
+/// Replaces a secret (or each secret of a list) that is set with a marker; an empty one stays
+/// empty, so that the output still tells whether it is set.
+fn hide(value: &mut Value) {
+    match value {
+        Value::String(_, secret) if !secret.is_empty() => *secret = "(hidden)".to_string(),
+        Value::Array(_, secrets) => secrets.iter_mut().for_each(hide),
+        _ => {}
     }
 }
 
@@ -338,6 +425,98 @@ mod tests {
                 settings.auth.to_api().basic.is_none(),
                 "no username: Basic stays off"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_typo_is_refused_with_the_closest_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("ferry.toml", "[server]\nlistne = \"0.0.0.0:9000\"\n")?;
+            let refusal = Settings::load(Some(Path::new("ferry.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(refusal.contains("`server.listne`"), "{refusal}");
+            assert!(refusal.contains("ferry.toml"), "{refusal}");
+            assert!(refusal.contains("`server.listen`"), "{refusal}");
+
+            jail.create_file("sever.toml", "[sever]\nlisten = \"0.0.0.0:9000\"\n")?;
+            let refusal = Settings::load(Some(Path::new("sever.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(refusal.contains("`sever`"), "{refusal}");
+            assert!(refusal.contains("`server`"), "{refusal}");
+
+            jail.set_env("FERRY_SERVER__LISTNE", "0.0.0.0:9000");
+            let refusal = Settings::load(None).unwrap_err().to_string();
+            assert!(refusal.contains("FERRY_SERVER__LISTNE"), "{refusal}");
+            assert!(refusal.contains("`server.listen`"), "{refusal}");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FERRY_DATABASE_URL", "postgres://u@h/db");
+            let refusal = Settings::load(None).unwrap_err().to_string();
+            assert!(refusal.contains("FERRY_DATABASE_URL"), "{refusal}");
+            assert!(refusal.contains("FERRY_DATABASE__URL"), "{refusal}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn open_maps_take_any_key_and_ferrys_own_variables_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "ferry.toml",
+                "[connectors.commands]\n\"acme/source-x\" = [\"/bin/x\"]\n\
+                 [connectors.container.labels]\nteam = \"data\"\n",
+            )?;
+            jail.set_env("FERRY_CONFIG", "ferry.toml");
+            jail.set_env("FERRY_SECRETS_NEW_KEY", "k");
+            jail.set_env("FERRY_BENCH_ROWS", "10");
+            jail.set_env("FERRY_ADMIN_PASSWORD", "for docker-compose.yml");
+            let settings = Settings::load(Some(Path::new("ferry.toml"))).unwrap();
+            assert_eq!(settings.connectors.commands["acme/source-x"], ["/bin/x"]);
+            assert_eq!(settings.connectors.container.labels["team"], "data");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_database_url_of_another_scheme_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FERRY_DATABASE__URL", "postgress://ferry:pw@db/ferry");
+            let refusal = Settings::load(None).unwrap_err().to_string();
+            assert!(refusal.contains("postgress"), "{refusal}");
+            assert!(!refusal.contains("pw"), "{refusal}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_effective_configuration_hides_secrets() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FERRY_AUTH__BASIC_PASSWORD", "hunter2-secret");
+            jail.set_env("FERRY_SECRETS__PREVIOUS_KEYS", "[\"old-key-secret\"]");
+            jail.set_env("FERRY_DATABASE__URL", "postgres://ferry:pw-secret@db/ferry");
+            jail.set_env("FERRY_SERVER__WORKERS", "3");
+            let printed = Settings::effective_toml(None).unwrap();
+            assert!(printed.contains("FERRY_SERVER__WORKERS"), "{printed}");
+            assert!(printed.contains("workers = 3"), "{printed}");
+            assert!(
+                printed.contains("postgres://ferry:****@db/ferry"),
+                "{printed}"
+            );
+            assert!(
+                printed.contains("basic_password = \"(hidden)\""),
+                "{printed}"
+            );
+            assert!(
+                printed.contains("signing_key = \"\""),
+                "unset stays visible: {printed}"
+            );
+            assert!(!printed.contains("secret\""), "{printed}");
+            let parsed: toml::Table = printed.parse().unwrap();
+            assert_eq!(parsed["server"]["listen"].as_str(), Some("127.0.0.1:8001"));
             Ok(())
         });
     }

@@ -118,6 +118,92 @@ fn bad_configuration_is_refused_with_a_message() {
     );
 }
 
+/// A new user's typos stop ferry at start with the key they meant, rather than leaving a
+/// setting at its default (issue 25.10, 25.11).
+#[test]
+fn typos_in_configuration_stop_ferry_naming_the_closest_key() {
+    let ferry = ferry().configure();
+    let refused = |name: &str, value: &str| {
+        let output = ferry
+            .command(&["migrate"])
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{name}={value} was accepted");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+
+    let stderr = refused("FERRY_SERVER__LISTNE", "127.0.0.1:9");
+    assert!(
+        stderr.contains("FERRY_SERVER__LISTNE") && stderr.contains("`server.listen`"),
+        "{stderr}"
+    );
+    let stderr = refused("FERRY_DATABSE__URL", "sqlite://elsewhere.sqlite3");
+    assert!(stderr.contains("`database`"), "{stderr}");
+
+    let stderr = refused("FERRY_DATABASE__URL", "postgress://ferry:pw@db/ferry");
+    assert!(stderr.contains("\"postgress\""), "{stderr}");
+    assert!(
+        !stderr.contains("pw@"),
+        "the password is not echoed: {stderr}"
+    );
+    let stderr = refused("FERRY_DATABASE__URL", "mysql://x");
+    assert!(stderr.contains("sqlite://"), "{stderr}");
+    let entries: Vec<String> = std::fs::read_dir(ferry.dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !entries
+            .iter()
+            .any(|name| name.starts_with("postgress") || name.starts_with("mysql")),
+        "a mistyped URL became a file: {entries:?}"
+    );
+
+    let output = ferry
+        .command(&["config", "check"])
+        .env("FERRY_AUTH__BASIC_PASSWORD", "hunter2-secret")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("127.0.0.1:{}", ferry.port)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FERRY_AUTH__BASIC_PASSWORD"), "{stdout}");
+    assert!(stdout.contains("basic_password = \"(hidden)\""), "{stdout}");
+    assert!(!stdout.contains("hunter2"), "{stdout}");
+}
+
+#[test]
+fn version_names_the_commit() {
+    let output = ferry()
+        .configure()
+        .command(&["--version"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map_or("unknown".to_string(), |output| {
+            String::from_utf8_lossy(&output.stdout).trim().to_string()
+        });
+    assert_eq!(
+        printed.trim(),
+        format!("ferry {} (commit {commit})", env!("CARGO_PKG_VERSION"))
+    );
+}
+
 #[test]
 fn worker_runs_alone_and_stops_on_sigterm() {
     let mut ferry = ferry().configure();

@@ -149,19 +149,9 @@ fn ferry(backend: TestBackend, slots: usize) -> FerryBuilder {
 
 /// The built-in sample source and local-json destination definitions' ids.
 fn definitions(ferry: &Ferry) -> (Value, Value) {
-    let find = |family: &str, repository: &str| -> Value {
-        let list = ferry.ok(&format!("{family}_definitions/list"), json!({}));
-        list[format!("{family}Definitions")]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["dockerRepository"] == repository)
-            .unwrap()[format!("{family}DefinitionId")]
-        .clone()
-    };
     (
-        find("source", "ferry/source-sample"),
-        find("destination", "ferry/destination-local-json"),
+        ferry.builtin("source", "ferry/source-sample"),
+        ferry.builtin("destination", "ferry/destination-local-json"),
     )
 }
 
@@ -509,8 +499,9 @@ fn due_at_once(options: &Options, backend: TestBackend, name: &'static str) -> V
     let manual_lag = asked.elapsed();
     let pending = metric(&metrics(&ferry), "ferry_jobs_pending");
     // Every scheduled sync started at least once: their lags, from the database.
-    let url = database_url(&ferry);
-    let db = ferry_persistence::connection::Database::open(&url, &Default::default()).unwrap();
+    let db =
+        ferry_persistence::connection::Database::open(ferry.database_url(), &Default::default())
+            .unwrap();
     let lags = wait_for(
         &format!("{n} scheduled syncs to start"),
         PATIENCE * 10,
@@ -568,16 +559,6 @@ fn due_at_once(options: &Options, backend: TestBackend, name: &'static str) -> V
         row(format!("RSS after 3 unpaged web_backend/connections/list of {n}"), name,
             format!("{} (before {})", mb(rss_after), mb(rss_before)), "within 20 MB of before"),
     ]
-}
-
-/// The database URL a harness' configuration names.
-fn database_url(ferry: &Ferry) -> String {
-    let config = std::fs::read_to_string(ferry.config_path()).unwrap();
-    config
-        .lines()
-        .find_map(|l| l.strip_prefix("url = \""))
-        .map(|l| l.trim_end_matches('"').to_string())
-        .expect("a database url")
 }
 
 fn slow_beside_fast(options: &Options, backend: TestBackend, name: &'static str) -> Vec<Row> {
