@@ -18,6 +18,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported content type {content_type:?}")]
     UnsupportedMediaType { content_type: String },
+    #[error("Content-Type names charset {charset:?}: request bodies are JSON in UTF-8 only")]
+    UnsupportedCharset { charset: String },
     #[error("no such endpoint: {method} {path}")]
     NoSuchEndpoint { method: String, path: String },
     #[error("the request body did not arrive within {secs} seconds")]
@@ -92,7 +94,9 @@ impl ApiError {
         match self {
             ApiError::Domain(e) => e.code(),
             ApiError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
-            ApiError::UnsupportedMediaType { .. } => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedCharset { .. } => {
+                "UNSUPPORTED_MEDIA_TYPE"
+            }
             ApiError::NoSuchEndpoint { .. } => "RESOURCE_NOT_FOUND",
             ApiError::UnsupportedApiVersion { .. } => "UNSUPPORTED_API_VERSION",
             ApiError::RequestTimeout { .. } => "REQUEST_TIMEOUT",
@@ -194,7 +198,9 @@ impl ResponseError for ApiError {
                 Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } | ApiError::UnsupportedCharset { .. } => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::NoSuchEndpoint { .. } => StatusCode::NOT_FOUND,
             ApiError::UnsupportedApiVersion { .. } => StatusCode::BAD_REQUEST,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
@@ -254,7 +260,10 @@ pub enum BodyErrors {
     RequestTimeout(#[allow(dead_code)] ErrorResponse),
     #[response(status = 413, description = "The request body is too large")]
     PayloadTooLarge(#[allow(dead_code)] ErrorResponse),
-    #[response(status = 415, description = "The request body is not application/json")]
+    #[response(
+        status = 415,
+        description = "The request body is not application/json, or its charset is not UTF-8"
+    )]
     UnsupportedMediaType(#[allow(dead_code)] ErrorResponse),
     #[response(status = 422, description = "Invalid input: see validationErrors")]
     InvalidInput(#[allow(dead_code)] ErrorResponse),

@@ -135,8 +135,13 @@ pub(crate) fn read_json(
         if declared_length.is_some_and(|len| len > limit) {
             return Err(ApiError::PayloadTooLarge { limit });
         }
-        if let Some(content_type) = content_type.filter(|ct| !is_json(ct)) {
-            return Err(ApiError::UnsupportedMediaType { content_type });
+        if let Some(content_type) = content_type {
+            if !is_json(&content_type) {
+                return Err(ApiError::UnsupportedMediaType { content_type });
+            }
+            if let Some(charset) = foreign_charset(&content_type) {
+                return Err(ApiError::UnsupportedCharset { charset });
+            }
         }
         let read = async {
             let mut bytes = web::BytesMut::new();
@@ -174,6 +179,17 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// A `charset` parameter that is not UTF-8: JSON bodies are UTF-8 (RFC 8259), and reading a
+/// Latin-1 body as UTF-8 would store other characters than were sent.
+fn foreign_charset(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        let utf8 = value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("utf8");
+        (name.trim().eq_ignore_ascii_case("charset") && !utf8).then(|| value.to_string())
+    })
+}
+
 /// Deserialises a body, reporting the failing property's path, value and reason.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -192,6 +208,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             format!("malformed JSON at line {}, column {}", e.line(), e.column()),
         ))
     })?;
+    // Every body is an object: serde would otherwise read a struct from an array of its
+    // fields in order (`[null]` as an organizationId), a shape no document describes.
+    if !json.is_object() {
+        return Err(Error::invalid(Violation::new(
+            "body",
+            format!("must be a JSON object, not {}", json_kind(&json)),
+        )));
+    }
     let tree = serde_value::to_value(&json).map_err(Error::internal)?;
     let error = match serde_path_to_error::deserialize::<_, T>(serde_value::ValueDeserializer::<
         serde_value::DeserializerError,
@@ -239,6 +263,17 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         ),
         violations: vec![violation],
     })
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Array(_) => "an array",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Refuses a body holding the NUL character in any string or key, wherever it is: one rule

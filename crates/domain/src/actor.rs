@@ -85,12 +85,41 @@ pub struct Actor {
 pub struct NewActor {
     pub workspace_id: WorkspaceId,
     pub definition_id: Uuid,
-    pub name: String,
+    /// None: named after its definition ([`NewActor::name_or`]).
+    pub name: Option<String>,
     pub configuration: Value,
     /// Filled in by the connector runtime from the definition's spec.
     pub secret_paths: Vec<SecretPath>,
     /// The user creating it (set by the API from the caller).
     pub by: Option<UserId>,
+}
+
+impl NewActor {
+    /// Its name: the one given, or its definition's. The 2020 `DestinationCreate` leaves the
+    /// name optional, and Airbyte's own front end names such a destination after its
+    /// connector; every read then has a name, as the contract requires.
+    pub fn name_or(&self, definition_name: &str) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| definition_name.to_string())
+    }
+}
+
+/// The name a create request gives: a source's is required, a destination's optional.
+pub trait CreateName {
+    fn into_actor_name(self) -> Option<String>;
+}
+
+impl CreateName for Name {
+    fn into_actor_name(self) -> Option<String> {
+        Some(self.into())
+    }
+}
+
+impl CreateName for Option<Name> {
+    fn into_actor_name(self) -> Option<String> {
+        self.map(Into::into)
+    }
 }
 
 /// What updating an actor changes.
@@ -152,6 +181,7 @@ macro_rules! actor_models {
         definition_id: $def_id:ident, definition_id_field: $def_id_field:ident,
         configuration: $config:ident,
         definition_name_field: $def_name_field:ident,
+        create_name: { $($create_name:tt)+ }, create_name_doc: $create_name_doc:literal,
         create: $create:ident, update: $update:ident, read: $read:ident,
         read_list: $read_list:ident, list_field: $list_field:ident, id_body: $id_body:ident,
         recreate: $recreate:ident, spec_read: $spec_read:ident, list_body: $list_body:ident $(,)?
@@ -162,8 +192,9 @@ macro_rules! actor_models {
             pub workspace_id: WorkspaceId,
             pub $def_id_field: $def_id,
             pub connection_configuration: $config,
-            #[schema(value_type = Name)]
-            pub name: Name,
+            #[doc = $create_name_doc]
+            #[schema(value_type = $($create_name)+)]
+            pub name: $($create_name)+,
         }
 
         impl From<$create> for NewActor {
@@ -171,7 +202,7 @@ macro_rules! actor_models {
                 NewActor {
                     workspace_id: c.workspace_id,
                     definition_id: c.$def_id_field.0,
-                    name: c.name.into(),
+                    name: c.name.into_actor_name(),
                     configuration: c.connection_configuration.into(),
                     secret_paths: Vec::new(),
                     by: None,
@@ -332,7 +363,7 @@ macro_rules! actor_models {
                 let new = NewActor {
                     workspace_id: self.workspace_id,
                     definition_id: self.$def_id_field.0,
-                    name: self.name.into(),
+                    name: Some(self.name.into()),
                     configuration: self.connection_configuration.into(),
                     secret_paths: Vec::new(),
                     by: None,
@@ -373,6 +404,7 @@ actor_models!(
     definition_id: SourceDefinitionId, definition_id_field: source_definition_id,
     configuration: SourceConfiguration,
     definition_name_field: source_name,
+    create_name: { Name }, create_name_doc: "Its name (required, as in the 2020 contract).",
     create: SourceCreate, update: SourceUpdate, read: SourceRead,
     read_list: SourceReadList, list_field: sources, id_body: SourceIdRequestBody,
     recreate: SourceRecreate, spec_read: SourceDefinitionSpecificationRead,
@@ -384,6 +416,9 @@ actor_models!(
     definition_id: DestinationDefinitionId, definition_id_field: destination_definition_id,
     configuration: DestinationConfiguration,
     definition_name_field: destination_name,
+    create_name: { Option<Name> },
+    create_name_doc: "Its name; without one it is named after its destination definition (the \
+        2020 contract leaves it optional, and Airbyte's front end names it so).",
     create: DestinationCreate, update: DestinationUpdate, read: DestinationRead,
     read_list: DestinationReadList, list_field: destinations, id_body: DestinationIdRequestBody,
     recreate: DestinationRecreate, spec_read: DestinationDefinitionSpecificationRead,

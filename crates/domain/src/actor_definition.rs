@@ -117,6 +117,24 @@ crate::list_request! {
     sort_order => "Default `asc`.",
 }
 
+/// An update's image tag: a source definition's update requires one, a destination
+/// definition's may leave it out (the 2020 contract).
+pub trait NewImageTag {
+    fn into_new_tag(self) -> Option<DockerImageTag>;
+}
+
+impl NewImageTag for DockerImageTag {
+    fn into_new_tag(self) -> Option<DockerImageTag> {
+        Some(self)
+    }
+}
+
+impl NewImageTag for Option<DockerImageTag> {
+    fn into_new_tag(self) -> Option<DockerImageTag> {
+        self
+    }
+}
+
 /// Writes the wire models of one definition type. Source and destination definitions are
 /// the same shape under different names, so one macro keeps the two from drifting apart.
 macro_rules! definition_models {
@@ -125,6 +143,7 @@ macro_rules! definition_models {
         id_field: $id_field:ident,
         create: $create:ident,
         update: $update:ident,
+        update_tag: { $($update_tag:tt)+ }, update_tag_doc: $update_tag_doc:literal,
         read: $read:ident,
         read_list: $read_list:ident,
         list_field: $list_field:ident,
@@ -159,8 +178,9 @@ macro_rules! definition_models {
         #[serde(rename_all = "camelCase")]
         pub struct $update {
             pub $id_field: $id,
-            #[schema(value_type = DockerImageTag)]
-            pub docker_image_tag: DockerImageTag,
+            #[doc = $update_tag_doc]
+            #[schema(value_type = $($update_tag)+)]
+            pub docker_image_tag: $($update_tag)+,
             #[schema(value_type = Option<ExpectedVersion>)]
             pub expected_version: Option<ExpectedVersion>,
         }
@@ -233,6 +253,8 @@ definition_models!(
     id_field: source_definition_id,
     create: SourceDefinitionCreate,
     update: SourceDefinitionUpdate,
+    update_tag: { DockerImageTag },
+    update_tag_doc: "The new default image tag (required, as in the 2020 contract).",
     read: SourceDefinitionRead,
     read_list: SourceDefinitionReadList,
     list_field: source_definitions,
@@ -244,6 +266,10 @@ definition_models!(
     id_field: destination_definition_id,
     create: DestinationDefinitionCreate,
     update: DestinationDefinitionUpdate,
+    update_tag: { Option<DockerImageTag> },
+    update_tag_doc: "The new default image tag; without one nothing changes and the definition \
+        is answered as it is (the 2020 contract requires a misspelt `dockerImageag` that it \
+        never defines, so its clients may leave the tag out).",
     read: DestinationDefinitionRead,
     read_list: DestinationDefinitionReadList,
     list_field: destination_definitions,

@@ -51,16 +51,40 @@ macro_rules! no_control {
     };
 }
 
+/// Characters that show nothing and are not white space: the soft hyphen, the combining
+/// grapheme joiner, the Hangul fillers, the Mongolian vowel separator, zero-width spaces and
+/// joiners, direction marks and embeddings, the word joiner and invisible operators, the
+/// braille blank, variation selectors and the byte order mark. A name may hold them (a
+/// zero-width joiner inside an emoji, say), but not only them. As a JSON Schema (ECMA 262)
+/// character class body; [`is_invisible`] is the same list.
+macro_rules! invisible {
+    () => {
+        "\\u00AD\\u034F\\u115F\\u1160\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u2800\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0"
+    };
+}
+
+/// Whether a character is in [`invisible!`]'s list.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{34F}' | '\u{115F}' | '\u{1160}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
+}
+
 string_schema!(
     Name,
     StringRules {
-        description: "A display name: trimmed, 1 to 256 characters, no control characters.",
+        description: "A display name: trimmed, 1 to 256 characters, no control characters, and \
+            at least one visible character (not only white space, zero-width or other invisible \
+            characters).",
         min_length: Some(1),
         max_length: Some(MAX_NAME_CHARS),
         pattern: Some(concat!(
             "^",
             no_control!(),
-            "*[^\\s\\u0000-\\u001F\\u007F-\\u009F]",
+            "*[^\\s\\u0000-\\u001F\\u007F-\\u009F",
+            invisible!(),
+            "]",
             no_control!(),
             "*$"
         )),
@@ -237,6 +261,12 @@ fn check_name(value: String) -> Result<String, String> {
     if trimmed.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
     }
+    if trimmed
+        .chars()
+        .all(|c| c.is_whitespace() || is_invisible(c))
+    {
+        return Err("must contain a visible character, not only invisible ones".into());
+    }
     Ok(trimmed.to_string())
 }
 
@@ -326,6 +356,18 @@ mod tests {
         assert!(parse::<Name>(&"x".repeat(257)).is_err());
         assert!(parse::<Name>(&"é".repeat(256)).is_ok());
         assert!(parse::<Name>("a\u{7}b").is_err());
+        for invisible in [
+            "\u{200B}",
+            "\u{200B}\u{FEFF}\u{2060}",
+            " \u{3164} ",
+            "\u{AD}",
+            "\u{FE0F}",
+        ] {
+            let refusal = parse::<Name>(invisible).unwrap_err();
+            assert!(refusal.contains("visible"), "{invisible:?}: {refusal}");
+        }
+        // Inside a name they are kept: an emoji sequence joins with U+200D.
+        assert!(parse::<Name>("team \u{1F469}\u{200D}\u{1F4BB}").is_ok());
     }
 
     #[test]

@@ -315,7 +315,7 @@ pub fn seed_connections_with(
         let new = NewActor {
             workspace_id: workspace,
             definition_id: definition.id,
-            name: "seeded".into(),
+            name: Some("seeded".into()),
             configuration: serde_json::json!({}),
             secret_paths: Vec::new(),
             by: None,

@@ -86,18 +86,19 @@ pub async fn list(
 }
 
 /// Changes the default image tag, the only field that can change. The store forgets the
-/// repository's cached spec, so the new image's spec is asked for when next needed.
+/// repository's cached spec, so the new image's spec is asked for when next needed. Without a
+/// tag nothing changes.
 pub async fn update_image_tag(
     state: &AppState,
     actor_type: ActorType,
     id: Uuid,
-    tag: DockerImageTag,
+    tag: Option<DockerImageTag>,
     expected: Option<i64>,
 ) -> Result<ActorDefinition> {
     let definition = state
         .db
         .write(move |conn| {
-            actor_definitions::update_image_tag(conn, actor_type, id, &tag, expected)
+            actor_definitions::update_image_tag(conn, actor_type, id, tag.as_ref(), expected)
         })
         .await?;
     tracing::info!(definition_id = %id, tag = %definition.docker_image_tag, "definition updated");

@@ -7,7 +7,7 @@
 use super::{configuration, connectors, workspaces};
 use crate::AppState;
 use ferry_domain::access::Caller;
-use ferry_domain::actor::NewActor;
+use ferry_domain::actor::{CreateName, NewActor};
 use ferry_domain::actor_definition::{ActorDefinition, ActorType};
 use ferry_domain::connection::{ConnectionStatus, SourceSchema};
 use ferry_domain::ids::WorkspaceId;
@@ -31,7 +31,7 @@ pub async fn create(
         NewActor {
             workspace_id: pending,
             definition_id: request.source.source_definition_id.0,
-            name: request.source.name.into(),
+            name: request.source.name.into_actor_name(),
             configuration: request.source.connection_configuration.into(),
             secret_paths: Vec::new(),
             by: caller.user_id,
@@ -45,7 +45,7 @@ pub async fn create(
         NewActor {
             workspace_id: pending,
             definition_id: request.destination.destination_definition_id.0,
-            name: request.destination.name.into(),
+            name: request.destination.name.into_actor_name(),
             configuration: request.destination.connection_configuration.into(),
             secret_paths: Vec::new(),
             by: caller.user_id,

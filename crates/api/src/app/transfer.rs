@@ -352,7 +352,7 @@ pub async fn import(
                         let new = NewActor {
                             workspace_id: workspace.id,
                             definition_id: p.definition_id,
-                            name: p.name.clone(),
+                            name: Some(p.name.clone()),
                             configuration: p.configuration.clone(),
                             secret_paths: p.secret_paths.clone(),
                             by,

@@ -316,12 +316,24 @@ on_both_backends! {
         input_errors(&app, &DESTINATIONS).await;
     }
 
-    async fn a_destination_needs_a_name(app: TestApp) {
-        let definition = fixtures::destination_definition(&app, "Local").await;
+    async fn a_destination_without_a_name_is_named_after_its_definition(app: TestApp) {
+        // The 2020 contract's DestinationCreate leaves the name optional: a 2020 client that
+        // sends none gets a destination named as Airbyte's front end names it.
+        let definition = fixtures::destination_definition(&app, "Warehouse Loader").await;
         let body = json!({
             "workspaceId": DEFAULT_WORKSPACE, "destinationDefinitionId": definition,
             "connectionConfiguration": {}
         });
-        assert_invalid(&app.post("destinations/create", body).await, "name");
+        let created = app.ok("destinations/create", body.clone()).await;
+        assert_eq!(created["name"], "Warehouse Loader");
+        let destination = id(&created, "destinationId");
+        let read = app
+            .ok("destinations/get", json!({ "destinationId": destination }))
+            .await;
+        assert_eq!(read["name"], "Warehouse Loader");
+        let mut unnamed = body;
+        unnamed["name"] = json!(null);
+        let created = app.ok("destinations/create", unnamed).await;
+        assert_eq!(created["name"], "Warehouse Loader");
     }
 }

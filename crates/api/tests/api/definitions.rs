@@ -181,6 +181,32 @@ on_both_backends! {
         errors(&app, &DESTINATION).await;
     }
 
+    async fn an_update_without_a_tag_changes_nothing_of_a_destination_definition(app: TestApp) {
+        // The 2020 contract requires a misspelt `dockerImageag` of DestinationDefinitionUpdate,
+        // so its clients may send no dockerImageTag: the definition is answered as it is.
+        let created = app.ok(&DESTINATION.path("create"), definition("Faker")).await;
+        let id = created[DESTINATION.id_field].as_str().expect("id").to_string();
+        let unchanged = app
+            .ok("destination_definitions/update", json!({ "destinationDefinitionId": id }))
+            .await;
+        assert_eq!(unchanged, created);
+        let stale = json!({ "destinationDefinitionId": id, "expectedVersion": 7 });
+        let reply = app.post("destination_definitions/update", stale).await;
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        let gone = app.post(&DESTINATION.path("delete"), DESTINATION.id_body(&id)).await;
+        assert_eq!(gone.status, 204, "{}", gone.body);
+        assert_not_found(
+            &app.post("destination_definitions/update", json!({ "destinationDefinitionId": id }))
+                .await,
+            "DestinationDefinition",
+            &id,
+        );
+        // A source definition's update requires its tag, as the contract does.
+        let source = app.ok(&SOURCE.path("create"), definition("Faker")).await;
+        let no_tag = json!({ "sourceDefinitionId": source[SOURCE.id_field] });
+        assert_invalid(&app.post("source_definitions/update", no_tag).await, "dockerImageTag");
+    }
+
     async fn ferrys_own_connectors_are_registered_from_the_first_start(app: TestApp) {
         let list = app.ok("destination_definitions/list", json!({})).await;
         let builtin: Vec<&Value> = list["destinationDefinitions"]

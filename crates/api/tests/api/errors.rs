@@ -48,15 +48,45 @@ on_both_backends! {
                 .await;
             assert_envelope(&reply, 415, "UNSUPPORTED_MEDIA_TYPE");
         }
-        // A charset parameter is fine.
-        let reply = app
-            .post_raw(
-                "workspaces/create",
-                Some("application/json; charset=utf-8"),
-                b"{\"name\": \"x\"}".to_vec(),
-            )
-            .await;
+        // A charset parameter is fine when it is UTF-8, the only encoding JSON bodies have.
+        for content_type in ["application/json; charset=utf-8", "application/json;charset=UTF8"] {
+            let reply = app
+                .post_raw("workspaces/create", Some(content_type), b"{\"name\": \"x\"}".to_vec())
+                .await;
+            assert_eq!(reply.status, 200, "{content_type}: {}", reply.body);
+        }
+        // Any other is refused, naming the header, rather than read as UTF-8 anyway: a Latin-1
+        // "é" would otherwise become a replacement character or a 422 about the body.
+        for content_type in ["application/json; charset=latin1", "application/json; charset=\"utf-16\""] {
+            let reply = app
+                .post_raw("workspaces/create", Some(content_type), b"{\"name\": \"caf\xe9\"}".to_vec())
+                .await;
+            assert_envelope(&reply, 415, "UNSUPPORTED_MEDIA_TYPE");
+            let message = reply.body["message"].as_str().unwrap_or_default();
+            assert!(message.contains("Content-Type") && message.contains("UTF-8"), "{message}");
+        }
+    }
+
+    async fn a_name_of_only_invisible_characters_is_a_422(app: TestApp) {
+        for name in ["\u{200B}", "\u{200B}\u{FEFF}", "\u{3164}", "\u{2060} \u{200D}"] {
+            let reply = app.post("workspaces/create", json!({ "name": name })).await;
+            assert_invalid(&reply, "name");
+        }
+        let reply = app.post("workspaces/create", json!({ "name": "ops \u{1F469}\u{200D}\u{1F4BB}" })).await;
         assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+
+    async fn a_body_that_is_not_an_object_is_a_422(app: TestApp) {
+        // serde would read a struct from an array of its fields in order.
+        let organization = "00000000-0000-0000-0000-000000000000";
+        for body in [json!([organization]), json!([null]), json!("text"), json!(5)] {
+            let reply = app.post("workspaces/stats", body.clone()).await;
+            assert_invalid(&reply, "body");
+            let message = reply.body["message"].as_str().unwrap_or_default();
+            assert!(message.contains("JSON object"), "{body}: {message}");
+        }
+        let reply = app.post("workspaces/create", json!(["a name"])).await;
+        assert_invalid(&reply, "body");
     }
 
     async fn unknown_endpoints_and_wrong_methods_are_404s(app: TestApp) {

@@ -271,6 +271,20 @@ on_both_backends! {
 
         let reply = app.post("workspaces/import", json!({ "document": document, "organizationId": UNKNOWN_ID })).await;
         assert_eq!(reply.status, 404, "{}", reply.body);
+
+        // A definition whose connector cannot run to give its specification: a 502 the
+        // document declares (the conformance check fails the call otherwise).
+        app.ok("source_definitions/create", json!({
+            "name": "Nowhere", "dockerRepository": "nobody/nothing", "dockerImageTag": "1.0",
+            "documentationUrl": "https://example.com"
+        })).await;
+        let mut unrunnable = document.clone();
+        unrunnable["sources"][0]["definition"] = json!({
+            "dockerRepository": "nobody/nothing", "dockerImageTag": "1.0"
+        });
+        let reply = app.post("workspaces/import", json!({ "document": unrunnable, "organizationId": org })).await;
+        assert_eq!(reply.status, 502, "{}", reply.body);
+        assert_eq!(reply.body["error"], "CONNECTOR_FAILED");
         assert_eq!(count().await, before, "no refused import left a workspace behind");
 
         let reply = app.post("workspaces/export", json!({ "workspaceId": UNKNOWN_ID })).await;

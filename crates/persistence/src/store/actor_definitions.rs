@@ -170,9 +170,19 @@ pub fn update_image_tag(
     conn: &mut AnyConnection,
     actor_type: ActorType,
     id: Uuid,
-    tag: &DockerImageTag,
+    tag: Option<&DockerImageTag>,
     expected: Option<i64>,
 ) -> Result<ActorDefinition> {
+    let Some(tag) = tag else {
+        // Nothing to change (a 2020 DestinationDefinitionUpdate may leave the tag out): the
+        // definition as it is, live and at the expected version like any update.
+        get(conn, actor_type, id)?;
+        if !lock_live(conn, Locked::ActorDefinition, id, LockMode::Share)? {
+            return Err(Error::not_found(actor_type.definition_resource(), id));
+        }
+        super::versions::check(conn, actor_type.definition_resource(), id, expected)?;
+        return get(conn, actor_type, id);
+    };
     if expected.is_some() {
         get(conn, actor_type, id)?;
         lock_live(conn, Locked::ActorDefinition, id, LockMode::Update)?;

@@ -128,13 +128,14 @@ pub fn create(conn: &mut AnyConnection, actor_type: ActorType, new: &NewActor) -
         Err(other) => return Err(other),
     };
     let timestamp = DbTime(now());
+    let name = new.name_or(&definition.name);
     let row = ActorRow {
         id: DbUuid(Uuid::new_v4()),
         actor_type: actor_type.as_str().to_string(),
         workspace_id: DbUuid(workspace),
         actor_definition_id: DbUuid(definition.id),
-        name: new.name.clone(),
-        name_folded: new.name.to_lowercase(),
+        name_folded: name.to_lowercase(),
+        name,
         configuration: sealed(&new.configuration, &new.secret_paths)?,
         created_at: timestamp,
         updated_at: timestamp,

@@ -601,7 +601,7 @@ mod tests {
         let new = NewActor {
             workspace_id: workspace,
             definition_id: definition.id,
-            name: name.to_string(),
+            name: Some(name.to_string()),
             configuration: serde_json::json!({"name": name}),
             secret_paths: Vec::new(),
             by: None,

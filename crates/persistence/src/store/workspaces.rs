@@ -1057,7 +1057,7 @@ mod tests {
                         &NewActor {
                             workspace_id: workspace,
                             definition_id,
-                            name: "a".into(),
+                            name: Some("a".into()),
                             configuration: serde_json::json!({}),
                             secret_paths: Vec::new(),
                             by: None,

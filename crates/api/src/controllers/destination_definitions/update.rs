@@ -6,14 +6,15 @@ use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
-    ActorType, DestinationDefinitionRead, DestinationDefinitionUpdate,
+    ActorType, DestinationDefinitionRead, DestinationDefinitionUpdate, NewImageTag,
 };
 
 /// Update a destination definition
 ///
 /// Changes its default docker image tag, the only field that can change. The cached
 /// specification of its repository is forgotten, so the new image's is asked for when next
-/// needed. A deleted definition cannot be updated (404).
+/// needed. Without `dockerImageTag` nothing changes and the definition is answered as it is
+/// (under the same version rule). A deleted definition cannot be updated (404).
 #[utoipa::path(
     tag = "destination_definition",
     operation_id = "updateDestinationDefinition",
@@ -36,7 +37,7 @@ pub async fn update_destination_definition(
         &state,
         ActorType::Destination,
         id,
-        request.docker_image_tag,
+        request.docker_image_tag.into_new_tag(),
         expected,
     )
     .await?;

@@ -5,7 +5,9 @@ use crate::extract::Body;
 use crate::versioning::{IfMatch, Tagged};
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::actor_definition::{ActorType, SourceDefinitionRead, SourceDefinitionUpdate};
+use ferry_domain::actor_definition::{
+    ActorType, NewImageTag, SourceDefinitionRead, SourceDefinitionUpdate,
+};
 
 /// Update a source definition
 ///
@@ -34,7 +36,7 @@ pub async fn update_source_definition(
         &state,
         ActorType::Source,
         id,
-        request.docker_image_tag,
+        request.docker_image_tag.into_new_tag(),
         expected,
     )
     .await?;

@@ -1,5 +1,5 @@
 use crate::auth::guard::{CurrentCaller, Editor};
-use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, NotFound};
+use crate::error::{ApiResult, BodyErrors, CommonErrors, Conflict, ConnectorErrors, NotFound};
 use crate::extract::Body;
 use crate::{app, AppState};
 use actix_web::{post, web};
@@ -13,13 +13,15 @@ use ferry_domain::export::{WorkspaceImportRead, WorkspaceImportRequestBody};
 /// it). Encrypted secrets need the document's `passphrase` (a wrong one is a 422); secrets
 /// the document left out are taken from `secrets`, or the source or destination is created
 /// without them and listed in `missingSecrets`. An unknown `ferryExportVersion` is a 422.
+/// Each definition's specification tells which values are secrets: a connector that cannot be
+/// run to give it is a 502, and nothing is imported.
 #[utoipa::path(
     tag = "workspace",
     operation_id = "importWorkspace",
     request_body = WorkspaceImportRequestBody,
     responses(
         (status = 200, description = "Successful operation", body = WorkspaceImportRead),
-        NotFound, Conflict, BodyErrors, CommonErrors
+        NotFound, Conflict, BodyErrors, ConnectorErrors, CommonErrors
     )
 )]
 #[post("/v1/workspaces/import")]
