@@ -223,11 +223,15 @@ def pipeline(client: Client, run: str) -> None:
                 workspace_id=workspace.workspace_id,
                 destination_definition_id=local_json[0].destination_definition_id,
                 connection_configuration=destination_configuration,
-                name="local json",
+                # No name, as a 2020 client may send: it is named after its definition.
             ),
         ),
         DestinationRead,
         "destinations/create",
+    )
+    expect(
+        destination.name == local_json[0].name,
+        f"destinations/create without a name: {destination.name!r}, not the definition's",
     )
     step(f"destination {destination.destination_id}")
 

@@ -176,24 +176,63 @@ fn probe(dir: &Path) -> Result<(), String> {
     std::fs::remove_file(&probe).map_err(|e| format!("cannot clean up in {}: {e}", dir.display()))
 }
 
-/// Opens a stream's file in `dir`, refusing one that is a symbolic link (which could point
-/// anywhere). `truncate`: start it empty.
+/// Opens a stream's file in `dir` for appending. Only a file of the root's own can be written:
+/// a symbolic link (which could point anywhere) is refused as it is opened (`O_NOFOLLOW`, so a
+/// link swapped in after a check is refused too), and so is a file with other hard links,
+/// which could be a file outside the root linked in. `truncate`: start it empty, as a new file
+/// renamed into place, so that the old one (whatever it is) is left as it was.
 fn stream_file(dir: &Path, stream: &str, truncate: bool) -> Result<File, String> {
-    let path = dir.join(format!("{}.jsonl", sanitise(stream)));
-    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let name = format!("{}.jsonl", sanitise(stream));
+    let path = dir.join(&name);
+    if truncate {
+        replace_with_empty(dir, &name)?;
+    }
+    let file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(&path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => format!(
+                "{} is a symbolic link; refusing to follow it",
+                path.display()
+            ),
+            _ => format!("cannot open {}: {e}", path.display()),
+        })?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| format!("cannot inspect {}: {e}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if metadata.nlink() > 1 {
         return Err(format!(
-            "{} is a symbolic link; refusing to follow it",
-            path.display()
+            "{} has {} hard links and may be a file outside the local-json root; refusing to \
+             write through it",
+            path.display(),
+            metadata.nlink()
         ));
     }
-    let mut options = OpenOptions::new();
-    match truncate {
-        true => options.write(true).create(true).truncate(true),
-        false => options.append(true).create(true),
-    };
-    options
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+    Ok(file)
+}
+
+/// Puts a new empty file at `dir/name`: created under a name nothing else has, then renamed
+/// over the old one, which rename unlinks without opening.
+fn replace_with_empty(dir: &Path, name: &str) -> Result<(), String> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temporary = dir.join(format!(".{name}.{}.{nanos}.new", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .map_err(|e| format!("cannot create {}: {e}", temporary.display()))?;
+    std::fs::rename(&temporary, dir.join(name)).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot replace {}: {e}", dir.join(name).display())
+    })
 }
 
 /// Streams whose destination_sync_mode is `overwrite` in the configured catalog: their files
@@ -400,6 +439,32 @@ mod tests {
         // Plain relative paths (with "." segments) land inside.
         write_to(&root, "./a/b").unwrap();
         assert!(root.join("a/b/s.jsonl").is_file());
+    }
+
+    #[test]
+    fn a_hard_link_to_a_file_outside_the_root_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("h")).unwrap();
+        let outside = dir.path().join("precious.txt");
+        std::fs::write(&outside, "keep me").unwrap();
+        std::fs::hard_link(&outside, root.join("h/s.jsonl")).unwrap();
+        let record = r#"{"type":"RECORD","record":{"stream":"s","data":{"id":1},"emitted_at":0}}"#;
+        let config = json!({"destination_path": "h"});
+        // Appending (an incremental sync) is refused ...
+        let error = write(&root, &config, &json!({"streams": []}), record.as_bytes(), &mut Vec::new())
+            .unwrap_err();
+        assert!(error.contains("hard links"), "{error}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+        // ... and overwriting (a full refresh) replaces the name with a new file of its own.
+        let overwrite = json!({"streams": [{
+            "stream": {"name": "s"}, "destination_sync_mode": "overwrite"
+        }]});
+        write(&root, &config, &overwrite, record.as_bytes(), &mut Vec::new()).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+        assert_eq!(std::fs::read_to_string(root.join("h/s.jsonl")).unwrap(), "{\"id\":1}\n");
+        let leftovers: Vec<_> = std::fs::read_dir(root.join("h")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     }
 
     #[test]
