@@ -57,6 +57,7 @@ impl AppState {
             timeout: std::time::Duration::from_secs(60),
             sync_timeout: std::time::Duration::from_secs(60),
             container: Default::default(),
+            config_files_dir: ferry_worker::config_files::default_dir(),
         };
         let metrics = metrics::Metrics::new(prometheus::Registry::new(), db.backend().name())
             .map(Arc::new)

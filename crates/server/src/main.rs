@@ -438,6 +438,10 @@ fn launcher(settings: &Settings) -> Launcher {
             local_root: container.mount_local_root.then(|| root.clone()),
             labels: container.labels.clone(),
         },
+        config_files_dir: match settings.connectors.config_files_dir.as_os_str().is_empty() {
+            true => ferry_worker::config_files::default_dir(),
+            false => settings.connectors.config_files_dir.clone(),
+        },
     })
 }
 

@@ -175,6 +175,7 @@ pub struct ConnectorSettings {
     pub sync_timeout_secs: u64,
     pub docker: bool,
     pub local_json_root: std::path::PathBuf,
+    pub config_files_dir: std::path::PathBuf,
     pub commands: std::collections::HashMap<String, Vec<String>>,
     pub container: ContainerSettings,
 }

@@ -73,7 +73,8 @@ fn crash_and_restart(server: &mut Ferry) {
     server.serve();
 }
 
-/// Asserts that attempt `number` of `job` left no configuration file (they hold secrets).
+/// Asserts that attempt `number` of `job` left no configuration file (they hold secrets) in
+/// its directory, where they never go: they live in the configuration files' folder.
 fn assert_no_configuration_files(server: &Ferry, job: &Value, number: i32) {
     let dir = server.dir.path().join(format!("data/jobs/{job}/{number}"));
     assert!(dir.is_dir(), "the attempt ran in {}", dir.display());
@@ -84,6 +85,17 @@ fn assert_no_configuration_files(server: &Ferry, job: &Value, number: i32) {
             dir.join(file).display()
         );
     }
+}
+
+/// The configuration files a running process `pid` holds: its sync's, while it runs.
+fn configuration_files_of(server: &Ferry, pid: u32) -> Vec<String> {
+    let own = server.config_files_root().join(pid.to_string());
+    server
+        .config_files()
+        .into_iter()
+        .filter(|path| path.starts_with(&own))
+        .filter_map(|path| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect()
 }
 
 /// SIGTERM, then what the database and the attempt directory say once the process is
@@ -115,6 +127,11 @@ fn assert_no_configuration_files_after_stop(mut server: Ferry, job: &Value, aske
         let path = dir.join(format!("data/jobs/{job_id}/0/{file}"));
         assert!(!path.exists(), "{} survived", path.display());
     }
+    assert_eq!(
+        server.config_files(),
+        Vec::<std::path::PathBuf>::new(),
+        "a stopped server leaves no configuration file"
+    );
 }
 
 /// Stops the server and returns everything it logged.
@@ -407,6 +424,11 @@ fn sync_scenario(backend: TestBackend) {
             "{secret_file} was left behind"
         );
     }
+    assert_eq!(
+        configuration_files_of(&server, server.pid()),
+        Vec::<String>::new(),
+        "an ended sync's configuration files are gone"
+    );
     let web = server.ok(
         "web_backend/connections/get",
         json!({ "connectionId": connection_id }),
@@ -735,7 +757,29 @@ fn deletes_stop_running_syncs_on_postgres() {
 fn crash_scenario(backend: TestBackend) {
     let mut server = start(backend);
     let job = start_long_sync(&server, "crash");
+    // While the sync runs its configurations are in the configuration files' folder, under
+    // the server's process id (not in the attempt's directory, which outlives it).
+    let killed = server.pid();
+    let mut held = common::wait_for("the sync's configuration files", common::PATIENCE, || {
+        let held = configuration_files_of(&server, killed);
+        match held.len() >= 2 {
+            true => Ok(held),
+            false => Err(format!("{held:?}")),
+        }
+    });
+    held.sort();
+    assert_eq!(held, ["destination_config.json", "source_config.json"]);
     crash_and_restart(&mut server);
+    // The restarted worker removes what the killed process left as it starts.
+    common::wait_for(
+        "the killed process's configuration files to be swept",
+        common::PATIENCE,
+        || match configuration_files_of(&server, killed) {
+            left if left.is_empty() => Ok(()),
+            left => Err(format!("{left:?}")),
+        },
+    );
+    assert!(server.log().contains("swept_config_files=1"), "{}", server.log());
     // After the restart the orphaned attempt fails (no heartbeat) and the job is retried.
     let info = common::wait_for(
         "the orphaned attempt to be retried (a second attempt)",

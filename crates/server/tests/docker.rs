@@ -492,6 +492,7 @@ fn launcher(id: &str, timeout: Duration) -> Launcher {
             labels: [("ferry.test".to_string(), id.to_string())].into(),
             ..ContainerSettings::default()
         },
+        config_files_dir: ferry_worker::config_files::default_dir(),
     })
 }
 
@@ -599,9 +600,34 @@ fn a_dropped_run_leaves_no_container() {
             true,
         ))
         .unwrap();
-    let running = wait_for_containers(&id, 1);
-    let name = docker(&["inspect", "--format", "{{.Name}}", &running[0]]);
-    assert!(name.trim().starts_with("/ferry-read-"), "{name}");
+    let mut process = process;
+    // Running, not only created; named in the same listing, as a container that ended on its
+    // own would be gone (--rm) before a second call. Should the docker client end instead, the
+    // failure says what it printed.
+    let names = common::wait_for("the hanging container to run", common::PATIENCE, || {
+        if let Ok(Some(status)) = process.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = process.stderr.take() {
+                use tokio::io::AsyncReadExt;
+                let _ = runtime.block_on(pipe.read_to_string(&mut stderr));
+            }
+            panic!("the docker client ended ({status}) before the test dropped it: {stderr}");
+        }
+        let names = docker(&[
+            "ps",
+            "--filter",
+            &format!("label=ferry.test={id}"),
+            "--filter",
+            "status=running",
+            "--format",
+            "{{.Names}}",
+        ]);
+        match names.trim().is_empty() {
+            true => Err(docker(&["ps", "-a", "--filter", &format!("label=ferry.test={id}")])),
+            false => Ok(names),
+        }
+    });
+    assert!(names.trim().starts_with("ferry-read-"), "{names}");
     // Killing the docker client alone would leave the container running; dropping the run
     // removes it too (in the background: a drop cannot wait).
     drop(process);

@@ -1,4 +1,5 @@
-//! One attempt's whole life, in one place: its directory and configuration files, the
+//! One attempt's whole life, in one place: its directory (configuration files live apart:
+//! `crate::config_files`), the
 //! connectors launched and pumped (`sync`), its heartbeats and log, cancellation, the grace
 //! period on shutdown, and the record of how it ended. The job runner (`tasks/jobs.rs`) only
 //! claims jobs and hosts attempts in its slots; the cancel watch (`tasks/cancellations.rs`)
@@ -8,7 +9,6 @@ use crate::launcher::{Image, RuntimeError};
 use crate::runner::Worker;
 use crate::sync::{
     configured_catalog, run_reset, run_sync, Progress, SavedState, SyncEnd, SyncPlan,
-    CONFIGURATION_FILES,
 };
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::ids::ConnectionId;
@@ -88,18 +88,6 @@ impl Worker {
             .join(number.to_string())
     }
 
-    pub(crate) fn remove_configuration_files(&self, dir: &Path) {
-        for file in CONFIGURATION_FILES {
-            match std::fs::remove_file(dir.join(file)) {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(error) => {
-                    tracing::warn!(%error, dir = %dir.display(), "cannot remove a configuration file")
-                }
-            }
-        }
-    }
-
     pub(crate) async fn execute(
         &self,
         job: Job,
@@ -139,7 +127,6 @@ impl Worker {
             .perform(&job, &dir, &log_tx, Arc::clone(&progress), cancel_rx)
             .await;
         interrupter.abort();
-        self.remove_configuration_files(&dir);
         let end = end.unwrap_or_else(|error| SyncEnd::Failed {
             reason: error.to_string(),
         });

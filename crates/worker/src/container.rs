@@ -34,6 +34,9 @@ pub const CONNECTOR_LABEL: &str = "ferry.connector";
 /// Where a run's files are mounted in its container (its working directory).
 pub const DATA_DIR: &str = "/data";
 
+/// Where a run's configuration files (secrets) are mounted, read-only.
+pub const CONFIG_DIR: &str = "/secrets";
+
 /// Where [`ContainerSettings::local_root`] is mounted.
 pub const LOCAL_DIR: &str = "/local";
 
@@ -49,12 +52,14 @@ pub(crate) fn unique_name(verb: &str) -> String {
 }
 
 /// The arguments of `docker` that run `image` as container `name` with the run's files in
-/// `dir`, as `user` (`uid:gid`): everything before the connector's own arguments.
+/// `dir` and its configuration files in `config_dir` (read-only), as `user` (`uid:gid`):
+/// everything before the connector's own arguments.
 pub(crate) fn run_args(
     settings: &ContainerSettings,
     name: &str,
     image: &Image,
     dir: &Path,
+    config_dir: Option<&Path>,
     user: Option<String>,
 ) -> Vec<String> {
     let mut args: Vec<String> = ["run", "--rm", "-i", "--init", "--name", name, "--label"]
@@ -84,6 +89,9 @@ pub(crate) fn run_args(
     }
     args.extend(["-w", DATA_DIR, "-v"].map(String::from));
     args.push(format!("{}:{DATA_DIR}", dir.display()));
+    if let Some(config_dir) = config_dir {
+        args.extend(["-v".to_string(), format!("{}:{CONFIG_DIR}:ro", config_dir.display())]);
+    }
     if let Some(local) = &settings.local_root {
         args.extend(["-v".to_string(), format!("{}:{LOCAL_DIR}", local.display())]);
     }
@@ -244,15 +252,15 @@ mod tests {
             ..ContainerSettings::default()
         };
         let dir = Path::new("/srv/jobs/1/0");
-        let isolated = run_args(&settings, "n", &image("acme/source-file"), dir, None);
+        let isolated = run_args(&settings, "n", &image("acme/source-file"), dir, None, None);
         assert_eq!(value_of(&isolated, "--network"), ["none"]);
-        let networked = run_args(&settings, "n", &image("acme/source-api"), dir, None);
+        let networked = run_args(&settings, "n", &image("acme/source-api"), dir, None, None);
         assert_eq!(value_of(&networked, "--network"), ["bridge"]);
         let settings = ContainerSettings {
             network: "connectors".into(),
             ..settings
         };
-        let networked = run_args(&settings, "n", &image("acme/source-api"), dir, None);
+        let networked = run_args(&settings, "n", &image("acme/source-api"), dir, None, None);
         assert_eq!(value_of(&networked, "--network"), ["connectors"]);
     }
 
@@ -270,6 +278,7 @@ mod tests {
             "ferry-spec-1",
             &image("acme/x"),
             Path::new("/srv/jobs/1/0"),
+            Some(Path::new("/dev/shm/ferry-0/7/run-x")),
             Some("1000:1000".into()),
         );
         assert_eq!(&args[..4], ["run", "--rm", "-i", "--init"]);
@@ -284,7 +293,11 @@ mod tests {
         assert_eq!(value_of(&args, "--log-driver"), ["none"]);
         assert_eq!(
             value_of(&args, "-v"),
-            ["/srv/jobs/1/0:/data", "/srv/local:/local"]
+            [
+                "/srv/jobs/1/0:/data",
+                "/dev/shm/ferry-0/7/run-x:/secrets:ro",
+                "/srv/local:/local"
+            ]
         );
         assert_eq!(args.last().map(String::as_str), Some("acme/x:1"));
         let bare = run_args(
@@ -292,6 +305,7 @@ mod tests {
             "n",
             &image("acme/x"),
             Path::new("/d"),
+            None,
             None,
         );
         for absent in ["--memory", "--cpus", "--user"] {

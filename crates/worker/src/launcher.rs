@@ -3,6 +3,7 @@
 //! container (`docker run --rm -i ... <repository>:<tag>`, see [`crate::container`]) when
 //! docker is installed.
 
+use crate::config_files::{self, RunFiles};
 use crate::container::{self, Container, ContainerSettings};
 use crate::protocol::AirbyteMessage;
 use serde_json::Value;
@@ -57,14 +58,20 @@ pub struct LauncherSettings {
     pub sync_timeout: Duration,
     /// How containers run (network, limits, mounts, labels).
     pub container: ContainerSettings,
+    /// Where configuration files live while their connector runs (see
+    /// [`crate::config_files`]; [`crate::config_files::default_dir`] by default).
+    pub config_files_dir: PathBuf,
 }
 
 /// An argument of a connector command: a literal, or a file Ferry writes for the run (the
-/// launcher decides the path the connector sees).
+/// launcher decides the path the connector sees). A `Config` file holds a connector's
+/// configuration, and so its secrets: it is written apart from the run's other files, where a
+/// reboot clears it, and removed as soon as the connector ends ([`crate::config_files`]).
 #[derive(Clone, Debug)]
 pub enum Arg {
     Literal(&'static str),
     File { name: &'static str, contents: Value },
+    Config { name: &'static str, contents: Value },
 }
 
 /// What a finished connector run printed.
@@ -184,7 +191,7 @@ impl Launcher {
         dir: &Path,
         stdin: bool,
     ) -> Result<Process, RuntimeError> {
-        let (mut command, container) = self.command(image, args, dir).await?;
+        let (mut command, container, config_files) = self.command(image, args, dir).await?;
         command
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
@@ -205,18 +212,26 @@ impl Launcher {
         };
         let name = container.as_ref().map(Container::name);
         tracing::info!(%image, pid = child.id(), container = name, "connector started");
-        Ok(Process { child, container })
+        Ok(Process {
+            child,
+            container,
+            config_files,
+        })
     }
 
     /// The command that runs `image`: a mapped command line, or docker (with the container
-    /// it will run).
+    /// it will run); and the directory of its configuration files, if it has any.
     async fn command(
         &self,
         image: &Image,
         args: &[Arg],
         dir: &Path,
-    ) -> Result<(Command, Option<Container>), RuntimeError> {
-        let files = write_files(args, dir).await?;
+    ) -> Result<(Command, Option<Container>, Option<RunFiles>), RuntimeError> {
+        let config_files = match args.iter().any(|arg| matches!(arg, Arg::Config { .. })) {
+            true => Some(RunFiles::create(&self.settings.config_files_dir)?),
+            false => None,
+        };
+        let files = write_files(args, dir, config_files.as_ref()).await?;
         if let Some(line) = self.settings.commands.get(&image.repository) {
             let mut parts = line.iter().map(|part| expand(part));
             let program = parts.next().ok_or_else(|| RuntimeError::Start {
@@ -228,11 +243,11 @@ impl Launcher {
             for (arg, file) in args.iter().zip(&files) {
                 match (arg, file) {
                     (Arg::Literal(text), _) => command.arg(text),
-                    (Arg::File { .. }, Some(path)) => command.arg(path),
-                    (Arg::File { .. }, None) => &mut command,
+                    (_, Some(path)) => command.arg(path),
+                    (_, None) => &mut command,
                 };
             }
-            return Ok((command, None));
+            return Ok((command, None, config_files));
         }
         if self.settings.docker && on_path("docker") {
             let settings = &self.settings.container;
@@ -242,25 +257,37 @@ impl Launcher {
             }
             let verb = args.iter().find_map(|arg| match arg {
                 Arg::Literal(text) => Some(*text),
-                Arg::File { .. } => None,
+                Arg::File { .. } | Arg::Config { .. } => None,
             });
             let name = container::unique_name(verb.unwrap_or("run"));
             let user = container::ferry_user();
             let mut command = Command::new("docker");
-            command.args(container::run_args(settings, &name, image, dir, user));
+            let config_dir = config_files.as_ref().map(RunFiles::path);
+            command.args(container::run_args(
+                settings, &name, image, dir, config_dir, user,
+            ));
             for arg in args {
                 match arg {
                     Arg::Literal(text) => command.arg(text),
                     Arg::File { name, .. } => {
                         command.arg(format!("{}/{name}", container::DATA_DIR))
                     }
+                    Arg::Config { name, .. } => {
+                        command.arg(format!("{}/{name}", container::CONFIG_DIR))
+                    }
                 };
             }
-            return Ok((command, Some(Container::new(name))));
+            return Ok((command, Some(Container::new(name)), config_files));
         }
         Err(RuntimeError::NoLauncher {
             image: image.to_string(),
         })
+    }
+
+    /// Removes the configuration files of processes that no longer run ([`config_files::sweep`]);
+    /// `open_runs`: whether this process may have runs of its own open.
+    pub fn sweep_config_files(&self, open_runs: bool) -> usize {
+        config_files::sweep(&self.settings.config_files_dir, open_runs)
     }
 }
 
@@ -271,6 +298,8 @@ impl Launcher {
 pub struct Process {
     child: Child,
     container: Option<Container>,
+    /// Removed as soon as the process has ended (or when this is dropped).
+    config_files: Option<RunFiles>,
 }
 
 impl Process {
@@ -279,6 +308,7 @@ impl Process {
     /// `--rm` removed the container before the client returned.
     pub async fn wait(&mut self) -> std::io::Result<ExitStatus> {
         let status = self.child.wait().await?;
+        self.config_files = None;
         if let (Some(code), Some(container)) = (status.code(), self.container.as_mut()) {
             if code < 125 {
                 container.exited();
@@ -297,6 +327,7 @@ impl Process {
         if let Some(container) = self.container.as_mut() {
             container.remove().await;
         }
+        self.config_files = None;
     }
 }
 
@@ -323,20 +354,37 @@ async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
     }
 }
 
-/// Writes each file argument into the run's directory, readable by the owner only.
-async fn write_files(args: &[Arg], dir: &Path) -> Result<Vec<Option<PathBuf>>, RuntimeError> {
+/// Writes each file argument, readable by the owner only: a configuration into
+/// `config_files`, any other file into the run's directory.
+async fn write_files(
+    args: &[Arg],
+    dir: &Path,
+    config_files: Option<&RunFiles>,
+) -> Result<Vec<Option<PathBuf>>, RuntimeError> {
     let mut paths = Vec::with_capacity(args.len());
     for arg in args {
-        match arg {
-            Arg::File { name, contents } => {
-                let path = dir.join(name);
-                let bytes = serde_json::to_vec(contents).map_err(std::io::Error::other)?;
-                tokio::fs::write(&path, bytes).await?;
-                restrict(&path).await?;
-                paths.push(Some(path));
+        let (folder, name, contents) = match arg {
+            Arg::File { name, contents } => (dir, name, contents),
+            Arg::Config { name, contents } => match config_files {
+                Some(files) => (files.path(), name, contents),
+                None => return Err(std::io::Error::other("no directory for configuration files").into()),
+            },
+            Arg::Literal(_) => {
+                paths.push(None);
+                continue;
             }
-            Arg::Literal(_) => paths.push(None),
-        }
+        };
+        let path = folder.join(name);
+        let bytes = serde_json::to_vec(contents).map_err(std::io::Error::other)?;
+        // Created owner-only, so a configuration is never readable by others, even briefly.
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&path).await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, &bytes).await?;
+        restrict(&path).await?;
+        paths.push(Some(path));
     }
     Ok(paths)
 }
@@ -384,6 +432,7 @@ mod tests {
             timeout,
             sync_timeout: timeout,
             container: ContainerSettings::default(),
+            config_files_dir: crate::config_files::default_dir(),
         })
     }
 
@@ -392,6 +441,30 @@ mod tests {
             repository: repository.into(),
             tag: "dev".into(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_configuration_lives_apart_owner_only_and_goes_when_the_connector_ends() {
+        let config_root = tempfile::tempdir().unwrap();
+        // Prints where its configuration is, its mode, and its contents.
+        let script = r#"echo "$1"; stat -c %a "$1"; cat "$1"; echo"#;
+        let launcher = Launcher::new(LauncherSettings {
+            config_files_dir: config_root.path().to_path_buf(),
+            ..launcher(&[("test/show", &["sh", "-c", script, "sh"])], Duration::from_secs(30)).settings
+        });
+        let args = [Arg::Config {
+            name: "config.json",
+            contents: serde_json::json!({"password": "hunter2"}),
+        }];
+        let output = launcher.run(&image("test/show"), &args).await.unwrap();
+        assert_eq!(output.exit_code, Some(0), "{:?}", output.logs);
+        let path = std::path::PathBuf::from(&output.logs[0]);
+        let own = config_root.path().join(std::process::id().to_string());
+        assert!(path.starts_with(&own), "{}", path.display());
+        assert_eq!(output.logs[1], "600");
+        assert!(output.logs[2].contains("hunter2"));
+        assert!(!path.exists(), "removed when the connector ended");
+        assert!(!path.parent().unwrap().exists(), "its run's directory too");
     }
 
     #[tokio::test]

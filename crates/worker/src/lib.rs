@@ -8,6 +8,7 @@
 
 pub mod attempt;
 pub mod catalog;
+pub mod config_files;
 pub mod container;
 pub mod launcher;
 pub mod local_json;

@@ -80,7 +80,7 @@ impl Connectors {
 }
 
 fn config_file(config: &Value) -> Arg {
-    Arg::File {
+    Arg::Config {
         name: "config.json",
         contents: config.clone(),
     }

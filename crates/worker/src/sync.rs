@@ -135,7 +135,7 @@ fn destination_write_args(plan: &SyncPlan) -> [Arg; 5] {
     [
         Arg::Literal("write"),
         Arg::Literal("--config"),
-        Arg::File {
+        Arg::Config {
             name: "destination_config.json",
             contents: plan.destination_config.clone(),
         },
@@ -146,10 +146,6 @@ fn destination_write_args(plan: &SyncPlan) -> [Arg; 5] {
         },
     ]
 }
-
-/// The files of an attempt's directory that hold connector configurations (and so
-/// secrets): removed when the attempt ends; the catalog, state and log stay.
-pub const CONFIGURATION_FILES: [&str; 2] = ["source_config.json", "destination_config.json"];
 
 /// A reset: the destination writes nothing, with every stream in `overwrite` mode (the
 /// plan's catalog must be a reset catalog, see [`configured_catalog`]). Like a sync, it
@@ -223,7 +219,7 @@ pub async fn run_sync(
     let mut source_args = vec![
         Arg::Literal("read"),
         Arg::Literal("--config"),
-        Arg::File {
+        Arg::Config {
             name: "source_config.json",
             contents: plan.source_config.clone(),
         },

@@ -449,6 +449,7 @@ fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
         timeout: Duration::from_secs(10),
         sync_timeout: Duration::from_secs(10),
         container: Default::default(),
+        config_files_dir: ferry_worker::config_files::default_dir(),
     });
     let worker = Worker::new(
         app.database.db.clone(),

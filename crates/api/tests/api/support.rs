@@ -26,6 +26,7 @@ fn fixture_launcher() -> LauncherSettings {
         timeout: std::time::Duration::from_secs(60),
         sync_timeout: std::time::Duration::from_secs(60),
         container: Default::default(),
+        config_files_dir: ferry_worker::config_files::default_dir(),
     }
 }
 pub use ferry_persistence::testing::{TestBackend, TestDatabase};

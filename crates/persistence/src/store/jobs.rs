@@ -666,18 +666,6 @@ pub fn recover_orphans(
     Ok(ended)
 }
 
-/// Whether attempt `number` of job `job` is still running (its files are in use).
-pub fn attempt_is_running(conn: &mut AnyConnection, job: i64, number: i32) -> Result<bool> {
-    let running: i64 = attempts::table
-        .filter(attempts::job_id.eq(job))
-        .filter(attempts::attempt_number.eq(number))
-        .filter(attempts::status.eq(AttemptStatus::Running.as_str()))
-        .count()
-        .get_result(conn)
-        .db()?;
-    Ok(running > 0)
-}
-
 /// The state the next incremental sync of a connection starts from.
 pub fn state(conn: &mut AnyConnection, connection: ConnectionId) -> Result<Option<Value>> {
     let state: Option<DbJson> = connection_states::table
@@ -1268,13 +1256,11 @@ mod tests {
             [],
             "fresh heartbeat"
         );
-        assert!(attempt_is_running(conn, job.id, 0).unwrap());
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(
             recover_orphans(conn, Duration::from_millis(1), RETRIES).unwrap(),
             [(job.id, 0)]
         );
-        assert!(!attempt_is_running(conn, job.id, 0).unwrap());
         let (job_now, attempts) = get(conn, job.id).unwrap();
         assert_eq!(job_now.status, JobStatus::Pending);
         assert_eq!(attempts[0].status, AttemptStatus::Failed);

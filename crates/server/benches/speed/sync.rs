@@ -85,6 +85,7 @@ pub fn measure(ferry: &Path, records: u64, rounds: usize) -> SyncFigures {
         timeout: Duration::from_secs(600),
         sync_timeout: Duration::from_secs(3600),
         container: Default::default(),
+        config_files_dir: ferry_worker::config_files::default_dir(),
     });
     let plan = SyncPlan {
         source: Image {

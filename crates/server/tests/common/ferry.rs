@@ -182,6 +182,19 @@ impl FerryBuilder {
             "database",
             &format!("url = {}", toml_string(&url)),
         );
+        // Connector configuration files (secrets) go to a folder of the test's, where tests
+        // can see them come and go, rather than to the machine's shared memory.
+        let config_files_set = sections
+            .get("connectors")
+            .is_some_and(|lines| lines.iter().any(|l| l.starts_with("config_files_dir")));
+        if !config_files_set {
+            let root = dir.path().join(CONFIG_FILES_DIR);
+            set(
+                &mut sections,
+                "connectors",
+                &format!("config_files_dir = {}", toml_string(&root.display().to_string())),
+            );
+        }
         if let Some(key) = key.filter(|_| secrets_key) {
             set(&mut sections, "secrets", &format!("key = \"{key}\""));
         }
@@ -210,6 +223,9 @@ impl FerryBuilder {
         ferry
     }
 }
+
+/// Where the harness puts connector configuration files, in the server's directory.
+const CONFIG_FILES_DIR: &str = "config-files";
 
 /// Sets `line` (`key = value`) in `section`, replacing the line of the same key.
 fn set(sections: &mut BTreeMap<String, Vec<String>>, section: &str, line: &str) {
@@ -294,6 +310,26 @@ impl Ferry {
         self.database
             .as_ref()
             .expect("ferry runs on a database the harness made")
+    }
+
+    /// The folder its connector configuration files live in (`<pid>/<run>/...`).
+    pub fn config_files_root(&self) -> PathBuf {
+        self.dir.path().join(CONFIG_FILES_DIR)
+    }
+
+    /// Every connector configuration file there now.
+    pub fn config_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                match entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    true => walk(&entry.path(), found),
+                    false => found.push(entry.path()),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&self.config_files_root(), &mut found);
+        found
     }
 
     /// Where its local-json destination writes `relative` (its root is `data/local-json` in
