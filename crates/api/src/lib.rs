@@ -20,6 +20,7 @@ use auth::Authenticator;
 use ferry_domain::workspace::Regions;
 use ferry_persistence::Database;
 use ferry_worker::notify::WebhookSender;
+use ferry_worker::outbound::OutboundPolicy;
 use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, Launcher, LauncherSettings};
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Posts test notifications (`notifications/try_webhook`), as the delivery task does.
     pub webhooks: WebhookSender,
+    /// What outbound requests (webhooks, `workspaces/sync_from_remote`) may reach.
+    pub outbound: OutboundPolicy,
 }
 
 impl AppState {
@@ -62,7 +65,9 @@ impl AppState {
         let metrics = metrics::Metrics::new(prometheus::Registry::new(), db.backend().name())
             .map(Arc::new)
             .unwrap_or_else(|e| panic!("metrics set-up: {e}"));
-        let webhooks = WebhookSender::new(std::time::Duration::from_secs(10))
+        // Nothing internal is reachable, as with the default configuration.
+        let outbound = OutboundPolicy::default();
+        let webhooks = WebhookSender::new(std::time::Duration::from_secs(10), outbound.clone())
             .unwrap_or_else(|e| panic!("webhook client set-up: {e}"));
         AppState {
             db,
@@ -72,6 +77,7 @@ impl AppState {
             tasks: TaskRegistry::default(),
             metrics,
             webhooks,
+            outbound,
         }
     }
 }

@@ -104,7 +104,7 @@ string_schema!(
 string_schema!(
     HttpUrl,
     StringRules {
-        description: "An absolute http or https URL.",
+        description: "An absolute http or https URL, without control characters (CR, LF).",
         min_length: Some(8),
         max_length: None,
         pattern: Some("^\\s*[hH][tT][tT][pP][sS]?://[^/?#\\s]+"),
@@ -115,7 +115,8 @@ string_schema!(
     WebhookUrl,
     StringRules {
         description:
-            "An absolute http or https URL that events are posted to, at most 2048 characters.",
+            "An absolute http or https URL that events are posted to, at most 2048 characters, \
+             without control characters (CR, LF).",
         min_length: Some(8),
         max_length: Some(MAX_WEBHOOK_URL_CHARS),
         pattern: Some("^\\s*[hH][tT][tT][pP][sS]?://[^/?#\\s]+"),
@@ -280,6 +281,11 @@ fn check_email(value: String) -> Result<String, String> {
 }
 
 fn check_http_url(value: String) -> Result<String, String> {
+    // The URL parser drops tabs and line breaks, but the stored text would keep them, to be
+    // sent on as a header or a log line.
+    if value.trim().chars().any(char::is_control) {
+        return Err("must not contain control characters (such as CR or LF)".into());
+    }
     let parsed = url::Url::parse(value.trim()).map_err(|e| format!("must be a valid URL ({e})"))?;
     match parsed.scheme() {
         "http" | "https" if parsed.host().is_some() => Ok(value.trim().to_string()),
@@ -385,6 +391,19 @@ mod tests {
         assert!(parse::<HttpUrl>("not a url").is_err());
         assert!(parse::<HttpUrl>("/relative").is_err());
         assert!(parse::<WebhookUrl>("http://127.0.0.1:9000/hook?x=1").is_ok());
+        for injected in [
+            "http://a.example/x\r\nX-Injected: 1",
+            "http://a.example/\nx",
+            "http://a\t.example/",
+        ] {
+            assert!(
+                parse::<WebhookUrl>(injected)
+                    .unwrap_err()
+                    .contains("control"),
+                "{injected:?}"
+            );
+            assert!(parse::<HttpUrl>(injected).is_err(), "{injected:?}");
+        }
         assert!(parse::<WebhookUrl>("ftp://example.com").is_err());
         let long = format!("https://example.com/{}", "a".repeat(2048));
         assert!(parse::<WebhookUrl>(&long).is_err());

@@ -14,6 +14,7 @@ use ferry_persistence::store::jobs::Retries;
 use ferry_persistence::{Database, PoolOptions};
 use ferry_worker::metrics::JobMetrics;
 use ferry_worker::notify::WebhookSender;
+use ferry_worker::outbound::OutboundPolicy;
 use ferry_worker::runner::{Worker, WorkerSettings};
 use ferry_worker::tasks::TaskRegistry;
 use ferry_worker::{Connectors, ContainerSettings, Launcher, LauncherSettings};
@@ -309,6 +310,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         auth,
         tasks,
         webhooks,
+        outbound: outbound_policy(&settings)?,
     };
     let api_settings = ApiSettings {
         body_limit: BodyLimit(settings.server.body_limit_bytes),
@@ -462,10 +464,18 @@ fn worker_settings(settings: &Settings) -> WorkerSettings {
     }
 }
 
+/// What outbound requests may reach (`outbound.allow`).
+fn outbound_policy(settings: &Settings) -> anyhow::Result<OutboundPolicy> {
+    OutboundPolicy::new(&settings.outbound.allow).map_err(|e| anyhow::anyhow!(e))
+}
+
 /// The client that posts notification events (deliveries and test events alike).
 fn webhook_sender(settings: &Settings) -> anyhow::Result<WebhookSender> {
-    WebhookSender::new(Duration::from_secs(settings.notifications.timeout_secs))
-        .map_err(|e| anyhow::anyhow!(e))
+    WebhookSender::new(
+        Duration::from_secs(settings.notifications.timeout_secs),
+        outbound_policy(settings)?,
+    )
+    .map_err(|e| anyhow::anyhow!(e))
 }
 
 /// `ferry worker`: migrations, then a worker until SIGTERM or Ctrl-C.

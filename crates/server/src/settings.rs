@@ -24,6 +24,14 @@ pub struct Settings {
     pub secrets: SecretsSettings,
     pub metrics: MetricsSettings,
     pub notifications: NotificationSettings,
+    pub outbound: OutboundSettings,
+}
+
+/// What Ferry's own outbound requests (webhooks, workspaces/sync_from_remote) may reach.
+#[derive(Clone, Debug, Deserialize)]
+pub struct OutboundSettings {
+    /// Internal hosts, addresses and CIDR ranges that are allowed nonetheless.
+    pub allow: Vec<String>,
 }
 
 /// Webhook deliveries: a timeout per attempt, and a doubling backoff for a bounded time.

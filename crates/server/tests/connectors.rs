@@ -779,7 +779,11 @@ fn crash_scenario(backend: TestBackend) {
             left => Err(format!("{left:?}")),
         },
     );
-    assert!(server.log().contains("swept_config_files=1"), "{}", server.log());
+    assert!(
+        server.log().contains("swept_config_files=1"),
+        "{}",
+        server.log()
+    );
     // After the restart the orphaned attempt fails (no heartbeat) and the job is retried.
     let info = common::wait_for(
         "the orphaned attempt to be retried (a second attempt)",

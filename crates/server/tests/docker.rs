@@ -623,7 +623,12 @@ fn a_dropped_run_leaves_no_container() {
             "{{.Names}}",
         ]);
         match names.trim().is_empty() {
-            true => Err(docker(&["ps", "-a", "--filter", &format!("label=ferry.test={id}")])),
+            true => Err(docker(&[
+                "ps",
+                "-a",
+                "--filter",
+                &format!("label=ferry.test={id}"),
+            ])),
             false => Ok(names),
         }
     });

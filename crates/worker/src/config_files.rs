@@ -76,7 +76,11 @@ pub fn sweep(root: &Path, open_runs: bool) -> usize {
     let own = std::process::id();
     let mut removed = 0;
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         let gone = match pid == own {
@@ -132,11 +136,18 @@ mod tests {
         assert_eq!(sweep(root.path(), true), 1);
         assert!(!dead.exists());
         assert!(alive.exists(), "a running process keeps its files");
-        assert!(run.path().join("config.json").exists(), "an open run keeps its files");
+        assert!(
+            run.path().join("config.json").exists(),
+            "an open run keeps its files"
+        );
         let dir = run.path().to_path_buf();
         drop(run);
         assert!(!dir.exists());
-        assert_eq!(sweep(root.path(), false), 1, "its own leftovers, with no run open");
+        assert_eq!(
+            sweep(root.path(), false),
+            1,
+            "its own leftovers, with no run open"
+        );
         assert!(!own.exists());
     }
 

@@ -90,7 +90,10 @@ pub(crate) fn run_args(
     args.extend(["-w", DATA_DIR, "-v"].map(String::from));
     args.push(format!("{}:{DATA_DIR}", dir.display()));
     if let Some(config_dir) = config_dir {
-        args.extend(["-v".to_string(), format!("{}:{CONFIG_DIR}:ro", config_dir.display())]);
+        args.extend([
+            "-v".to_string(),
+            format!("{}:{CONFIG_DIR}:ro", config_dir.display()),
+        ]);
     }
     if let Some(local) = &settings.local_root {
         args.extend(["-v".to_string(), format!("{}:{LOCAL_DIR}", local.display())]);

@@ -367,7 +367,11 @@ async fn write_files(
             Arg::File { name, contents } => (dir, name, contents),
             Arg::Config { name, contents } => match config_files {
                 Some(files) => (files.path(), name, contents),
-                None => return Err(std::io::Error::other("no directory for configuration files").into()),
+                None => {
+                    return Err(
+                        std::io::Error::other("no directory for configuration files").into(),
+                    )
+                }
             },
             Arg::Literal(_) => {
                 paths.push(None);
@@ -450,7 +454,11 @@ mod tests {
         let script = r#"echo "$1"; stat -c %a "$1"; cat "$1"; echo"#;
         let launcher = Launcher::new(LauncherSettings {
             config_files_dir: config_root.path().to_path_buf(),
-            ..launcher(&[("test/show", &["sh", "-c", script, "sh"])], Duration::from_secs(30)).settings
+            ..launcher(
+                &[("test/show", &["sh", "-c", script, "sh"])],
+                Duration::from_secs(30),
+            )
+            .settings
         });
         let args = [Arg::Config {
             name: "config.json",

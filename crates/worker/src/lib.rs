@@ -15,6 +15,7 @@ pub mod local_json;
 pub mod metrics;
 pub mod notify;
 pub mod operations;
+pub mod outbound;
 pub mod protocol;
 pub mod remote;
 pub mod runner;

@@ -452,17 +452,33 @@ mod tests {
         let record = r#"{"type":"RECORD","record":{"stream":"s","data":{"id":1},"emitted_at":0}}"#;
         let config = json!({"destination_path": "h"});
         // Appending (an incremental sync) is refused ...
-        let error = write(&root, &config, &json!({"streams": []}), record.as_bytes(), &mut Vec::new())
-            .unwrap_err();
+        let error = write(
+            &root,
+            &config,
+            &json!({"streams": []}),
+            record.as_bytes(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(error.contains("hard links"), "{error}");
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
         // ... and overwriting (a full refresh) replaces the name with a new file of its own.
         let overwrite = json!({"streams": [{
             "stream": {"name": "s"}, "destination_sync_mode": "overwrite"
         }]});
-        write(&root, &config, &overwrite, record.as_bytes(), &mut Vec::new()).unwrap();
+        write(
+            &root,
+            &config,
+            &overwrite,
+            record.as_bytes(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
-        assert_eq!(std::fs::read_to_string(root.join("h/s.jsonl")).unwrap(), "{\"id\":1}\n");
+        assert_eq!(
+            std::fs::read_to_string(root.join("h/s.jsonl")).unwrap(),
+            "{\"id\":1}\n"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(root.join("h")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     }

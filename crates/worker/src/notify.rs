@@ -8,6 +8,7 @@
 //! Neither the secret nor the URL (which may carry a token) is ever logged or put in an
 //! error: deliveries are logged by event id.
 
+use crate::outbound::OutboundPolicy;
 use ferry_domain::ids::NotificationEventId;
 use ferry_domain::notification::NotificationTrigger;
 use ferry_persistence::store::notifications::Attempted;
@@ -56,20 +57,27 @@ pub struct Outgoing<'a> {
 pub struct WebhookSender {
     client: reqwest::Client,
     timeout: Duration,
+    outbound: OutboundPolicy,
 }
 
 impl WebhookSender {
     /// A client whose every attempt (connecting, sending, reading the answer) ends within
-    /// `timeout`. Proxies come from the usual `HTTPS_PROXY` / `NO_PROXY` variables.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    /// `timeout`, and that reaches only what `outbound` allows. Proxies come from the usual
+    /// `HTTPS_PROXY` / `NO_PROXY` variables.
+    pub fn new(timeout: Duration, outbound: OutboundPolicy) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            .dns_resolver(outbound.resolver())
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Ferry-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the webhook HTTP client: {}", causes(&e)))?;
-        Ok(WebhookSender { client, timeout })
+        Ok(WebhookSender {
+            client,
+            timeout,
+            outbound,
+        })
     }
 
     pub fn timeout(&self) -> Duration {
@@ -79,6 +87,14 @@ impl WebhookSender {
     /// Posts `event` to `url`, signed with `secret` at the current time: delivered on a 2xx
     /// answer, failed otherwise (with the status, or why no answer came).
     pub async fn post(&self, url: &str, secret: &str, event: Outgoing<'_>) -> Attempted {
+        // An address given as such is not resolved, so it is checked here; a name is checked
+        // on the addresses it resolves to (`OutboundPolicy::resolver`).
+        if let Err(refusal) = self.outbound.check_url(url) {
+            return Attempted::Failed {
+                status_code: None,
+                error: format!("not sent: the URL {refusal}"),
+            };
+        }
         let timestamp = chrono::Utc::now().timestamp();
         let sent = self
             .client

@@ -4,6 +4,8 @@
 //! in size; redirects are not followed. Failures are [`Error::UpstreamFailed`] naming the
 //! remote status or why no answer came, never the credentials.
 
+use crate::outbound::OutboundPolicy;
+use ferry_domain::error::Violation;
 use ferry_domain::Error;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -53,8 +55,15 @@ struct Page {
 pub async fn list_workspaces(
     base: &str,
     credentials: &Credentials,
+    outbound: &OutboundPolicy,
 ) -> Result<Vec<RemoteWorkspace>, Error> {
+    // An address given as such is not resolved, so it is checked here; a name is checked on
+    // the addresses it resolves to.
+    outbound.check_url(base).map_err(|refusal| {
+        Error::invalid(Violation::new("url", refusal).with_value(base.to_string()))
+    })?;
     let client = reqwest::Client::builder()
+        .dns_resolver(outbound.resolver())
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())

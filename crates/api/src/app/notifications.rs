@@ -11,7 +11,7 @@ use ferry_domain::notification::{
     NotificationTrigger, NotificationWebhookConfigValidationRequestBody, NotificationWebhookCreate,
     NotificationWebhookRead, NotificationWebhookUpdate,
 };
-use ferry_domain::Result;
+use ferry_domain::{Error, Result, Violation};
 use ferry_persistence::store::notifications::{
     self, Attempted, DeliveryFilter, DeliveryPage, NewWebhook, WebhookChanges,
 };
@@ -30,12 +30,21 @@ fn new_signing_secret() -> Result<String> {
     Ok(format!("{SECRET_PREFIX}{hex}"))
 }
 
+/// A webhook URL the outbound rule lets Ferry post to, or a 422 on `url` saying why not
+/// (`outbound.allow`; a name is checked again on each delivery, on what it resolves to).
+fn reachable(state: &AppState, url: &str) -> Result<String> {
+    state.outbound.check_url(url).map_err(|refusal| {
+        Error::invalid(Violation::new("url", refusal).with_value(url.to_string()))
+    })?;
+    Ok(url.to_string())
+}
+
 /// Creates a webhook; the answer carries its signing secret, the only time it is shown.
 pub async fn create(
     state: &AppState,
     request: NotificationWebhookCreate,
 ) -> Result<NotificationWebhookRead> {
-    let url = request.url.as_str().to_string();
+    let url = reachable(state, request.url.as_str())?;
     // Default name: the host it posts to.
     let name = match &request.name {
         Some(name) => name.as_str().to_string(),
@@ -67,6 +76,9 @@ pub async fn update(
     request: NotificationWebhookUpdate,
     expected: Option<i64>,
 ) -> Result<NotificationWebhookRead> {
+    if let Some(url) = &request.url {
+        reachable(state, url.as_str())?;
+    }
     let changes = WebhookChanges {
         expected_version: expected,
         name: request.name.map(String::from),

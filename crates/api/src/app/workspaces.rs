@@ -272,7 +272,8 @@ pub async fn sync_from_remote(
             Credentials::Basic { username, password }
         }
     };
-    let listed = remote::list_workspaces(request.url.as_str(), &credentials).await?;
+    let listed =
+        remote::list_workspaces(request.url.as_str(), &credentials, &state.outbound).await?;
     let total_count = i64::try_from(listed.len()).unwrap_or(i64::MAX);
     let region = state.regions.resolve(None)?;
     let (organization, by) = (request.organization_id, caller.user_id);

@@ -162,6 +162,39 @@ async fn disable(app: &TestApp, connection: &str) {
 }
 
 on_both_backends! {
+    async fn webhooks_cannot_reach_internal_addresses(app: TestApp) {
+        // The test's rule allows loopback only (its receivers); everything else internal is
+        // refused in every spelling, by name too, and CR/LF cannot be stored.
+        let workspace = fixtures::workspace(&app, "Guarded").await;
+        for url in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://0xa9fea9fe/",
+            "http://2852039166/",
+            "http://10.0.0.1:8080/hook",
+            "http://[fd00::1]/hook",
+            "http://[::ffff:10.0.0.1]/",
+            "http://0.0.0.0:9/",
+            "http://localhost:9/hook",
+            "http://a.example/hook\r\nX-Injected: 1",
+        ] {
+            let reply = app.post("notification_webhooks/create", json!({
+                "workspaceId": workspace, "url": url, "notificationTriggers": ["sync_failure"]
+            })).await;
+            assert_invalid(&reply, "url");
+        }
+        let (webhook, _) = create_webhook(&app, &workspace, "http://127.0.0.1:9/ok", json!(["sync_failure"])).await;
+        let reply = app.post("notification_webhooks/update", json!({
+            "webhookId": webhook, "url": "http://169.254.169.254/"
+        })).await;
+        assert_invalid(&reply, "url");
+        let reply = app.post("workspaces/sync_from_remote", json!({
+            "url": "http://169.254.169.254/api", "organizationId": "00000000-0000-0000-0000-000000000000",
+            "authorization": { "type": "bearer", "token": "t" }
+        })).await;
+        assert_invalid(&reply, "url");
+        assert!(reply.body["message"].as_str().unwrap_or_default().contains("outbound.allow"), "{}", reply.body);
+    }
+
     async fn webhooks_are_managed_and_their_secret_is_shown_once(app: TestApp) {
         let workspace = fixtures::workspace(&app, "Hooks").await;
         let created = app.ok("notification_webhooks/create", json!({
@@ -456,7 +489,11 @@ fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
         launcher,
         settings,
         ferry_worker::metrics::JobMetrics::new(&prometheus::Registry::new()).unwrap(),
-        ferry_worker::notify::WebhookSender::new(Duration::from_secs(60)).unwrap(),
+        ferry_worker::notify::WebhookSender::new(
+            Duration::from_secs(60),
+            crate::support::test_outbound(),
+        )
+        .unwrap(),
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     actix_web::rt::spawn(worker.run(stopped));

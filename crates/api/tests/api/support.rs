@@ -11,6 +11,11 @@ pub const FIXTURE_SOURCE: &str = "ferry-test/source-fixture";
 pub const FIXTURE_DESTINATION: &str = "ferry-test/destination-fixture";
 
 /// Runs the fixture connector for the fixture repositories; nothing else runs (no docker).
+/// The tests' receivers listen on this machine: loopback is allowed, nothing else internal.
+pub fn test_outbound() -> ferry_worker::outbound::OutboundPolicy {
+    ferry_worker::outbound::OutboundPolicy::new(&["127.0.0.0/8".to_string()]).expect("policy")
+}
+
 fn fixture_launcher() -> LauncherSettings {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -143,8 +148,12 @@ impl TestApp {
                 )
                 .expect("metrics"),
             ),
-            webhooks: ferry_worker::notify::WebhookSender::new(TEST_WEBHOOK_TIMEOUT)
-                .expect("webhook client"),
+            webhooks: ferry_worker::notify::WebhookSender::new(
+                TEST_WEBHOOK_TIMEOUT,
+                test_outbound(),
+            )
+            .expect("webhook client"),
+            outbound: test_outbound(),
         };
         let settings = ApiSettings {
             body_limit: BodyLimit(TEST_BODY_LIMIT),

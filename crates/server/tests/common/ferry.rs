@@ -192,8 +192,15 @@ impl FerryBuilder {
             set(
                 &mut sections,
                 "connectors",
-                &format!("config_files_dir = {}", toml_string(&root.display().to_string())),
+                &format!(
+                    "config_files_dir = {}",
+                    toml_string(&root.display().to_string())
+                ),
             );
+        }
+        // The tests' webhook receivers and remote servers listen on this machine.
+        if !sections.contains_key("outbound") {
+            set(&mut sections, "outbound", "allow = [\"127.0.0.0/8\"]");
         }
         if let Some(key) = key.filter(|_| secrets_key) {
             set(&mut sections, "secrets", &format!("key = \"{key}\""));

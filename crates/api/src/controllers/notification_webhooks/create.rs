@@ -11,7 +11,11 @@ use ferry_domain::notification::{NotificationWebhookCreate, NotificationWebhookR
 /// Events of the workspace that the webhook names in `notificationTriggers` are posted to
 /// `url` as JSON, signed (`X-Ferry-Signature`) with the webhook's `signingSecret`. The answer
 /// is the only place that secret ever appears: keep it. See docs/API-DESIGN.md,
-/// "Notifications", for the payload, the headers and how to verify a signature.
+/// "Notifications", for the payload, the headers and how to verify a signature. A `url` that
+/// reaches an internal address (loopback, link-local such as 169.254.169.254, private, shared,
+/// unspecified; in any spelling, or a name such as `localhost`) is a 422 unless the server's
+/// `outbound.allow` lists it; a name is checked again on every delivery, on the address it
+/// resolves to.
 #[utoipa::path(
     tag = "notifications",
     operation_id = "createNotificationWebhook",

@@ -13,7 +13,8 @@ use ferry_domain::workspace::{WorkspaceSyncFromRemoteRead, WorkspaceSyncFromRemo
 /// `workspaceId` is not known here, keeping their ids, names, emails, descriptions and flags.
 /// Repeating it creates nothing new. Instance administrators only. The other server's
 /// failures are a 502 naming its status; each request to it is bounded (10 s to connect,
-/// 30 s in all).
+/// 30 s in all). A `url` that reaches an internal address (as for webhooks) is a 422 unless the
+/// server's `outbound.allow` lists it; a name that resolves only to such addresses is a 502.
 #[utoipa::path(
     tag = "workspace",
     operation_id = "syncWorkspacesFromRemote",
