@@ -106,7 +106,7 @@ impl Worker {
             Arc::new(JobRunner::new(self.clone())),
             Arc::new(CancelWatch(self.clone())),
             Arc::new(IdempotencyKeyExpiry(self.clone())),
-            Arc::new(NotificationDelivery(self.clone())),
+            Arc::new(NotificationDelivery::new(self.clone())),
         ]
     }
 

@@ -33,8 +33,8 @@ impl Receiver {
     }
 }
 
-/// Answers by path: `/ok` 200, `/fail` 500, `/slow` 200 after 5 s, `/flaky` 503 three
-/// times and then 200, `/moved` a redirect.
+/// Answers by path: `/ok` 200, `/fail` 500, `/slow` 200 after 5 s, `/hang` and `/hang-too`
+/// never (within a test), `/flaky` 503 three times and then 200, `/moved` a redirect.
 async fn receive(
     req: HttpRequest,
     body: web::Bytes,
@@ -64,6 +64,11 @@ async fn receive(
         "/fail" => HttpResponse::InternalServerError().finish(),
         "/slow" => {
             actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+            HttpResponse::Ok().finish()
+        }
+        "/hang" | "/hang-too" => {
+            // Longer than any test waits: a receiver that never answers.
+            actix_web::rt::time::sleep(PATIENCE * 2).await;
             HttpResponse::Ok().finish()
         }
         "/flaky" if seen_here <= 3 => HttpResponse::ServiceUnavailable().finish(),
@@ -414,6 +419,46 @@ on_both_backends! {
             && e["lastError"].as_str().unwrap().contains("webhook was deleted")), "{log:?}");
     }
 
+    async fn a_hung_receiver_delays_only_its_own_deliveries(app: TestApp) {
+        let (server, receiver) = start_receiver();
+        let workspace = fixtures::workspace(&app, "Hung").await;
+        let triggers = json!(["connection_disabled"]);
+        create_webhook(&app, &workspace, &server.url("/hang"), triggers.clone()).await;
+        create_webhook(&app, &workspace, &server.url("/hang-too"), triggers.clone()).await;
+        let (healthy, _) = create_webhook(&app, &workspace, &server.url("/ok"), triggers).await;
+        let stop = start_worker(&app);
+        // Two events, each to all three webhooks.
+        for _ in 0..2 {
+            let connection = connection_in(&app, &workspace).await;
+            disable(&app, &connection).await;
+        }
+        let (app_ref, workspace_ref, healthy_ref) = (&app, &workspace, &healthy);
+        let log = wait_for("both events delivered to the healthy receiver", PATIENCE, move || async move {
+            let log = deliveries(app_ref, json!({ "workspaceId": workspace_ref })).await;
+            let delivered = log
+                .iter()
+                .filter(|d| d["webhookId"] == *healthy_ref && d["status"] == "delivered")
+                .count();
+            match delivered == 2 {
+                true => Ok(log),
+                false => Err(format!("{log:?}")),
+            }
+        })
+        .await;
+        let _ = stop.send(true);
+        // ... while the hung receivers still hold every delivery of theirs: none has an
+        // outcome yet (a worker that waited for its whole batch would have recorded the
+        // healthy ones only once the hung ones timed out).
+        let hung: Vec<&Value> = log.iter().filter(|d| d["webhookId"] != healthy).collect();
+        assert_eq!(hung.len(), 4, "{log:?}");
+        assert!(
+            hung.iter().all(|d| d["status"] == "pending" && d.get("lastError").is_none()),
+            "{hung:?}"
+        );
+        assert_eq!(receiver.on("/ok").len(), 2);
+        assert!(!receiver.on("/hang").is_empty() && !receiver.on("/hang-too").is_empty());
+    }
+
     async fn a_worker_delivers_through_a_receiver_that_fails_three_times(app: TestApp) {
         let (server, receiver) = start_receiver();
         let workspace = fixtures::workspace(&app, "Retried").await;
@@ -469,7 +514,7 @@ fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
         notifications: NotificationSettings {
             poll_interval: Duration::from_millis(50),
             policy: DeliveryPolicy {
-                timeout: Duration::from_secs(60),
+                timeout: PATIENCE,
                 first_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_millis(400),
                 retry_for: PATIENCE,
@@ -489,11 +534,8 @@ fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
         launcher,
         settings,
         ferry_worker::metrics::JobMetrics::new(&prometheus::Registry::new()).unwrap(),
-        ferry_worker::notify::WebhookSender::new(
-            Duration::from_secs(60),
-            crate::support::test_outbound(),
-        )
-        .unwrap(),
+        ferry_worker::notify::WebhookSender::new(PATIENCE, crate::support::test_outbound())
+            .unwrap(),
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     actix_web::rt::spawn(worker.run(stopped));

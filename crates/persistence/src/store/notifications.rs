@@ -34,7 +34,7 @@ use ferry_domain::notification::{
     NotificationTrigger, NotificationWebhook, SyncEnded,
 };
 use ferry_domain::{Error, Resource, Result, Violation};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -446,6 +446,7 @@ pub fn connections_disabled(
 /// A delivery a worker has claimed: where to post what, and with which secret.
 pub struct Claimed {
     pub delivery_id: NotificationDeliveryId,
+    pub webhook_id: Uuid,
     pub event_id: NotificationEventId,
     pub event_type: NotificationTrigger,
     /// This attempt's number (from 1); the outcome is recorded only if it is still the last.
@@ -470,13 +471,53 @@ impl std::fmt::Debug for Claimed {
 /// leases each for `lease` (an attempt counted). Call inside `write_transaction`: on
 /// PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim at once without taking the
 /// same delivery; SQLite's write lock serialises claimers.
+/// How many due deliveries a claim considers per one it may take.
+const CANDIDATES_PER_CLAIM: i64 = 4;
+
+/// Leases up to `limit` due deliveries, at most `room(webhook)` of each webhook (what the caller
+/// has room for besides those it is still posting), oldest first, and counts an attempt for
+/// each.
 pub fn claim(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
     lease: Duration,
     limit: i64,
+    room: &dyn Fn(Uuid) -> usize,
 ) -> Result<Vec<Claimed>> {
-    let due = notification_deliveries::table
+    // More candidates than wanted, so that a webhook with a long queue (a receiver that hangs)
+    // cannot fill the claim: each webhook gets what `room` leaves it. They are read without a
+    // lock; only those then locked (`SKIP LOCKED`: not another claimer's) are leased, so the
+    // ones passed over stay free for other workers.
+    let candidates: Vec<(DbUuid, DbUuid)> = notification_deliveries::table
+        .filter(notification_deliveries::status.eq(NotificationDeliveryStatus::Pending.as_str()))
+        .filter(notification_deliveries::next_attempt_at.le(DbTime(at)))
+        .order((
+            notification_deliveries::next_attempt_at.asc(),
+            notification_deliveries::id.asc(),
+        ))
+        .limit(limit.saturating_mul(CANDIDATES_PER_CLAIM))
+        .select((
+            notification_deliveries::id,
+            notification_deliveries::webhook_id,
+        ))
+        .load(conn)
+        .db()?;
+    let mut taken: HashMap<Uuid, usize> = HashMap::new();
+    let fitting: Vec<DbUuid> = candidates
+        .into_iter()
+        .filter(|(_, webhook)| {
+            let taken = taken.entry(webhook.0).or_default();
+            let fits = *taken < room(webhook.0);
+            *taken += usize::from(fits);
+            fits
+        })
+        .map(|(id, _)| id)
+        .collect();
+    if fitting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let still_due = notification_deliveries::table
+        .filter(notification_deliveries::id.eq_any(&fitting))
         .filter(notification_deliveries::status.eq(NotificationDeliveryStatus::Pending.as_str()))
         .filter(notification_deliveries::next_attempt_at.le(DbTime(at)))
         .order((
@@ -486,8 +527,8 @@ pub fn claim(
         .limit(limit)
         .select(notification_deliveries::id);
     let ids: Vec<DbUuid> = match conn {
-        AnyConnection::Postgres(pg) => due.for_update().skip_locked().load(pg),
-        AnyConnection::Sqlite(_) => due.load(conn),
+        AnyConnection::Postgres(pg) => still_due.for_update().skip_locked().load(pg),
+        AnyConnection::Sqlite(_) => still_due.load(conn),
     }
     .db()?;
     if ids.is_empty() {
@@ -505,13 +546,24 @@ pub fn claim(
         ))
         .execute(conn)
         .db()?;
-    type Row = (DbUuid, DbUuid, String, i32, String, DbTime, String, String);
+    type Row = (
+        DbUuid,
+        DbUuid,
+        DbUuid,
+        String,
+        i32,
+        String,
+        DbTime,
+        String,
+        String,
+    );
     let rows: Vec<Row> = notification_deliveries::table
         .inner_join(notification_events::table)
         .inner_join(notification_webhooks::table)
         .filter(notification_deliveries::id.eq_any(&ids))
         .select((
             notification_deliveries::id,
+            notification_deliveries::webhook_id,
             notification_deliveries::event_id,
             notification_deliveries::event_type,
             notification_deliveries::attempts,
@@ -524,9 +576,10 @@ pub fn claim(
         .db()?;
     rows.into_iter()
         .map(
-            |(id, event, event_type, attempt, body, created, url, secret)| {
+            |(id, webhook, event, event_type, attempt, body, created, url, secret)| {
                 Ok(Claimed {
                     delivery_id: NotificationDeliveryId(id.0),
+                    webhook_id: webhook.0,
                     event_id: NotificationEventId(event.0),
                     event_type: NotificationTrigger::parse(&event_type).ok_or_else(|| {
                         Error::internal(format!(
@@ -1086,7 +1139,9 @@ mod tests {
                 std::thread::spawn(move || {
                     db.run_blocking(|conn| {
                         barrier.wait();
-                        write_transaction(conn, |c| claim(c, at, POLICY.lease(), 1))
+                        write_transaction(conn, |c| {
+                            claim(c, at, POLICY.lease(), 1, &|_| usize::MAX)
+                        })
                     })
                     .unwrap()
                 })
@@ -1107,13 +1162,16 @@ mod tests {
             .db
             .run_blocking(|conn| {
                 assert!(
-                    write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10))?.is_empty(),
+                    write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10, &|_| usize::MAX))?
+                        .is_empty(),
                     "leased"
                 );
                 let later = at
                     + chrono::Duration::from_std(POLICY.lease()).unwrap()
                     + chrono::Duration::seconds(1);
-                let again = write_transaction(conn, |c| claim(c, later, POLICY.lease(), 10))?;
+                let again = write_transaction(conn, |c| {
+                    claim(c, later, POLICY.lease(), 10, &|_| usize::MAX)
+                })?;
                 assert_eq!(again.len(), 4, "a lease that ran out frees its delivery");
                 let stale = claimed.remove(0);
                 let fresh = again
@@ -1143,6 +1201,39 @@ mod tests {
             .unwrap();
     }
 
+    /// A webhook the caller has no room for gets nothing, and what it did not get stays
+    /// unleased with no attempt counted, due for the next claim.
+    fn room(backend: TestBackend) {
+        let test_db = TestDatabase::new(backend);
+        test_db
+            .db
+            .run_blocking(|conn| {
+                queue(conn, 3);
+                let at = now();
+                let none = write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10, &|_| 0))?;
+                assert!(none.is_empty());
+                let all = write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10, &|_| 1))?;
+                assert_eq!(all.len(), 3);
+                assert!(all.iter().all(|c| c.attempt == 1), "nothing counted before");
+                let mut webhooks: Vec<_> = all.iter().map(|c| c.webhook_id).collect();
+                webhooks.sort();
+                webhooks.dedup();
+                assert_eq!(webhooks.len(), 3);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn claims_leave_what_a_webhook_has_no_room_for_on_sqlite() {
+        room(TestBackend::Sqlite);
+    }
+
+    #[test]
+    fn claims_leave_what_a_webhook_has_no_room_for_on_postgres() {
+        room(TestBackend::Postgres);
+    }
+
     #[test]
     fn claims_are_exclusive_leased_and_fenced_on_sqlite() {
         claims(TestBackend::Sqlite);
@@ -1162,7 +1253,8 @@ mod tests {
             .run_blocking(|conn| {
                 let workspace = queue(conn, 2);
                 let at = now();
-                let mut claimed = write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10))?;
+                let mut claimed =
+                    write_transaction(conn, |c| claim(c, at, POLICY.lease(), 10, &|_| usize::MAX))?;
                 let (first, second) = (claimed.remove(0), claimed.remove(0));
                 let refused = Attempted::Failed {
                     status_code: Some(503),
@@ -1187,8 +1279,10 @@ mod tests {
                 );
                 // Its second attempt fails 55 s after the event: the next (20 s on) would be late.
                 let due = at + chrono::Duration::seconds(10);
-                let retry =
-                    write_transaction(conn, |c| claim(c, due, POLICY.lease(), 10))?.remove(0);
+                let retry = write_transaction(conn, |c| {
+                    claim(c, due, POLICY.lease(), 10, &|_| usize::MAX)
+                })?
+                .remove(0);
                 assert_eq!((retry.delivery_id, retry.attempt), (first.delivery_id, 2));
                 let late = first.event_created_at + chrono::Duration::seconds(55);
                 assert_eq!(

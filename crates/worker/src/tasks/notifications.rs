@@ -1,23 +1,61 @@
 //! Notification delivery: claims due deliveries from the outbox (`FOR UPDATE SKIP LOCKED`
 //! on PostgreSQL, so many workers never take the same one; each claim leases its delivery
-//! and counts an attempt), posts them concurrently outside any transaction, and records
-//! each outcome: delivered, retried after a doubling backoff, or failed once the retry
-//! window has passed. A worker that dies mid-attempt leaves its deliveries to whoever finds
-//! their lease expired, so every event is delivered at least once. Its own loop: a slow
-//! receiver delays no sync.
+//! and counts an attempt), posts each on its own outside any transaction, and records its
+//! outcome as soon as it has one: delivered, retried after a doubling backoff, or failed once
+//! the retry window has passed. A worker that dies mid-attempt leaves its deliveries to
+//! whoever finds their lease expired, so every event is delivered at least once.
+//!
+//! A receiver that hangs delays only its own deliveries: a run does not wait for the posts it
+//! started, at most [`PER_WEBHOOK`] of one webhook are in flight at once, and the claim skips
+//! a webhook that has no room left, so the other webhooks' deliveries keep flowing past it.
+//! Its own loop: a slow receiver delays no sync.
 
-use super::{BackgroundTask, Report, RunOnce};
+use super::{BackgroundTask, Drain, Report, RunOnce};
 use crate::notify::Outgoing;
 use crate::runner::Worker;
-use ferry_domain::notification::NotificationDeliveryStatus;
+use ferry_domain::notification::{DeliveryPolicy, NotificationDeliveryStatus};
 use ferry_persistence::store::notifications::{self, Attempted, Claimed};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
+use uuid::Uuid;
 
-/// Deliveries claimed (and posted concurrently) per run.
-const BATCH: i64 = 16;
+/// Deliveries in flight at once in one worker.
+const IN_FLIGHT: usize = 16;
 
-pub struct NotificationDelivery(pub Worker);
+/// Deliveries of one webhook in flight at once in one worker: a hung receiver holds no more
+/// of the worker's [`IN_FLIGHT`] than this.
+const PER_WEBHOOK: usize = 4;
+
+pub struct NotificationDelivery {
+    worker: Worker,
+    /// Deliveries in flight, by webhook.
+    in_flight: Arc<Mutex<HashMap<Uuid, usize>>>,
+    posts: Mutex<JoinSet<()>>,
+}
+
+impl NotificationDelivery {
+    pub fn new(worker: Worker) -> Self {
+        NotificationDelivery {
+            worker,
+            in_flight: Arc::default(),
+            posts: Mutex::new(JoinSet::new()),
+        }
+    }
+
+    fn posts(&self) -> std::sync::MutexGuard<'_, JoinSet<()>> {
+        self.posts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The in-flight counts, poison or not (a count is never left half-updated).
+fn counts(
+    in_flight: &Mutex<HashMap<Uuid, usize>>,
+) -> std::sync::MutexGuard<'_, HashMap<Uuid, usize>> {
+    in_flight.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl BackgroundTask for NotificationDelivery {
     fn name(&self) -> &'static str {
@@ -25,96 +63,126 @@ impl BackgroundTask for NotificationDelivery {
     }
 
     fn period(&self) -> Duration {
-        self.0.settings().notifications.poll_interval
+        self.worker.settings().notifications.poll_interval
     }
 
     fn run_once<'a>(&'a self, _: &'a watch::Receiver<bool>) -> RunOnce<'a> {
         Box::pin(async move {
-            let worker = &self.0;
+            // Reap the posts that ended (each recorded its own outcome).
+            while let Some(ended) = self.posts().try_join_next() {
+                if let Err(error) = ended {
+                    // Its delivery stays leased, and is taken again when the lease ends.
+                    tracing::error!(%error, "a webhook delivery panicked");
+                }
+            }
+            let busy: HashMap<Uuid, usize> = counts(&self.in_flight).clone();
+            let free = IN_FLIGHT.saturating_sub(busy.values().sum());
+            if free == 0 {
+                return Ok(Report::done(format!("{IN_FLIGHT} deliveries in flight")));
+            }
+            let worker = &self.worker;
             let policy = worker.settings().notifications.policy;
+            let limit = i64::try_from(free).unwrap_or(0);
             let claimed = worker
                 .db()
                 .write(move |conn| {
-                    notifications::claim(conn, chrono::Utc::now(), policy.lease(), BATCH)
+                    let room = |webhook: Uuid| {
+                        PER_WEBHOOK.saturating_sub(busy.get(&webhook).copied().unwrap_or(0))
+                    };
+                    notifications::claim(conn, chrono::Utc::now(), policy.lease(), limit, &room)
                 })
                 .await
                 .map_err(|e| format!("could not claim notification deliveries: {e}"))?;
-            if claimed.is_empty() {
-                return Ok(Report::done("no delivery was due"));
-            }
-            let full = claimed.len() as i64 == BATCH;
-            let mut posts = tokio::task::JoinSet::new();
+            let started = claimed.len();
             for delivery in claimed {
-                let sender = worker.webhooks().clone();
-                posts.spawn(async move {
-                    let outgoing = Outgoing {
-                        event_id: delivery.event_id,
-                        event_type: delivery.event_type,
-                        body: &delivery.body,
-                    };
-                    let outcome = sender
-                        .post(&delivery.url, &delivery.signing_secret, outgoing)
-                        .await;
-                    (delivery, outcome)
+                *counts(&self.in_flight)
+                    .entry(delivery.webhook_id)
+                    .or_default() += 1;
+                let (worker, in_flight) = (worker.clone(), Arc::clone(&self.in_flight));
+                self.posts().spawn(async move {
+                    let webhook = delivery.webhook_id;
+                    deliver(&worker, delivery, policy).await;
+                    let mut counts = counts(&in_flight);
+                    if let Some(count) = counts.get_mut(&webhook) {
+                        *count -= 1;
+                        if *count == 0 {
+                            counts.remove(&webhook);
+                        }
+                    }
                 });
             }
-            let mut done: Vec<(Claimed, Attempted)> = Vec::new();
-            while let Some(posted) = posts.join_next().await {
-                match posted {
-                    Ok(posted) => done.push(posted),
-                    // Its delivery stays leased, and is taken again when the lease ends.
-                    Err(error) => tracing::error!(%error, "a webhook delivery panicked"),
-                }
-            }
-            let recorded = worker
-                .db()
-                .write(move |conn| {
-                    let now = chrono::Utc::now();
-                    done.iter()
-                        .map(|(claimed, outcome)| {
-                            let status =
-                                notifications::record(conn, claimed, outcome, &policy, now)?;
-                            Ok((
-                                claimed.event_id,
-                                claimed.delivery_id,
-                                claimed.attempt,
-                                outcome.clone(),
-                                status,
-                            ))
-                        })
-                        .collect::<ferry_domain::Result<Vec<_>>>()
-                })
-                .await
-                .map_err(|e| format!("could not record notification deliveries: {e}"))?;
-            let (mut delivered, mut retrying, mut failed) = (0, 0, 0);
-            for (event_id, delivery_id, attempt, outcome, status) in recorded {
-                let (status_code, error) = match &outcome {
-                    Attempted::Delivered { status_code } => (Some(*status_code), None),
-                    Attempted::Failed { status_code, error } => {
-                        (*status_code, Some(error.as_str()))
-                    }
-                };
-                match status {
-                    Some(NotificationDeliveryStatus::Delivered) => {
-                        delivered += 1;
-                        tracing::info!(%event_id, %delivery_id, attempt, status_code, "notification delivered");
-                    }
-                    Some(NotificationDeliveryStatus::Pending) => {
-                        retrying += 1;
-                        tracing::warn!(%event_id, %delivery_id, attempt, status_code, error, "notification delivery failed; it will be retried");
-                    }
-                    Some(NotificationDeliveryStatus::Failed) => {
-                        failed += 1;
-                        tracing::warn!(%event_id, %delivery_id, attempt, status_code, error, "notification delivery failed for good: its retries ran out");
-                    }
-                    None => tracing::info!(%event_id, %delivery_id, attempt,
-                        "a delivery attempt ended after its lease: another attempt owns the delivery now"),
-                }
-            }
             Ok(Report {
-                summary: format!("{delivered} delivered, {retrying} to retry, {failed} failed"),
-                more: full,
+                summary: match started {
+                    0 => "no delivery was due".to_string(),
+                    n => format!("{n} deliveries started"),
+                },
+                more: started == free,
             })
         })
+    }
+
+    /// On shutdown, the posts in flight get their timeout to end and be recorded.
+    fn drain(&self) -> Drain<'_> {
+        Box::pin(async move {
+            let mut posts = std::mem::take(&mut *self.posts());
+            while let Some(ended) = posts.join_next().await {
+                if let Err(error) = ended {
+                    tracing::error!(%error, "a webhook delivery panicked");
+                }
+            }
+        })
+    }
+}
+
+/// Posts one delivery and records its outcome.
+async fn deliver(worker: &Worker, delivery: Claimed, policy: DeliveryPolicy) {
+    let outgoing = Outgoing {
+        event_id: delivery.event_id,
+        event_type: delivery.event_type,
+        body: &delivery.body,
+    };
+    let outcome = worker
+        .webhooks()
+        .post(&delivery.url, &delivery.signing_secret, outgoing)
+        .await;
+    let (event_id, delivery_id, attempt) =
+        (delivery.event_id, delivery.delivery_id, delivery.attempt);
+    let recorded_outcome = outcome.clone();
+    let recorded = worker
+        .db()
+        .write(move |conn| {
+            notifications::record(
+                conn,
+                &delivery,
+                &recorded_outcome,
+                &policy,
+                chrono::Utc::now(),
+            )
+        })
+        .await;
+    let status = match recorded {
+        Ok(status) => status,
+        Err(error) => {
+            // The lease runs out and the delivery is taken again: at least once holds.
+            tracing::error!(%error, %event_id, %delivery_id, "could not record a notification delivery");
+            return;
+        }
+    };
+    let (status_code, error) = match &outcome {
+        Attempted::Delivered { status_code } => (Some(*status_code), None),
+        Attempted::Failed { status_code, error } => (*status_code, Some(error.as_str())),
+    };
+    match status {
+        Some(NotificationDeliveryStatus::Delivered) => {
+            tracing::info!(%event_id, %delivery_id, attempt, status_code, "notification delivered");
+        }
+        Some(NotificationDeliveryStatus::Pending) => {
+            tracing::warn!(%event_id, %delivery_id, attempt, status_code, error, "notification delivery failed; it will be retried");
+        }
+        Some(NotificationDeliveryStatus::Failed) => {
+            tracing::warn!(%event_id, %delivery_id, attempt, status_code, error, "notification delivery failed for good: its retries ran out");
+        }
+        None => tracing::info!(%event_id, %delivery_id, attempt,
+            "a delivery attempt ended after its lease: another attempt owns the delivery now"),
     }
 }
