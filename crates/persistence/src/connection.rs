@@ -66,6 +66,33 @@ impl Backend {
     }
 }
 
+/// libpq's socket bounds, unless the URL sets them: a connect timeout, and TCP keepalives and
+/// a user timeout, so that a database whose traffic is dropped (no reset, no answer) fails
+/// the socket within seconds rather than at the kernel's default of hours.
+fn with_socket_bounds(url: &str) -> String {
+    const BOUNDS: [(&str, &str); 6] = [
+        ("connect_timeout", "10"),
+        ("keepalives", "1"),
+        ("keepalives_idle", "5"),
+        ("keepalives_interval", "2"),
+        ("keepalives_count", "3"),
+        ("tcp_user_timeout", "15000"),
+    ];
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    let given: Vec<&str> = query
+        .split('&')
+        .filter_map(|pair| pair.split('=').next())
+        .collect();
+    let mut bounded = url.to_string();
+    for (name, value) in BOUNDS {
+        if !given.contains(&name) {
+            bounded.push(if bounded.contains('?') { '&' } else { '?' });
+            bounded.push_str(&format!("{name}={value}"));
+        }
+    }
+    bounded
+}
+
 /// A URL that was not understood, cut to its scheme: whatever follows may hold a password.
 fn redacted_scheme_only(url: &str) -> String {
     match url.split_once("://") {
@@ -80,6 +107,8 @@ fn redacted_scheme_only(url: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct ConnectionManager {
     backend: Backend,
+    /// PostgreSQL's `statement_timeout` for every connection.
+    statement_timeout: Duration,
     /// Bumped each time a connection is found lost: every connection made before then is
     /// suspect (the database may have dropped all its sessions) and is tested before use.
     losses: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -91,16 +120,23 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = O
      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
 impl ConnectionManager {
-    pub fn new(backend: Backend) -> Self {
+    pub fn new(backend: Backend, statement_timeout: Duration) -> Self {
         Self {
             backend,
+            statement_timeout,
             losses: Default::default(),
         }
     }
 
     pub fn establish(&self) -> std::result::Result<AnyConnection, ConnectionError> {
         match &self.backend {
-            Backend::Postgres { url } => PgConnection::establish(url).map(AnyConnection::Postgres),
+            Backend::Postgres { url } => {
+                let mut conn = PgConnection::establish(&with_socket_bounds(url))?;
+                let millis = self.statement_timeout.as_millis();
+                conn.batch_execute(&format!("SET statement_timeout = {millis}"))
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(AnyConnection::Postgres(conn))
+            }
             Backend::Sqlite { path } => {
                 let path = path.to_string_lossy();
                 let mut conn = SqliteConnection::establish(&path)?;
@@ -237,6 +273,10 @@ fn transaction_once<T>(
 pub struct PoolOptions {
     pub max_connections: u32,
     pub connect_timeout: Duration,
+    /// The longest one database call ([`Database::run`]) may take: PostgreSQL cancels a
+    /// statement that runs longer (`statement_timeout`), and a call whose database does not
+    /// answer at all (a network that drops its traffic) is unavailable after it.
+    pub call_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -244,6 +284,7 @@ impl Default for PoolOptions {
         Self {
             max_connections: 10,
             connect_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -265,6 +306,8 @@ pub struct Database {
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     /// The threads that run async callers' work (see [`DbThreads`]).
     threads: DbThreads,
+    /// See [`PoolOptions::call_timeout`].
+    call_timeout: Duration,
 }
 
 /// Blocking database work handed to [`DbThreads`].
@@ -360,7 +403,7 @@ impl Database {
                 })?;
             }
         }
-        let manager = ConnectionManager::new(backend.clone());
+        let manager = ConnectionManager::new(backend.clone(), options.call_timeout);
         let losses = std::sync::Arc::clone(&manager.losses);
         let pool = r2d2::Pool::builder()
             .max_size(options.max_connections)
@@ -378,6 +421,7 @@ impl Database {
             losses,
             waits: Default::default(),
             secrets: None,
+            call_timeout: options.call_timeout,
         })
     }
 
@@ -510,13 +554,20 @@ impl Database {
     {
         let permit = self.permit().await?;
         let db = self.clone();
-        self.threads
-            .run(move || {
-                let outcome = db.run_blocking(work);
-                drop(permit);
-                outcome
-            })
-            .await?
+        let call = self.threads.run(move || {
+            let outcome = db.run_blocking(work);
+            drop(permit);
+            outcome
+        });
+        // A database that stopped answering (its traffic dropped) would hold the caller until
+        // the socket gives up: the caller is answered now, the thread ends with the socket.
+        match tokio::time::timeout(self.call_timeout, call).await {
+            Ok(outcome) => outcome?,
+            Err(_) => Err(Error::unavailable(format!(
+                "the database did not answer within {} s",
+                self.call_timeout.as_secs()
+            ))),
+        }
     }
 
     /// Runs blocking work inside [`write_transaction`] (which may run it again after a
@@ -576,6 +627,7 @@ mod tests {
         let options = PoolOptions {
             max_connections: 1,
             connect_timeout: Duration::from_secs(5),
+            ..PoolOptions::default()
         };
         let db = Database::open(&test_db.url, &options).unwrap();
         db.run_blocking(|conn| {
@@ -619,6 +671,117 @@ mod tests {
     #[test]
     fn panics_do_not_poison_the_pool_on_postgres() {
         panics_do_not_poison_the_pool(TestBackend::Postgres);
+    }
+
+    /// A TCP proxy to `upstream` that forwards until `silent` is set, then forwards nothing
+    /// more in either direction while keeping the sockets open: a database whose traffic is
+    /// dropped, as a firewall or a dead network does it (no reset, no answer).
+    async fn silencing_proxy(
+        upstream: std::net::SocketAddr,
+        silent: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> std::net::SocketAddr {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    continue;
+                };
+                type Reader = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+                type Writer = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                let directions: [(Reader, Writer); 2] = [
+                    (Box::new(client_read), Box::new(server_write)),
+                    (Box::new(server_read), Box::new(client_write)),
+                ];
+                for (mut from, mut to) in directions {
+                    let silent = std::sync::Arc::clone(&silent);
+                    tokio::spawn(async move {
+                        let mut buffer = [0u8; 8192];
+                        loop {
+                            let n = match from.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            if silent.load(Ordering::SeqCst) {
+                                // Swallow this and everything after; keep the sockets.
+                                std::future::pending::<()>().await;
+                            }
+                            if to.write_all(&buffer[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        address
+    }
+
+    /// With the database's traffic dropped mid-session, a call is answered as unavailable
+    /// within its bound instead of hanging on the socket (issue 25, item 6).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_database_that_goes_silent_answers_unavailable_not_never() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let test_db = TestDatabase::new(TestBackend::Postgres);
+        let url = url::Url::parse(&test_db.url).unwrap();
+        let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+        let upstream = tokio::net::lookup_host(upstream)
+            .await
+            .unwrap()
+            .next()
+            .unwrap();
+        let silent = std::sync::Arc::new(AtomicBool::new(false));
+        let proxy = silencing_proxy(upstream, std::sync::Arc::clone(&silent)).await;
+        let mut through = url.clone();
+        through.set_host(Some("127.0.0.1")).unwrap();
+        through.set_port(Some(proxy.port())).unwrap();
+        let options = PoolOptions {
+            max_connections: 2,
+            connect_timeout: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(2),
+        };
+        let db = Database::open(through.as_str(), &options).unwrap();
+        let one = |db: Database| async move {
+            db.run(|conn| {
+                diesel::sql_query("SELECT 1::bigint AS n")
+                    .get_result::<Count>(conn)
+                    .map_err(crate::error::from_diesel)
+            })
+            .await
+        };
+        assert_eq!(one(db.clone()).await.unwrap().n, 1);
+        silent.store(true, Ordering::SeqCst);
+        // Bounded by the test only so that a regression fails instead of hanging the suite.
+        let answer = tokio::time::timeout(Duration::from_secs(300), one(db.clone()))
+            .await
+            .expect("the call never ended");
+        match answer {
+            Err(Error::Unavailable { internal }) => {
+                assert!(internal.contains("did not answer"), "{internal}")
+            }
+            other => panic!("expected unavailable, got {:?}", other.map(|c| c.n)),
+        }
+    }
+
+    #[test]
+    fn socket_bounds_are_added_unless_the_url_sets_them() {
+        let bounded = with_socket_bounds("postgres://u@h/db");
+        assert!(
+            bounded.starts_with("postgres://u@h/db?connect_timeout=10&keepalives=1"),
+            "{bounded}"
+        );
+        assert!(bounded.contains("tcp_user_timeout=15000"), "{bounded}");
+        let given = with_socket_bounds("postgres://u@h/db?sslmode=disable&keepalives_idle=60");
+        assert!(given.contains("keepalives_idle=60"), "{given}");
+        assert!(!given.contains("keepalives_idle=5"), "{given}");
+        assert!(
+            given.contains("sslmode=disable&keepalives_idle=60&connect_timeout=10"),
+            "{given}"
+        );
     }
 
     #[test]

@@ -72,6 +72,8 @@ impl TestDatabase {
         let options = PoolOptions {
             max_connections: 8,
             connect_timeout: Duration::from_secs(10),
+            // A bound, not a limit: a loaded machine may be slow.
+            call_timeout: Duration::from_secs(300),
         };
         let (key, secrets_key) = SecretKey::generate().unwrap_or_else(|e| panic!("{e}"));
         let db = Database::open(&url, &options)
@@ -91,6 +93,8 @@ impl TestDatabase {
         let options = PoolOptions {
             max_connections: 8,
             connect_timeout: Duration::from_secs(10),
+            // A bound, not a limit: a loaded machine may be slow.
+            call_timeout: Duration::from_secs(300),
         };
         self.db = Database::open(&self.url, &options)
             .unwrap_or_else(|e| panic!("open {}: {e}", self.url))

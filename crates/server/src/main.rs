@@ -225,6 +225,7 @@ fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let options = PoolOptions {
         max_connections: settings.database.max_connections,
         connect_timeout: Duration::from_secs(settings.database.connect_timeout_secs),
+        call_timeout: Duration::from_secs(settings.database.call_timeout_secs),
     };
     Database::open(&settings.database.url, &options)
         .map_err(|e| anyhow::anyhow!("{e}"))

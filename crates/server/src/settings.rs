@@ -219,6 +219,7 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    pub call_timeout_secs: u64,
     pub startup_wait_secs: u64,
 }
 

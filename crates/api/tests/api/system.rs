@@ -25,6 +25,7 @@ fn unreachable_database() -> Database {
     let options = PoolOptions {
         max_connections: 2,
         connect_timeout: Duration::from_millis(500),
+        ..PoolOptions::default()
     };
     Database::open("postgres://postgres@127.0.0.1:1/ferry", &options).expect("pool")
 }
