@@ -46,6 +46,10 @@ fn is_well_formed(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=@".contains(&b))
 }
 
+/// When a request started, for its log line's `duration_ms`.
+#[derive(Clone, Copy)]
+struct Started(std::time::Instant);
+
 pub struct RequestLog;
 
 impl RootSpanBuilder for RequestLog {
@@ -60,6 +64,7 @@ impl RootSpanBuilder for RequestLog {
             request_id = %id.0,
         );
         request.extensions_mut().insert(id);
+        request.extensions_mut().insert(Started(std::time::Instant::now()));
         span
     }
 
@@ -69,11 +74,20 @@ impl RootSpanBuilder for RequestLog {
             Err(error) => error.as_response_error().status_code(),
         };
         span.record("http.status_code", status.as_u16());
+        // From the request's start to its answer, in milliseconds (fractions of one kept).
+        let duration_ms = match outcome {
+            Ok(response) => response
+                .request()
+                .extensions()
+                .get::<Started>()
+                .map(|started| started.0.elapsed().as_secs_f64() * 1000.0),
+            Err(_) => None,
+        };
         let _entered = span.enter();
         if status.is_server_error() {
-            tracing::warn!(status = status.as_u16(), "request failed");
+            tracing::warn!(status = status.as_u16(), duration_ms, "request failed");
         } else {
-            tracing::info!(status = status.as_u16(), "request finished");
+            tracing::info!(status = status.as_u16(), duration_ms, "request finished");
         }
     }
 }

@@ -546,8 +546,8 @@ fn sync_scenario(backend: TestBackend) {
         sample("ferry_job_attempts_total", Some(("outcome", "cancelled"))) >= 1.0,
         "{text}"
     );
-    assert!(sample("ferry_records_synced_total", None) >= 40.0, "{text}");
-    assert!(sample("ferry_bytes_synced_total", None) > 0.0, "{text}");
+    assert!(sample("ferry_synced_records_total", None) >= 40.0, "{text}");
+    assert!(sample("ferry_synced_bytes_total", None) > 0.0, "{text}");
     assert!(
         sample(
             "ferry_job_attempt_duration_seconds_count",

@@ -46,8 +46,8 @@ impl JobMetrics {
                     .buckets(SECONDS_BUCKETS.to_vec()),
                 &["config_type"],
             )?,
-            records: IntCounter::new("ferry_records_synced_total", "Records synced by attempts")?,
-            bytes: IntCounter::new("ferry_bytes_synced_total", "Bytes synced by attempts")?,
+            records: IntCounter::new("ferry_synced_records_total", "Records synced by attempts")?,
+            bytes: IntCounter::new("ferry_synced_bytes_total", "Bytes synced by attempts")?,
             start_lag_seconds: Histogram::with_opts(
                 HistogramOpts::new(
                     "ferry_job_start_lag_seconds",

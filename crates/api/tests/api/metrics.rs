@@ -79,5 +79,9 @@ on_both_backends! {
         assert!(value(&after, "ferry_db_pool_waits_total", &[]) > value(&before, "ferry_db_pool_waits_total", &[]));
         let backend = if app.database.url.starts_with("postgres") { "postgres" } else { "sqlite" };
         assert_eq!(value(&after, "ferry_build_info", &[("backend", backend)]), 1.0);
+        // The process's own figures, under their conventional names.
+        assert!(value(&after, "process_resident_memory_bytes", &[]) > 1_000_000.0);
+        assert!(value(&after, "process_open_fds", &[]) > 0.0);
+        assert!(value(&after, "process_cpu_seconds_total", &[]) >= 0.0);
     }
 }
