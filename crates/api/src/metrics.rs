@@ -98,7 +98,9 @@ impl Metrics {
         // seconds, open and maximum file descriptors, threads, start time), read from /proc at
         // each scrape.
         #[cfg(target_os = "linux")]
-        registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         registry.register(Box::new(metrics.requests.clone()))?;
         registry.register(Box::new(metrics.latency.clone()))?;
         registry.register(Box::new(metrics.pool_in_use.clone()))?;

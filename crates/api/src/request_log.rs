@@ -64,7 +64,9 @@ impl RootSpanBuilder for RequestLog {
             request_id = %id.0,
         );
         request.extensions_mut().insert(id);
-        request.extensions_mut().insert(Started(std::time::Instant::now()));
+        request
+            .extensions_mut()
+            .insert(Started(std::time::Instant::now()));
         span
     }
 

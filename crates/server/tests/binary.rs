@@ -374,10 +374,9 @@ fn request_ids_match_answers_to_log_lines_and_files_get_no_colour() {
     assert!(uuid::Uuid::parse_str(echoed.trim()).is_ok(), "{echoed}");
     let (_, logs) = stop(&mut ferry);
     assert!(
-        logs.lines()
-            .any(|l| l.contains("request_id=trace-me-42")
-                && l.contains("request finished")
-                && l.contains("duration_ms=")),
+        logs.lines().any(|l| l.contains("request_id=trace-me-42")
+            && l.contains("request finished")
+            && l.contains("duration_ms=")),
         "each request's line carries its duration: {logs}"
     );
     assert!(
