@@ -137,6 +137,7 @@ def pipeline(client: Client, run: str) -> None:
     """Organization, workspace, faker source, local-json destination, connection, sync."""
     health = ok(get_health_check.sync_detailed(client=client), HealthCheckRead, "health")
     expect(health.db is True, f"health: db is {health.db}")
+    expect(health.storage_full is False, f"health: storageFull is {health.storage_full}")
     step("health: db true")
 
     organization = ok(

@@ -65,6 +65,7 @@ function failure(
 async function pipeline(client: Client, run: string): Promise<void> {
   const health = ok(await client.GET("/v1/health"), "health");
   expect(health.db === true, `health: db is ${health.db}`);
+  expect(health.storageFull === false, `health: storageFull is ${health.storageFull}`);
   step("health: db true");
 
   const organization = ok(

@@ -166,6 +166,7 @@ impl ApiError {
             ApiError::Domain(
                 Error::Internal { internal }
                 | Error::Unavailable { internal }
+                | Error::StorageFull { internal }
                 | Error::Contended { internal },
             ) => {
                 let error_id = Uuid::new_v4();
@@ -192,7 +193,7 @@ impl ResponseError for ApiError {
                 Error::ConnectorFailed { .. } | Error::UpstreamFailed { .. } => {
                     StatusCode::BAD_GATEWAY
                 }
-                Error::Unavailable { .. } | Error::Contended { .. } => {
+                Error::Unavailable { .. } | Error::StorageFull { .. } | Error::Contended { .. } => {
                     StatusCode::SERVICE_UNAVAILABLE
                 }
                 Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -222,7 +223,9 @@ impl ResponseError for ApiError {
                     retry_after_secs.to_string(),
                 ));
             }
-            ApiError::Domain(Error::Unavailable { .. } | Error::Contended { .. }) => {
+            ApiError::Domain(
+                Error::Unavailable { .. } | Error::StorageFull { .. } | Error::Contended { .. },
+            ) => {
                 response.insert_header((
                     actix_web::http::header::RETRY_AFTER,
                     RETRY_UNAVAILABLE_AFTER_SECS.to_string(),

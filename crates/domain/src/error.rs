@@ -131,6 +131,11 @@ pub enum Error {
     #[error("unavailable: {internal}")]
     Unavailable { internal: String },
 
+    /// The database's storage is full: nothing can be written until space is freed (reads
+    /// still work); writing resumes by itself then.
+    #[error("storage full: {internal}")]
+    StorageFull { internal: String },
+
     /// A concurrent transaction got in the way (a deadlock or a serialisation failure); the
     /// same work may succeed when run again. Retried inside the store; a client sees it only
     /// when the retries ran out, as a 503.
@@ -204,6 +209,9 @@ impl Error {
             Error::Unavailable { .. } | Error::Contended { .. } => {
                 "The service is temporarily unavailable; try again shortly.".to_string()
             }
+            Error::StorageFull { .. } => "The server's storage is full: nothing can be written \
+                until space is freed (reads still work). Try again later."
+                .to_string(),
             Error::Internal { .. } => "An internal error occurred.".to_string(),
         }
     }
@@ -221,6 +229,7 @@ impl Error {
             Error::Forbidden { .. } => "FORBIDDEN",
             Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Unavailable { .. } | Error::Contended { .. } => "SERVICE_UNAVAILABLE",
+            Error::StorageFull { .. } => "STORAGE_FULL",
             Error::Internal { .. } => "INTERNAL_SERVER_ERROR",
         }
     }

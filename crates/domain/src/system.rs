@@ -7,6 +7,10 @@ use utoipa::ToSchema;
 pub struct HealthCheckRead {
     /// Whether the database answered a trivial query just now.
     pub db: bool,
+    /// Whether the database's storage is full: the last write met a full disk and none has
+    /// succeeded since (reads still work; writes resume by themselves when space is freed).
+    #[serde(rename = "storageFull")]
+    pub storage_full: bool,
 }
 
 /// The answer of `health/liveness`.

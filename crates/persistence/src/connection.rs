@@ -308,6 +308,9 @@ pub struct Database {
     threads: DbThreads,
     /// See [`PoolOptions::call_timeout`].
     call_timeout: Duration,
+    /// Set when a write met a full disk, cleared by the next write that succeeds: health
+    /// reports it (see [`Database::storage_full`]).
+    storage_full: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Blocking database work handed to [`DbThreads`].
@@ -422,7 +425,13 @@ impl Database {
             waits: Default::default(),
             secrets: None,
             call_timeout: options.call_timeout,
+            storage_full: Default::default(),
         })
+    }
+
+    /// Whether the last write met a full disk (and none has succeeded since).
+    pub fn storage_full(&self) -> bool {
+        self.storage_full.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Connections in use and idle, and the waits for one so far.
@@ -514,8 +523,18 @@ impl Database {
         });
         match outcome {
             Ok(result) => {
-                if matches!(result, Err(Error::Unavailable { .. })) {
-                    self.lost(&mut pooled);
+                match &result {
+                    Err(Error::Unavailable { .. }) => self.lost(&mut pooled),
+                    Err(Error::StorageFull { .. })
+                        if !self
+                            .storage_full
+                            .swap(true, std::sync::atomic::Ordering::Relaxed) =>
+                    {
+                        tracing::error!(
+                            "the database's storage is full: writes fail until space is freed"
+                        );
+                    }
+                    _ => {}
                 }
                 result
             }
@@ -577,7 +596,15 @@ impl Database {
         T: Send + 'static,
         F: FnMut(&mut AnyConnection) -> Result<T> + Send + 'static,
     {
-        self.run(move |conn| write_transaction(conn, work)).await
+        let written = self.run(move |conn| write_transaction(conn, work)).await;
+        if written.is_ok()
+            && self
+                .storage_full
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::info!("the database accepts writes again");
+        }
+        written
     }
 
     /// Whether the database answers a trivial query within `timeout`.
@@ -765,6 +792,54 @@ mod tests {
             }
             other => panic!("expected unavailable, got {:?}", other.map(|c| c.n)),
         }
+    }
+
+    /// A database that cannot grow (SQLite's max_page_count stands for a full disk) answers
+    /// writes as storage full, which the handle reports until a write succeeds again
+    /// (issue 25, item 1).
+    #[tokio::test]
+    async fn a_full_database_is_storage_full_until_space_returns() {
+        let test_db = TestDatabase::new(TestBackend::Sqlite);
+        let options = PoolOptions {
+            max_connections: 1,
+            ..PoolOptions::default()
+        };
+        let db = Database::open(&test_db.url, &options).unwrap();
+        let fill = |db: Database| async move {
+            db.write(|conn| {
+                diesel::sql_query("INSERT INTO filler (x) VALUES (randomblob(200000))")
+                    .execute(conn)
+                    .map_err(crate::error::from_diesel)
+            })
+            .await
+        };
+        db.run(|conn| {
+            diesel::sql_query("CREATE TABLE filler (x BLOB)")
+                .execute(conn)
+                .map_err(crate::error::from_diesel)?;
+            // No room to grow: the one pooled connection now sees a full disk.
+            diesel::sql_query("PRAGMA max_page_count = 1")
+                .execute(conn)
+                .map_err(crate::error::from_diesel)
+        })
+        .await
+        .unwrap();
+        match fill(db.clone()).await {
+            Err(Error::StorageFull { internal }) => {
+                assert!(internal.contains("full"), "{internal}")
+            }
+            other => panic!("expected storage full, got {other:?}"),
+        }
+        assert!(db.storage_full());
+        db.run(|conn| {
+            diesel::sql_query("PRAGMA max_page_count = 1000000")
+                .execute(conn)
+                .map_err(crate::error::from_diesel)
+        })
+        .await
+        .unwrap();
+        fill(db.clone()).await.unwrap();
+        assert!(!db.storage_full(), "writing resumed by itself");
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub fn from_diesel(error: DieselError) -> Error {
             internal: error.to_string(),
         },
         _ if is_lost(&error) => Error::unavailable(error),
+        DieselError::DatabaseError(_, info) if is_storage_full(info.message()) => {
+            Error::StorageFull {
+                internal: error.to_string(),
+            }
+        }
         DieselError::DatabaseError(_, info) if is_sqlite_busy(info.message()) => {
             Error::unavailable(error)
         }
@@ -49,6 +54,13 @@ fn is_lost(error: &DieselError) -> bool {
         } => is_lost(rollback_error) || is_lost(commit_error),
         _ => false,
     }
+}
+
+/// SQLite's SQLITE_FULL, and PostgreSQL's disk_full (53100) and out-of-space file errors.
+fn is_storage_full(message: &str) -> bool {
+    message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || message.contains("could not extend file")
 }
 
 fn is_sqlite_busy(message: &str) -> bool {

@@ -16,7 +16,8 @@ const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
 ///
 /// Readiness: 200 with `db: true` when the database answered a trivial query within two
 /// seconds, otherwise 503 with `db: false`, so load balancers stop sending traffic to a
-/// replica that cannot serve it. For liveness (is the process serving at all?) use
+/// replica that cannot serve it. A full disk (a write refused for want of space, and none
+/// accepted since) is a 503 with `storageFull: true`. For liveness (is the process serving at all?) use
 /// `health/liveness`, which does not touch the database.
 #[utoipa::path(
     tag = "health",
@@ -25,15 +26,16 @@ const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
     responses(
         (status = 200, description = "Successful operation", body = HealthCheckRead),
         (status = 400, description = "Unsupported X-API-Version", body = ErrorResponse),
-        (status = 503, description = "The database did not answer", body = HealthCheckRead)
+        (status = 503, description = "The database did not answer, or its storage is full", body = HealthCheckRead)
     )
 )]
 #[get("/v1/health")]
 pub async fn health(_guard: Guard<Public>, state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.is_healthy(HEALTH_DB_TIMEOUT).await;
-    let mut response = match db {
+    let storage_full = state.db.storage_full();
+    let mut response = match db && !storage_full {
         true => HttpResponse::Ok(),
         false => HttpResponse::ServiceUnavailable(),
     };
-    response.json(HealthCheckRead { db })
+    response.json(HealthCheckRead { db, storage_full })
 }

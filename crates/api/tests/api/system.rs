@@ -8,7 +8,7 @@ on_both_backends! {
     async fn health_reports_a_reachable_database(app: TestApp) {
         let reply = app.get("/api/v1/health").await;
         assert_eq!(reply.status, 200);
-        assert_eq!(reply.body, serde_json::json!({ "db": true }));
+        assert_eq!(reply.body, serde_json::json!({ "db": true, "storageFull": false }));
     }
 
     async fn debug_names_the_version_and_backend(app: TestApp) {
@@ -41,7 +41,10 @@ async fn health_is_503_when_the_database_is_down_and_liveness_is_200() {
         "load balancers must notice"
     );
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body, serde_json::json!({ "db": false }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "db": false, "storageFull": false })
+    );
     let mut response = server
         .get("/api/v1/health/liveness")
         .send()
