@@ -47,7 +47,10 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .start();
     let health = http_get(ferry.port, "/api/v1/health").unwrap();
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(health.ends_with("{\"db\":true}"), "{health}");
+    assert!(
+        health.ends_with("{\"db\":true,\"storageFull\":false}"),
+        "{health}"
+    );
     let (status, logs) = stop(&mut ferry);
     assert!(status.success(), "exit: {status:?}");
     let lines: Vec<serde_json::Value> = logs
