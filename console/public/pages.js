@@ -693,11 +693,15 @@ export function NewConnectionPage({ workspace, can }) {
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
 
+  // Defaults once the lists arrive, as updates of the current value: this effect runs after
+  // the render that showed the options, so a choice made in between must not be overwritten by
+  // the value this closure saw (a quick user, or the browser test, then discovered the wrong
+  // source).
   useEffect(() => {
     const data = actors.data;
     if (!data) return;
-    if (!sourceId && data.sources[0]) setSourceId(data.sources[0].sourceId);
-    if (!destinationId && data.destinations[0]) setDestinationId(data.destinations[0].destinationId);
+    if (data.sources[0]) setSourceId((current) => current || data.sources[0].sourceId);
+    if (data.destinations[0]) setDestinationId((current) => current || data.destinations[0].destinationId);
   }, [actors.data]);
 
   const discover = async () => {
