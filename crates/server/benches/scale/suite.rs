@@ -39,29 +39,9 @@ impl Options {
     /// `due,slow`), and the sizes above.
     #[allow(dead_code)] // The test (tests/scale.rs) sets every size itself.
     pub fn from_env() -> Options {
-        fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        }
-        let list = |name: &str, default: &str| -> Vec<String> {
-            var(name, default.to_string())
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        };
-        let backends = list("FERRY_BENCH_BACKENDS", "sqlite,postgres")
-            .iter()
-            .map(|b| match b.as_str() {
-                "postgres" => TestBackend::Postgres,
-                _ => TestBackend::Sqlite,
-            })
-            .collect();
+        use super::common::bench_env::{backends, list, var};
         Options {
-            backends,
+            backends: backends(),
             skip: list("FERRY_BENCH_SKIP", ""),
             syncs: var("FERRY_BENCH_SYNCS", 100),
             sync_records: var("FERRY_BENCH_SYNC_RECORDS", 10_000),

@@ -60,22 +60,7 @@ impl Options {
     /// `FERRY_BENCH_BACKENDS` (`sqlite,postgres`), `FERRY_BENCH_SKIP` (none; e.g.
     /// `list,pages,sync`).
     pub fn from_env(ferry: PathBuf) -> Options {
-        fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
-            match std::env::var(name) {
-                Ok(text) => text
-                    .parse()
-                    .unwrap_or_else(|_| panic!("{name}={text:?} is not a valid value")),
-                Err(_) => default,
-            }
-        }
-        let backends = var("FERRY_BENCH_BACKENDS", "sqlite,postgres".to_string())
-            .split(',')
-            .map(|b| match b.trim() {
-                "sqlite" => TestBackend::Sqlite,
-                "postgres" => TestBackend::Postgres,
-                other => panic!("FERRY_BENCH_BACKENDS: unknown backend {other:?}"),
-            })
-            .collect();
+        use crate::common::bench_env::{backends, list, var};
         Options {
             ferry,
             load: Duration::from_secs_f64(var("FERRY_BENCH_SECONDS", 8.0)),
@@ -84,12 +69,8 @@ impl Options {
             workspaces: var("FERRY_BENCH_WORKSPACES", 100_000),
             records: var("FERRY_BENCH_RECORDS", 1_000_000),
             sync_rounds: var("FERRY_BENCH_SYNC_ROUNDS", 2),
-            backends,
-            skip: var("FERRY_BENCH_SKIP", String::new())
-                .split(',')
-                .map(|part| part.trim().to_string())
-                .filter(|part| !part.is_empty())
-                .collect(),
+            backends: backends(),
+            skip: list("FERRY_BENCH_SKIP", ""),
         }
     }
 

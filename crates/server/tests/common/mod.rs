@@ -6,6 +6,7 @@
 // Each test binary uses its part of this module.
 #![allow(dead_code)]
 
+pub mod bench_env;
 pub mod ferry;
 
 use serde_json::Value;
