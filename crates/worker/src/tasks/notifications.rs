@@ -50,6 +50,34 @@ impl NotificationDelivery {
     }
 }
 
+/// One delivery in flight, counted against its webhook until dropped.
+struct InFlight {
+    counts: Arc<Mutex<HashMap<Uuid, usize>>>,
+    webhook: Uuid,
+}
+
+impl InFlight {
+    fn hold(in_flight: &Arc<Mutex<HashMap<Uuid, usize>>>, webhook: Uuid) -> Self {
+        *counts(in_flight).entry(webhook).or_default() += 1;
+        InFlight {
+            counts: Arc::clone(in_flight),
+            webhook,
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut counts = counts(&self.counts);
+        if let Some(count) = counts.get_mut(&self.webhook) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.webhook);
+            }
+        }
+    }
+}
+
 /// The in-flight counts, poison or not (a count is never left half-updated).
 fn counts(
     in_flight: &Mutex<HashMap<Uuid, usize>>,
@@ -95,20 +123,13 @@ impl BackgroundTask for NotificationDelivery {
                 .map_err(|e| format!("could not claim notification deliveries: {e}"))?;
             let started = claimed.len();
             for delivery in claimed {
-                *counts(&self.in_flight)
-                    .entry(delivery.webhook_id)
-                    .or_default() += 1;
-                let (worker, in_flight) = (worker.clone(), Arc::clone(&self.in_flight));
+                let held = InFlight::hold(&self.in_flight, delivery.webhook_id);
+                let worker = worker.clone();
                 self.posts().spawn(async move {
-                    let webhook = delivery.webhook_id;
                     deliver(&worker, delivery, policy).await;
-                    let mut counts = counts(&in_flight);
-                    if let Some(count) = counts.get_mut(&webhook) {
-                        *count -= 1;
-                        if *count == 0 {
-                            counts.remove(&webhook);
-                        }
-                    }
+                    // Released even when the post panicked (the guard drops while unwinding):
+                    // a webhook's room never leaks.
+                    drop(held);
                 });
             }
             Ok(Report {
