@@ -35,15 +35,17 @@ impl Backend {
             });
         }
         let Some(path) = url.strip_prefix("sqlite://") else {
-            let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+            // Cut to its scheme: whatever follows may hold a password.
+            let (shown, hint) = match url.split_once("://") {
+                Some((scheme, _)) => (
+                    format!("{scheme}://..."),
+                    format!("the scheme {scheme:?} is not one Ferry speaks"),
+                ),
+                None => (url.to_string(), format!("for a file, write sqlite://{url}")),
+            };
             return Err(Error::internal(format!(
-                "database.url {:?} is neither sqlite://PATH nor postgres://USER@HOST:PORT/DB{}",
-                redacted_scheme_only(url),
-                if scheme.is_empty() {
-                    format!(" (for a file, write sqlite://{url})")
-                } else {
-                    format!(" (the scheme {scheme:?} is not one Ferry speaks)")
-                }
+                "database.url {shown:?} is neither sqlite://PATH nor postgres://USER@HOST:PORT/DB \
+                 ({hint})"
             )));
         };
         if path.is_empty() || path == ":memory:" {
@@ -93,19 +95,13 @@ fn with_socket_bounds(url: &str) -> String {
     bounded
 }
 
-/// A URL that was not understood, cut to its scheme: whatever follows may hold a password.
-fn redacted_scheme_only(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, _)) => format!("{scheme}://..."),
-        None => url.to_string(),
-    }
-}
-
 /// Opens connections for r2d2, picking the backend by URL so that the real connection error
 /// survives (diesel's derived `establish` tries each backend and keeps only the last error),
 /// and setting SQLite's per-connection pragmas.
 #[derive(Clone, Debug)]
 pub struct ConnectionManager {
+    /// The backend to connect to; a PostgreSQL URL with its socket bounds
+    /// ([`with_socket_bounds`]), added once here.
     backend: Backend,
     /// PostgreSQL's `statement_timeout` for every connection.
     statement_timeout: Duration,
@@ -121,6 +117,12 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = O
 
 impl ConnectionManager {
     pub fn new(backend: Backend, statement_timeout: Duration) -> Self {
+        let backend = match backend {
+            Backend::Postgres { url } => Backend::Postgres {
+                url: with_socket_bounds(&url),
+            },
+            sqlite => sqlite,
+        };
         Self {
             backend,
             statement_timeout,
@@ -131,7 +133,7 @@ impl ConnectionManager {
     pub fn establish(&self) -> std::result::Result<AnyConnection, ConnectionError> {
         match &self.backend {
             Backend::Postgres { url } => {
-                let mut conn = PgConnection::establish(&with_socket_bounds(url))?;
+                let mut conn = PgConnection::establish(url)?;
                 let millis = self.statement_timeout.as_millis();
                 conn.batch_execute(&format!("SET statement_timeout = {millis}"))
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
