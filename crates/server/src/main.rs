@@ -405,6 +405,7 @@ async fn stop_worker_within_grace(worker: tokio::task::JoinHandle<()>, settings:
     }
 }
 
+/// The connector launcher of this process; built once at start.
 fn launcher(settings: &Settings) -> Launcher {
     let mut commands = settings.connectors.commands.clone();
     // Ferry's own connectors always run from this binary, whatever a file maps; the
@@ -426,7 +427,7 @@ fn launcher(settings: &Settings) -> Launcher {
             .to_vec(),
     );
     let container = &settings.connectors.container;
-    Launcher::new(LauncherSettings {
+    let launcher = Launcher::new(LauncherSettings {
         commands,
         docker: settings.connectors.docker,
         timeout: Duration::from_secs(settings.connectors.timeout_secs),
@@ -445,7 +446,15 @@ fn launcher(settings: &Settings) -> Launcher {
             true => ferry_worker::config_files::default_dir(),
             false => settings.connectors.config_files_dir.clone(),
         },
-    })
+    });
+    // Before this process runs any connector (the API's checks and the worker's syncs alike),
+    // whatever lies under its own id is a leftover of an earlier process that had the same id.
+    let swept = launcher.sweep_config_files(false);
+    tracing::info!(
+        swept_config_files = swept,
+        "configuration files of stopped processes removed"
+    );
+    launcher
 }
 
 fn worker_settings(settings: &Settings) -> WorkerSettings {

@@ -770,7 +770,7 @@ fn crash_scenario(backend: TestBackend) {
     held.sort();
     assert_eq!(held, ["destination_config.json", "source_config.json"]);
     crash_and_restart(&mut server);
-    // The restarted worker removes what the killed process left as it starts.
+    // The restarted process removes what the killed one left as it starts.
     common::wait_for(
         "the killed process's configuration files to be swept",
         common::PATIENCE,

@@ -7,8 +7,8 @@
 //! - under this process's id (`<dir>/<pid>/<run>/`), removed as soon as the run's connector
 //!   has ended, whatever ended it;
 //! - and swept: the directories of processes that are gone (a `kill -9`, a crash) are removed
-//!   when a worker starts and at each orphan pass, so a dead replica's files do not wait for it
-//!   to come back.
+//!   when a process starts and at each orphan pass, so a dead replica's files do not wait for it
+//!   to come back. (The `ferry` binary sweeps as it builds its launcher, before any run.)
 
 use std::path::{Path, PathBuf};
 

@@ -114,9 +114,7 @@ impl Worker {
     /// gets `shutdown_grace` to finish; after that it is stopped and its job handed back at
     /// once.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
-        // Before any run of its own opens: whatever is under this process's id is a leftover.
-        let swept = self.launcher.sweep_config_files(false);
-        tracing::info!(swept_config_files = swept, "worker started");
+        tracing::info!("worker started");
         crate::tasks::run_all(self.tasks(), self.registry.clone(), shutdown).await;
         tracing::info!("worker stopped");
     }
