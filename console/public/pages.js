@@ -561,6 +561,10 @@ export function ActorForm({ family, actorId, workspace, can }) {
   const [notice, setNotice] = useState(takeFlash);
   const [busy, setBusy] = useState(false);
   const [checkResult, setCheckResult] = useState(null);
+  // The spec whose defaults `configuration` holds: a new form shows its fields only then, so
+  // nobody (a quick user, or the browser test) sees an empty field the defaults fill a render
+  // later, and types into it only to have the value replaced.
+  const [seededBy, setSeededBy] = useState(null);
 
   const definitions = useLoad(() => loadDefinitions(family), [family]);
   const existing = useLoad(async () => {
@@ -580,13 +584,17 @@ export function ActorForm({ family, actorId, workspace, can }) {
   const chooseDefinition = (id) => {
     setDefinitionId(id);
     setConfiguration({});
+    setSeededBy(null);
     setErrors({});
     const chosen = (definitions.data || []).find((d) => d[definitionKey] === id);
     if (chosen && !name) setName(chosen.name);
   };
   // A new form starts from the spec's defaults.
   useEffect(() => {
-    if (!actorId && spec.data) setConfiguration((c) => withDefaults(spec.data.connectionSpecification, c));
+    if (!actorId && spec.data) {
+      setConfiguration((c) => withDefaults(spec.data.connectionSpecification, c));
+      setSeededBy(spec.data);
+    }
   }, [spec.data]);
 
   const save = async (event) => {
@@ -625,7 +633,7 @@ export function ActorForm({ family, actorId, workspace, can }) {
 
   const title = actor ? actor.name : `New ${words.one}`;
   const readOnly = !can.edit;
-  const schema = spec.data && spec.data.connectionSpecification;
+  const schema = spec.data && (actorId || seededBy === spec.data) ? spec.data.connectionSpecification : null;
   return html`<${Main} title=${title}>
     <p><a href=${`#/${words.many}`}>← ${words.Titles}</a></p>
     <${Notice} message=${notice} />
