@@ -9,6 +9,7 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod list_answer;
 pub mod metrics;
 mod request_log;
 pub mod versioning;

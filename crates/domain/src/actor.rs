@@ -277,23 +277,6 @@ macro_rules! actor_models {
             }
         }
 
-        impl $read_list {
-            /// One page of reads.
-            pub fn page(
-                actors: Vec<Actor>,
-                total: Option<i64>,
-                has_more: bool,
-                next_cursor: Option<String>,
-            ) -> Self {
-                $read_list {
-                    $list_field: actors.into_iter().map($read::from).collect(),
-                    total,
-                    has_more,
-                    next_cursor,
-                }
-            }
-        }
-
         crate::list_request! {
             /// The 2020 contract's body (`workspaceId`) plus the list convention's filters,
             /// sort and pages, all optional; without them every live one of the workspace,

@@ -219,22 +219,6 @@ macro_rules! definition_models {
             }
         }
 
-        impl $read_list {
-            pub fn new(
-                definitions: Vec<ActorDefinition>,
-                total: Option<i64>,
-                has_more: bool,
-                next_cursor: Option<String>,
-            ) -> Self {
-                $read_list {
-                    $list_field: definitions.into_iter().map($read::from).collect(),
-                    total,
-                    has_more,
-                    next_cursor,
-                }
-            }
-        }
-
         #[derive(Clone, Debug, Deserialize, ToSchema, Validate)]
         #[serde(rename_all = "camelCase")]
         pub struct $id_body {

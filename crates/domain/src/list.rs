@@ -159,7 +159,9 @@ macro_rules! list_request {
             pub sort_by: Option<$sort>,
             #[doc = $order_doc]
             pub sort_order: Option<$crate::list::SortOrder>,
-            /// 1 to 1000; without it the list is unpaged.
+            /// 1 to 1000; without it the list is unpaged: every row, sent as it is read (a
+            /// row that exists throughout is sent once; one created or deleted meanwhile may
+            /// or may not be), with no `Content-Length`.
             #[schema(minimum = 1, maximum = 1000)]
             pub page_size: Option<i64>,
             /// The previous page's `nextCursor`.
@@ -193,8 +195,8 @@ macro_rules! list_response {
         pub struct $name {
             $(#[$field_meta])* pub $field: Vec<$item>,
             /// How many rows match the filters, over all pages, counted when this answer was
-            /// made: present for an unpaged list, and for a page when the request set
-            /// `includeTotal`.
+            /// made: present for an unpaged list (the rows it sent, written after them), and
+            /// for a page when the request set `includeTotal`.
             #[schema(format = Int64)]
             #[serde(skip_serializing_if = "Option::is_none")]
             pub total: Option<i64>,
@@ -204,7 +206,39 @@ macro_rules! list_response {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub next_cursor: Option<String>,
         }
+
+        impl $crate::list::ListResponse for $name {
+            type Item = $item;
+
+            fn from_parts(
+                items: Vec<$item>,
+                total: Option<i64>,
+                has_more: bool,
+                next_cursor: Option<String>,
+            ) -> Self {
+                $name {
+                    $field: items,
+                    total,
+                    has_more,
+                    next_cursor,
+                }
+            }
+        }
     };
+}
+
+/// A list's answer made of its parts: the items (its first field, so that it serializes
+/// first), `total`, `hasMore` and `nextCursor`. The API writes an unpaged list through it a
+/// chunk of items at a time.
+pub trait ListResponse: Serialize {
+    type Item: Serialize;
+
+    fn from_parts(
+        items: Vec<Self::Item>,
+        total: Option<i64>,
+        has_more: bool,
+        next_cursor: Option<String>,
+    ) -> Self;
 }
 
 /// Implements [`PagedRequest`] for list bodies with `page_size`, `cursor` and `pagination`.

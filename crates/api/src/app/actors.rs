@@ -1,13 +1,13 @@
 //! Sources and destinations ("actors"): the same rules on one table, told apart by
 //! [`ActorType`]; the handlers of both families call these.
 
+use super::lists::Listed;
 use super::{configuration, connectors};
 use crate::AppState;
 use ferry_domain::actor::{Actor, ActorChanges, ActorListQuery, NewActor};
 use ferry_domain::actor_definition::ActorType;
 use ferry_domain::{Error, Result};
 use ferry_persistence::store::actors::{self, ActorFilter, ActorPage};
-use ferry_persistence::store::paging::Page;
 use uuid::Uuid;
 
 /// Creates one in a workspace from a live definition of the same type; its configuration
@@ -33,7 +33,7 @@ pub async fn list(
     state: &AppState,
     actor_type: ActorType,
     query: ActorListQuery,
-) -> Result<(Page<Actor>, Option<String>)> {
+) -> Result<Listed<Actor>> {
     let (paging, fingerprint) = super::lists::paging(state, actor_type.as_str(), &query)?;
     let filter = ActorFilter {
         workspace_id: query.workspace_id,
@@ -45,12 +45,19 @@ pub async fn list(
         order: query.order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| actors::list(conn, actor_type, &filter, &page))
-        .await?;
-    let next = super::lists::next_cursor(state, &listed, fingerprint);
-    Ok((listed, next))
+    super::lists::answer(
+        state,
+        page.paging.clone(),
+        fingerprint,
+        move |conn, paging| {
+            let page = ActorPage {
+                paging,
+                ..page.clone()
+            };
+            actors::list(conn, actor_type, &filter, &page)
+        },
+    )
+    .await
 }
 
 /// Replaces the name and configuration; masks sent back keep the stored secrets.

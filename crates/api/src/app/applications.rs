@@ -1,11 +1,12 @@
 //! Applications: a user's client credentials, and their exchange for access tokens.
 
+use super::lists::Listed;
 use crate::auth::{provision, secrets};
 use crate::AppState;
 use ferry_domain::access::Caller;
 use ferry_domain::application::{
-    AccessToken, ApplicationListRequestBody, ApplicationRead, ApplicationReadList,
-    ApplicationSortBy, ApplicationTokenRequest,
+    AccessToken, ApplicationListRequestBody, ApplicationRead, ApplicationSortBy,
+    ApplicationTokenRequest,
 };
 use ferry_domain::list::SortOrder;
 use ferry_domain::{Error, Result, Violation};
@@ -39,7 +40,7 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     mut request: ApplicationListRequestBody,
-) -> Result<ApplicationReadList> {
+) -> Result<Listed<ApplicationRead>> {
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(ApplicationSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
@@ -50,16 +51,14 @@ pub async fn list(
         paging,
     };
     let user = caller.user_id;
-    let listed = state
-        .db
-        .run(move |conn| applications::list(conn, user, &page))
-        .await?;
-    Ok(ApplicationReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        applications: listed.items.into_iter().map(Into::into).collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = ApplicationPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(applications::list(conn, user, &page)?.map(Into::into))
     })
+    .await
 }
 
 /// Exchanges client credentials for an access token that acts as the application's user

@@ -2,11 +2,10 @@
 //! their sync state (`isSyncing`, `lastSync`) from their jobs. Each read costs a constant
 //! number of queries however many connections it returns.
 
-use crate::app::lists;
+use crate::app::lists::{self, Listed};
 use crate::AppState;
 use ferry_domain::connection::{
-    ConnectionListRequestBody, ConnectionRead, ConnectionReadList, ConnectionSortBy,
-    WbConnectionRead, WbConnectionReadList,
+    ConnectionListRequestBody, ConnectionRead, ConnectionSortBy, WbConnectionRead,
 };
 use ferry_domain::ids::ConnectionId;
 use ferry_domain::list::SortOrder;
@@ -43,22 +42,20 @@ fn decide(
     Ok((filter, page, query))
 }
 
-/// `connections/list`: one page of a live workspace's connections.
+/// `connections/list`: one page of a live workspace's connections, or all of them.
 pub async fn list(
     state: &AppState,
     request: ConnectionListRequestBody,
-) -> Result<ConnectionReadList> {
+) -> Result<Listed<ConnectionRead>> {
     let (filter, page, query) = decide(state, request)?;
-    let listed = state
-        .db
-        .run(move |conn| connections::list(conn, &filter, &page))
-        .await?;
-    Ok(ConnectionReadList {
-        next_cursor: lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        connections: listed.items.into_iter().map(ConnectionRead::from).collect(),
+    lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = ConnectionPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(connections::list(conn, &filter, &page)?.map(ConnectionRead::from))
     })
+    .await
 }
 
 /// One connection, deprecated or not.
@@ -80,33 +77,27 @@ pub async fn web_read(state: &AppState, id: ConnectionId) -> Result<WbConnection
 pub async fn web_list(
     state: &AppState,
     request: ConnectionListRequestBody,
-) -> Result<WbConnectionReadList> {
+) -> Result<Listed<WbConnectionRead>> {
     let (filter, page, query) = decide(state, request)?;
-    let listed = state
-        .db
-        .run(move |conn| {
-            let found = connections::list_with_actors(conn, &filter, &page)?;
-            let Page {
-                items,
-                total,
-                has_more,
-                next,
-            } = found;
-            let reads = with_sync_state(conn, items)?;
-            Ok(Page {
-                items: reads,
-                total,
-                has_more,
-                next,
-            })
+    lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = ConnectionPage {
+            paging,
+            ..page.clone()
+        };
+        let Page {
+            items,
+            total,
+            has_more,
+            next,
+        } = connections::list_with_actors(conn, &filter, &page)?;
+        Ok(Page {
+            items: with_sync_state(conn, items)?,
+            total,
+            has_more,
+            next,
         })
-        .await?;
-    Ok(WbConnectionReadList {
-        next_cursor: lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        connections: listed.items,
     })
+    .await
 }
 
 /// The web reads of connections, with `isSyncing` and `lastSync` from one query over all

@@ -1,6 +1,7 @@
 //! Connector definitions of either type. Source and destination definitions are the same
 //! rules on one table, told apart by [`ActorType`]; the handlers of both families call these.
 
+use super::lists::Listed;
 use crate::AppState;
 use ferry_domain::actor_definition::{
     ActorDefinition, ActorType, DefinitionListRequestBody, DefinitionSortBy, NewActorDefinition,
@@ -10,7 +11,6 @@ use ferry_domain::values::DockerImageTag;
 use ferry_domain::{Error, Result, Violation};
 use ferry_persistence::store::actor_definitions;
 use ferry_persistence::store::actor_definitions::{DefinitionFilter, DefinitionPage};
-use ferry_persistence::store::paging::Page;
 use uuid::Uuid;
 
 pub async fn create(
@@ -62,7 +62,7 @@ pub async fn list(
     state: &AppState,
     actor_type: ActorType,
     mut request: DefinitionListRequestBody,
-) -> Result<(Page<ActorDefinition>, Option<String>)> {
+) -> Result<Listed<ActorDefinition>> {
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(DefinitionSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
@@ -77,12 +77,14 @@ pub async fn list(
         order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| actor_definitions::list(conn, &filter, &page))
-        .await?;
-    let next = super::lists::next_cursor(state, &listed, query);
-    Ok((listed, next))
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = DefinitionPage {
+            paging,
+            ..page.clone()
+        };
+        actor_definitions::list(conn, &filter, &page)
+    })
+    .await
 }
 
 /// Changes the default image tag, the only field that can change. The store forgets the

@@ -1,12 +1,12 @@
 //! Syncs and resets as jobs: what may be queued, and reading and cancelling them. A worker
 //! runs what is queued here; nothing here waits for a connector.
 
+use super::lists::Listed;
 use crate::AppState;
 use ferry_domain::connection::ConnectionStatus;
 use ferry_domain::ids::ConnectionId;
 use ferry_domain::job::{
-    Attempt, Job, JobConfigType, JobListRequestBody, JobOrigin, JobReadList, JobSortBy,
-    JobWithAttemptsRead,
+    Attempt, Job, JobConfigType, JobListRequestBody, JobOrigin, JobSortBy, JobWithAttemptsRead,
 };
 use ferry_domain::list::SortOrder;
 use ferry_domain::workspace::WorkspaceStatus;
@@ -74,7 +74,10 @@ pub async fn get(state: &AppState, id: i64) -> Result<JobWithAttempts> {
 
 /// One page of a connection's syncs or resets (attempts without logs), newest first unless
 /// sorted otherwise, with the cursor of the next page.
-pub async fn list(state: &AppState, mut request: JobListRequestBody) -> Result<JobReadList> {
+pub async fn list(
+    state: &AppState,
+    mut request: JobListRequestBody,
+) -> Result<Listed<JobWithAttemptsRead>> {
     request.check_ranges()?;
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(JobSortBy::CreatedAt);
@@ -92,23 +95,19 @@ pub async fn list(state: &AppState, mut request: JobListRequestBody) -> Result<J
         order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| jobs::list(conn, &filter, &page))
-        .await?;
-    Ok(JobReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        jobs: listed
-            .items
-            .iter()
-            .map(|(job, attempts)| JobWithAttemptsRead {
-                job: job.into(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = JobPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(
+            jobs::list(conn, &filter, &page)?.map(|(job, attempts)| JobWithAttemptsRead {
+                job: (&job).into(),
                 attempts: attempts.iter().map(Into::into).collect(),
-            })
-            .collect(),
+            }),
+        )
     })
+    .await
 }
 
 /// Cancels a job: a pending one never starts, a running one is stopped by its worker at the

@@ -2,11 +2,12 @@
 //! events, and the delivery log. Events themselves are written by the stores, in the
 //! transaction of the change that causes them; the worker's delivery task posts them.
 
+use super::lists::Listed;
 use crate::auth::secrets::random_bytes;
 use crate::AppState;
 use ferry_domain::list::SortOrder;
 use ferry_domain::notification::{
-    normalise_triggers, NotificationDeliveryListRequestBody, NotificationDeliveryReadList,
+    normalise_triggers, NotificationDeliveryListRequestBody, NotificationDeliveryRead,
     NotificationDeliverySortBy, NotificationEvent, NotificationRead, NotificationReadStatus,
     NotificationTrigger, NotificationWebhookConfigValidationRequestBody, NotificationWebhookCreate,
     NotificationWebhookRead, NotificationWebhookUpdate,
@@ -140,7 +141,7 @@ pub async fn try_webhook(
 pub async fn list_deliveries(
     state: &AppState,
     mut request: NotificationDeliveryListRequestBody,
-) -> Result<NotificationDeliveryReadList> {
+) -> Result<Listed<NotificationDeliveryRead>> {
     request.check_ranges()?;
     // The default is written into the request so that a cursor fingerprints what was meant.
     request
@@ -157,15 +158,8 @@ pub async fn list_deliveries(
         created_from: request.created_at_from,
         created_to: request.created_at_to,
     };
-    let page = DeliveryPage { order, paging };
-    let listed = state
-        .db
-        .run(move |conn| notifications::list_deliveries(conn, &filter, &page))
-        .await?;
-    Ok(NotificationDeliveryReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        deliveries: listed.items,
+    super::lists::answer(state, paging, query, move |conn, paging| {
+        notifications::list_deliveries(conn, &filter, &DeliveryPage { order, paging })
     })
+    .await
 }

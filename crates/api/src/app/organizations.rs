@@ -2,11 +2,12 @@
 //! those it holds a permission in or over one of their workspaces (every one for an
 //! instance administrator).
 
+use super::lists::Listed;
 use crate::AppState;
 use ferry_domain::access::Caller;
 use ferry_domain::list::SortOrder;
 use ferry_domain::organization::{
-    OrganizationListRequestBody, OrganizationRead, OrganizationReadList, OrganizationSortBy,
+    OrganizationListRequestBody, OrganizationRead, OrganizationSortBy,
 };
 use ferry_domain::Result;
 use ferry_persistence::store::organizations::{self, OrganizationFilter, OrganizationPage};
@@ -17,7 +18,7 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     mut request: OrganizationListRequestBody,
-) -> Result<OrganizationReadList> {
+) -> Result<Listed<OrganizationRead>> {
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(OrganizationSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
@@ -31,18 +32,12 @@ pub async fn list(
         order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| organizations::list(conn, &filter, &page))
-        .await?;
-    Ok(OrganizationReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        organizations: listed
-            .items
-            .into_iter()
-            .map(OrganizationRead::from)
-            .collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = OrganizationPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(organizations::list(conn, &filter, &page)?.map(OrganizationRead::from))
     })
+    .await
 }

@@ -1,11 +1,12 @@
 //! Permissions as a question: which a user holds, and whether it holds a role over a scope.
 //! Granting and revoking are single store calls, made by their handlers.
 
+use super::lists::Listed;
 use crate::AppState;
 use ferry_domain::access::{decide, Caller, Decision, Requirement, Target};
 use ferry_domain::list::SortOrder;
 use ferry_domain::permission::{
-    PermissionCheckRequest, PermissionListByUserRequestBody, PermissionReadList, PermissionSortBy,
+    PermissionCheckRequest, PermissionListByUserRequestBody, PermissionRead, PermissionSortBy,
 };
 use ferry_domain::{Error, Resource, Result};
 use ferry_persistence::store::permissions::PermissionPage;
@@ -16,7 +17,7 @@ use ferry_persistence::store::{access, permissions, users};
 pub async fn list_by_user(
     state: &AppState,
     mut request: PermissionListByUserRequestBody,
-) -> Result<PermissionReadList> {
+) -> Result<Listed<PermissionRead>> {
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(PermissionSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
@@ -27,19 +28,19 @@ pub async fn list_by_user(
         paging,
     };
     let user = request.user_id;
-    let listed = state
+    // An unknown user is a 404, not an empty list.
+    state
         .db
-        .run(move |conn| {
-            users::get(conn, user)?;
-            permissions::list_by_user(conn, user, &page)
-        })
+        .run(move |conn| users::get(conn, user).map(drop))
         .await?;
-    Ok(PermissionReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        permissions: listed.items.into_iter().map(Into::into).collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = PermissionPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(permissions::list_by_user(conn, user, &page)?.map(Into::into))
     })
+    .await
 }
 
 /// Whether `request.userId` holds at least `request.permissionType` over the scope named

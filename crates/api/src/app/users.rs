@@ -1,11 +1,12 @@
 //! Users: what a list request means (docs/API-DESIGN.md, "Lists"): every user for an
 //! instance administrator, the caller itself otherwise.
 
+use super::lists::Listed;
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
 use ferry_domain::list::SortOrder;
-use ferry_domain::user::{UserListRequestBody, UserRead, UserReadList, UserSortBy};
+use ferry_domain::user::{UserListRequestBody, UserRead, UserSortBy};
 use ferry_domain::Result;
 use ferry_persistence::store::users::{self, UserFilter, UserPage};
 
@@ -15,7 +16,7 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     mut request: UserListRequestBody,
-) -> Result<UserReadList> {
+) -> Result<Listed<UserRead>> {
     // Defaults are written into the request so that a cursor fingerprints what was meant.
     let sort_by = *request.sort_by.get_or_insert(UserSortBy::CreatedAt);
     let order = *request.sort_order.get_or_insert(SortOrder::Asc);
@@ -29,14 +30,12 @@ pub async fn list(
         order,
         paging,
     };
-    let listed = state
-        .db
-        .run(move |conn| users::list(conn, &filter, &page))
-        .await?;
-    Ok(UserReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        users: listed.items.into_iter().map(UserRead::from).collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = UserPage {
+            paging,
+            ..page.clone()
+        };
+        Ok(users::list(conn, &filter, &page)?.map(UserRead::from))
     })
+    .await
 }

@@ -2,6 +2,7 @@
 //! region from configuration, what a duplicate copies from its original), and what a list
 //! request means (docs/API-DESIGN.md, "Lists"). The store takes decided values only.
 
+use super::lists::Listed;
 use crate::auth::guard::visible_to;
 use crate::AppState;
 use ferry_domain::access::Caller;
@@ -9,10 +10,10 @@ use ferry_domain::ids::WorkspaceId;
 use ferry_domain::list::SortOrder;
 use ferry_domain::values::{Email, Name};
 use ferry_domain::workspace::{
-    normalise_tags, RemoteAuthorization, WebBackendWorkspaceRead, WebBackendWorkspaceReadList,
-    WorkspaceCreate, WorkspaceDuplicateRequestBody, WorkspaceListRequestBody, WorkspaceRead,
-    WorkspaceReadList, WorkspaceSortBy, WorkspaceSyncFromRemoteRead,
-    WorkspaceSyncFromRemoteRequestBody, WorkspaceUpdate, MAX_DESCRIPTION_CHARS,
+    normalise_tags, RemoteAuthorization, WebBackendWorkspaceRead, WorkspaceCreate,
+    WorkspaceDuplicateRequestBody, WorkspaceListRequestBody, WorkspaceRead, WorkspaceSortBy,
+    WorkspaceSyncFromRemoteRead, WorkspaceSyncFromRemoteRequestBody, WorkspaceUpdate,
+    MAX_DESCRIPTION_CHARS,
 };
 use ferry_domain::Result;
 use ferry_persistence::store::workspaces::{
@@ -25,18 +26,16 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     request: WorkspaceListRequestBody,
-) -> Result<WorkspaceReadList> {
+) -> Result<Listed<WorkspaceRead>> {
     let (filter, page, query) = listing(state, caller, request)?;
-    let listed = state
-        .db
-        .run(move |conn| workspaces::list(conn, &filter, &page))
-        .await?;
-    Ok(WorkspaceReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        workspaces: listed.items.into_iter().map(WorkspaceRead::from).collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = WorkspacePage {
+            paging,
+            ..page.clone()
+        };
+        Ok(workspaces::list(conn, &filter, &page)?.map(WorkspaceRead::from))
     })
+    .await
 }
 
 /// `web_backend/workspaces/list`: the page [`list`] answers for the same request, each
@@ -45,22 +44,17 @@ pub async fn list_with_summaries(
     state: &AppState,
     caller: &Caller,
     request: WorkspaceListRequestBody,
-) -> Result<WebBackendWorkspaceReadList> {
+) -> Result<Listed<WebBackendWorkspaceRead>> {
     let (filter, page, query) = listing(state, caller, request)?;
-    let listed = state
-        .db
-        .run(move |conn| workspaces::list_with_summaries(conn, &filter, &page))
-        .await?;
-    Ok(WebBackendWorkspaceReadList {
-        next_cursor: super::lists::next_cursor(state, &listed, query),
-        total: listed.total,
-        has_more: listed.has_more,
-        workspaces: listed
-            .items
-            .into_iter()
-            .map(|(workspace, summary)| WebBackendWorkspaceRead::new(workspace, summary))
-            .collect(),
+    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
+        let page = WorkspacePage {
+            paging,
+            ..page.clone()
+        };
+        Ok(workspaces::list_with_summaries(conn, &filter, &page)?
+            .map(|(workspace, summary)| WebBackendWorkspaceRead::new(workspace, summary)))
     })
+    .await
 }
 
 /// What a list request means: its filter (narrowed to what `caller` may see), its page, and

@@ -34,6 +34,7 @@ mod organizations;
 mod secrets;
 mod setup;
 mod system;
+mod unpaged;
 mod versions;
 mod workspace_management;
 mod workspace_owners;

@@ -2,6 +2,7 @@ use crate::app::applications;
 use crate::auth::guard::{Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::application::{ApplicationListRequestBody, ApplicationReadList};
@@ -25,8 +26,6 @@ pub async fn list_applications(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     OptionalBody(request, _): OptionalBody<ApplicationListRequestBody, Authenticated>,
-) -> ApiResult<web::Json<ApplicationReadList>> {
-    Ok(web::Json(
-        applications::list(&state, &caller, request).await?,
-    ))
+) -> ApiResult<ListAnswer<ApplicationReadList>> {
+    Ok(applications::list(&state, &caller, request).await?.into())
 }

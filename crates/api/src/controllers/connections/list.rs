@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionListRequestBody, ConnectionReadList};
@@ -24,8 +25,6 @@ use ferry_domain::connection::{ConnectionListRequestBody, ConnectionReadList};
 pub async fn list_connections(
     state: web::Data<AppState>,
     Body(request, _): Body<ConnectionListRequestBody, Reader>,
-) -> ApiResult<web::Json<ConnectionReadList>> {
-    Ok(web::Json(
-        crate::app::connections::list(&state, request).await?,
-    ))
+) -> ApiResult<ListAnswer<ConnectionReadList>> {
+    Ok(crate::app::connections::list(&state, request).await?.into())
 }

@@ -2,10 +2,11 @@ use crate::app::definitions;
 use crate::auth::guard::Authenticated;
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::actor_definition::{
-    ActorType, DefinitionListRequestBody, DestinationDefinitionReadList,
+    ActorType, DefinitionListRequestBody, DestinationDefinitionRead, DestinationDefinitionReadList,
 };
 
 /// List the destination definitions
@@ -27,12 +28,9 @@ use ferry_domain::actor_definition::{
 pub async fn list_destination_definitions(
     state: web::Data<AppState>,
     OptionalBody(request, _): OptionalBody<DefinitionListRequestBody, Authenticated>,
-) -> ApiResult<web::Json<DestinationDefinitionReadList>> {
-    let (page, next) = definitions::list(&state, ActorType::Destination, request).await?;
-    Ok(web::Json(DestinationDefinitionReadList::new(
-        page.items,
-        page.total,
-        page.has_more,
-        next,
-    )))
+) -> ApiResult<ListAnswer<DestinationDefinitionReadList>> {
+    Ok(definitions::list(&state, ActorType::Destination, request)
+        .await?
+        .map::<DestinationDefinitionRead>()
+        .into())
 }

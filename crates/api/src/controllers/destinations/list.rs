@@ -2,9 +2,10 @@ use crate::app::actors;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::actor::{DestinationListRequestBody, DestinationReadList};
+use ferry_domain::actor::{DestinationListRequestBody, DestinationRead, DestinationReadList};
 use ferry_domain::actor_definition::ActorType;
 
 /// List the destinations of a workspace
@@ -25,12 +26,9 @@ use ferry_domain::actor_definition::ActorType;
 pub async fn list_destinations(
     state: web::Data<AppState>,
     Body(request, _): Body<DestinationListRequestBody, Reader>,
-) -> ApiResult<web::Json<DestinationReadList>> {
-    let (page, next) = actors::list(&state, ActorType::Destination, request.into()).await?;
-    Ok(web::Json(DestinationReadList::page(
-        page.items,
-        page.total,
-        page.has_more,
-        next,
-    )))
+) -> ApiResult<ListAnswer<DestinationReadList>> {
+    Ok(actors::list(&state, ActorType::Destination, request.into())
+        .await?
+        .map::<DestinationRead>()
+        .into())
 }

@@ -2,6 +2,7 @@ use crate::app::jobs;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::job::{JobListRequestBody, JobReadList};
@@ -25,6 +26,6 @@ use ferry_domain::job::{JobListRequestBody, JobReadList};
 pub async fn list_jobs(
     state: web::Data<AppState>,
     Body(request, _): Body<JobListRequestBody, Reader>,
-) -> ApiResult<web::Json<JobReadList>> {
-    Ok(web::Json(jobs::list(&state, request).await?))
+) -> ApiResult<ListAnswer<JobReadList>> {
+    Ok(jobs::list(&state, request).await?.into())
 }

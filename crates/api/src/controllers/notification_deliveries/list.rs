@@ -1,6 +1,7 @@
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::{app, AppState};
 use actix_web::{post, web};
 use ferry_domain::notification::{
@@ -26,8 +27,8 @@ use ferry_domain::notification::{
 pub async fn list_notification_deliveries(
     state: web::Data<AppState>,
     Body(request, _): Body<NotificationDeliveryListRequestBody, Reader>,
-) -> ApiResult<web::Json<NotificationDeliveryReadList>> {
-    Ok(web::Json(
-        app::notifications::list_deliveries(&state, request).await?,
-    ))
+) -> ApiResult<ListAnswer<NotificationDeliveryReadList>> {
+    Ok(app::notifications::list_deliveries(&state, request)
+        .await?
+        .into())
 }

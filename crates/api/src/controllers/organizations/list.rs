@@ -2,6 +2,7 @@ use crate::app::organizations;
 use crate::auth::guard::{Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::organization::{OrganizationListRequestBody, OrganizationReadList};
@@ -26,8 +27,6 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     OptionalBody(request, _): OptionalBody<OrganizationListRequestBody, Authenticated>,
-) -> ApiResult<web::Json<OrganizationReadList>> {
-    Ok(web::Json(
-        organizations::list(&state, &caller, request).await?,
-    ))
+) -> ApiResult<ListAnswer<OrganizationReadList>> {
+    Ok(organizations::list(&state, &caller, request).await?.into())
 }

@@ -2,6 +2,7 @@ use crate::app::permissions;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::permission::{PermissionListByUserRequestBody, PermissionReadList};
@@ -24,6 +25,6 @@ use ferry_domain::permission::{PermissionListByUserRequestBody, PermissionReadLi
 pub async fn list_permissions_by_user(
     state: web::Data<AppState>,
     Body(request, _): Body<PermissionListByUserRequestBody, Reader>,
-) -> ApiResult<web::Json<PermissionReadList>> {
-    Ok(web::Json(permissions::list_by_user(&state, request).await?))
+) -> ApiResult<ListAnswer<PermissionReadList>> {
+    Ok(permissions::list_by_user(&state, request).await?.into())
 }

@@ -2,9 +2,10 @@ use crate::app::actors;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
-use ferry_domain::actor::{SourceListRequestBody, SourceReadList};
+use ferry_domain::actor::{SourceListRequestBody, SourceRead, SourceReadList};
 use ferry_domain::actor_definition::ActorType;
 
 /// List the sources of a workspace
@@ -25,12 +26,9 @@ use ferry_domain::actor_definition::ActorType;
 pub async fn list_sources(
     state: web::Data<AppState>,
     Body(request, _): Body<SourceListRequestBody, Reader>,
-) -> ApiResult<web::Json<SourceReadList>> {
-    let (page, next) = actors::list(&state, ActorType::Source, request.into()).await?;
-    Ok(web::Json(SourceReadList::page(
-        page.items,
-        page.total,
-        page.has_more,
-        next,
-    )))
+) -> ApiResult<ListAnswer<SourceReadList>> {
+    Ok(actors::list(&state, ActorType::Source, request.into())
+        .await?
+        .map::<SourceRead>()
+        .into())
 }

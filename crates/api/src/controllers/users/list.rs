@@ -2,6 +2,7 @@ use crate::app::users;
 use crate::auth::guard::{Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors};
 use crate::extract::OptionalBody;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::user::{UserListRequestBody, UserReadList};
@@ -26,6 +27,6 @@ pub async fn list_users(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     OptionalBody(request, _): OptionalBody<UserListRequestBody, Authenticated>,
-) -> ApiResult<web::Json<UserReadList>> {
-    Ok(web::Json(users::list(&state, &caller, request).await?))
+) -> ApiResult<ListAnswer<UserReadList>> {
+    Ok(users::list(&state, &caller, request).await?.into())
 }

@@ -2,6 +2,7 @@ use crate::app::connections;
 use crate::auth::guard::Reader;
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::Body;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::connection::{ConnectionListRequestBody, WbConnectionReadList};
@@ -24,6 +25,6 @@ use ferry_domain::connection::{ConnectionListRequestBody, WbConnectionReadList};
 pub async fn web_backend_list_connections(
     state: web::Data<AppState>,
     Body(request, _): Body<ConnectionListRequestBody, Reader>,
-) -> ApiResult<web::Json<WbConnectionReadList>> {
-    Ok(web::Json(connections::web_list(&state, request).await?))
+) -> ApiResult<ListAnswer<WbConnectionReadList>> {
+    Ok(connections::web_list(&state, request).await?.into())
 }

@@ -2,6 +2,7 @@ use crate::app::workspaces;
 use crate::auth::guard::{Authenticated, CurrentCaller};
 use crate::error::{ApiResult, BodyErrors, CommonErrors, NotFound};
 use crate::extract::OptionalBody;
+use crate::list_answer::ListAnswer;
 use crate::AppState;
 use actix_web::{post, web};
 use ferry_domain::workspace::{WebBackendWorkspaceReadList, WorkspaceListRequestBody};
@@ -26,7 +27,8 @@ pub async fn web_backend_list_workspaces(
     state: web::Data<AppState>,
     CurrentCaller(caller): CurrentCaller,
     OptionalBody(request, _): OptionalBody<WorkspaceListRequestBody, Authenticated>,
-) -> ApiResult<web::Json<WebBackendWorkspaceReadList>> {
-    let page = workspaces::list_with_summaries(&state, &caller, request).await?;
-    Ok(web::Json(page))
+) -> ApiResult<ListAnswer<WebBackendWorkspaceReadList>> {
+    Ok(workspaces::list_with_summaries(&state, &caller, request)
+        .await?
+        .into())
 }
