@@ -20,6 +20,8 @@ fn the_scale_benchmark_prints_every_figure() {
         due: 10,
         slow_secs: 3,
         cancels: 2,
+        workers: 2,
+        worker_syncs: 10,
     };
     let mut out = Vec::new();
     let rows = suite::run(&options, &mut out);
@@ -45,4 +47,23 @@ fn the_scale_benchmark_prints_every_figure() {
             );
         }
     }
+    // Several workers on one database: PostgreSQL only, and SQLite says so.
+    for figure in [
+        "claims/s",
+        "attempts per worker",
+        "jobs run more than once",
+        "on 2 `ferry worker` x 4 slots: wall time",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.backend == "postgres" && r.figure.contains(figure)),
+            "no {figure} row for postgres in\n{table}"
+        );
+    }
+    assert!(
+        rows.iter().any(|r| r.backend == "sqlite"
+            && r.figure.contains("`ferry worker` on one database")
+            && r.value.contains("PostgreSQL only")),
+        "no row saying the workers part does not run on sqlite in\n{table}"
+    );
 }

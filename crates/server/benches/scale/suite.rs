@@ -14,6 +14,13 @@
 //! - `cancel`: `jobs/cancel` of a running sync to no connector process left, ten times.
 //! - `slow`: one connection at 1 record a second for `FERRY_BENCH_SLOW_SECS` (600) beside 20
 //!   fast ones, with the default slots: how long the fast ones waited to start.
+//! - `workers` (PostgreSQL only; SQLite is one process's embedded database): a `ferry serve`
+//!   without a worker and `FERRY_BENCH_WORKERS` (4) `ferry worker` processes with the default
+//!   slots, each in its own directory, on one database; `FERRY_BENCH_WORKER_SYNCS` (400) short
+//!   syncs queued across four workspaces before the workers start: claims a second (attempts
+//!   started over the span from the first to the last, from the database), how the attempts
+//!   spread over the workers (counted in each worker's attempts directory), the jobs that ran
+//!   more than once, wall time.
 
 use super::common::ferry::{Ferry, FerryBuilder};
 use super::common::{http, wait_for, PATIENCE};
@@ -32,6 +39,8 @@ pub struct Options {
     pub due: usize,
     pub slow_secs: u64,
     pub cancels: usize,
+    pub workers: usize,
+    pub worker_syncs: usize,
 }
 
 impl Options {
@@ -48,6 +57,8 @@ impl Options {
             due: var("FERRY_BENCH_DUE", 10_000),
             slow_secs: var("FERRY_BENCH_SLOW_SECS", 600),
             cancels: var("FERRY_BENCH_CANCELS", 10),
+            workers: var("FERRY_BENCH_WORKERS", 4),
+            worker_syncs: var("FERRY_BENCH_WORKER_SYNCS", 400),
         }
     }
 
@@ -102,6 +113,9 @@ pub fn run(options: &Options, out: &mut impl Write) -> Vec<Row> {
         }
         if options.runs("slow") {
             rows.extend(slow_beside_fast(options, backend, name));
+        }
+        if options.runs("workers") {
+            rows.extend(workers_on_one_database(options, backend, name));
         }
     }
     writeln!(out, "| figure | backend | measured | goal |").unwrap();
@@ -609,6 +623,158 @@ fn slow_beside_fast(options: &Options, backend: TestBackend, name: &'static str)
         format!("{:.1} s / {:.1} s; {}", percentile(&mut started, 50.0), started.iter().copied().fold(0.0, f64::max), secs(all_done)),
         "the slow one holds one slot only",
     )]
+}
+
+/// Workspaces the `workers` part spreads its syncs over.
+const WORKER_WORKSPACES: usize = 4;
+
+fn workers_on_one_database(
+    options: &Options,
+    backend: TestBackend,
+    name: &'static str,
+) -> Vec<Row> {
+    let (w, n) = (options.workers, options.worker_syncs);
+    let label = format!("{n} short syncs on {w} `ferry worker` x {DEFAULT_SLOTS} slots");
+    if backend == TestBackend::Sqlite {
+        return vec![row(
+            format!("{w} `ferry worker` on one database"),
+            name,
+            "not run: PostgreSQL only (SQLite is one process's embedded database)",
+            "-",
+        )];
+    }
+    // The API alone; the workers share its database, each in a directory of its own.
+    let api = ferry(backend, DEFAULT_SLOTS)
+        .setting("worker", "enabled = false")
+        .start();
+    let sources: Vec<(Value, Value, Value)> = (0..WORKER_WORKSPACES)
+        .map(|i| workspace_with_source(&api, Some(&format!("w{i}")), json!({ "count": 10 })))
+        .collect();
+    let connections: Vec<Value> = (0..n)
+        .map(|i| {
+            let (workspace, source, schema) = &sources[i % WORKER_WORKSPACES];
+            connection(&api, workspace, source, schema, &format!("c{i}"), json!({}))
+        })
+        .collect();
+    let job_ids: Vec<i64> = connections.iter().map(|c| sync(&api, c)).collect();
+    let started = Instant::now();
+    let workers: Vec<Ferry> = (0..w)
+        .map(|_| {
+            let mut worker = ferry(backend, DEFAULT_SLOTS)
+                .database(api.test_database())
+                .setting("database", "max_connections = 10")
+                .configure();
+            worker.spawn(&["worker"]);
+            worker
+        })
+        .collect();
+    let db = ferry_persistence::connection::Database::open(api.database_url(), &Default::default())
+        .unwrap();
+    let (statuses, attempts) = wait_for(&format!("{n} syncs to end"), PATIENCE * 4, || {
+        let (statuses, attempts) = db
+            .run_blocking(|conn| {
+                use diesel::prelude::*;
+                use ferry_persistence::schema::{attempts, jobs};
+                use ferry_persistence::sql_types::DbTime;
+                let statuses: Vec<String> = jobs::table
+                    .filter(jobs::id.eq_any(&job_ids))
+                    .select(jobs::status)
+                    .load(conn)
+                    .map_err(ferry_persistence::error::from_diesel)?;
+                let attempts: Vec<(i64, i32, DbTime)> = attempts::table
+                    .filter(attempts::job_id.eq_any(&job_ids))
+                    .select((
+                        attempts::job_id,
+                        attempts::attempt_number,
+                        attempts::created_at,
+                    ))
+                    .load(conn)
+                    .map_err(ferry_persistence::error::from_diesel)?;
+                Ok((statuses, attempts))
+            })
+            .unwrap();
+        let ended = statuses
+            .iter()
+            .filter(|s| ["succeeded", "failed", "cancelled"].contains(&s.as_str()))
+            .count();
+        match ended == n {
+            true => Ok((statuses, attempts)),
+            false => Err(format!("{ended} of {n} ended, {} attempts", attempts.len())),
+        }
+    });
+    let wall = started.elapsed();
+    // Claims a second: attempts started over the span from the first start to the last.
+    let first = attempts.iter().map(|a| a.2 .0).min().unwrap();
+    let last = attempts.iter().map(|a| a.2 .0).max().unwrap();
+    let span = (last - first).as_seconds_f64();
+    // Which worker ran each attempt: the one whose attempts directory holds `<job>/<number>`.
+    let mut per_worker = vec![0usize; w];
+    let mut in_two = 0;
+    for (job, number, _) in &attempts {
+        let holders: Vec<usize> = (0..w)
+            .filter(|i| {
+                workers[*i]
+                    .dir
+                    .path()
+                    .join("data/jobs")
+                    .join(job.to_string())
+                    .join(number.to_string())
+                    .is_dir()
+            })
+            .collect();
+        for i in &holders {
+            per_worker[*i] += 1;
+        }
+        in_two += usize::from(holders.len() > 1);
+    }
+    let mut by_job = std::collections::BTreeMap::<i64, usize>::new();
+    for (job, _, _) in &attempts {
+        *by_job.entry(*job).or_default() += 1;
+    }
+    let more_than_once = by_job.values().filter(|c| **c > 1).count();
+    let succeeded = statuses.iter().filter(|s| *s == "succeeded").count();
+    let (min, max) = (
+        per_worker.iter().copied().min().unwrap_or(0),
+        per_worker.iter().copied().max().unwrap_or(0),
+    );
+    let spread: Vec<String> = per_worker.iter().map(ToString::to_string).collect();
+    drop(workers);
+    vec![
+        row(
+            format!("{label}: claims/s"),
+            name,
+            format!(
+                "{:.1} attempts started/s ({} attempts in {span:.2} s, first to last)",
+                attempts.len() as f64 / span.max(f64::EPSILON),
+                attempts.len()
+            ),
+            "-",
+        ),
+        row(
+            format!("{label}: attempts per worker"),
+            name,
+            format!("{} (min {min}, max {max})", spread.join(" / ")),
+            "even",
+        ),
+        row(
+            format!("{label}: jobs run more than once"),
+            name,
+            format!(
+                "{more_than_once} ({in_two} attempts in two workers' directories; {succeeded} of {n} succeeded)"
+            ),
+            "0",
+        ),
+        row(
+            format!("{label}: wall time"),
+            name,
+            format!(
+                "{} from the workers' start ({:.1} syncs/s)",
+                secs(wall),
+                n as f64 / wall.as_secs_f64()
+            ),
+            "-",
+        ),
+    ]
 }
 
 /// `schema` with only `stream` selected.

@@ -142,7 +142,7 @@ async fn read_response(stream: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>)
     let mut chunk = [0u8; 64 * 1024];
     loop {
         if let Some(head) = parse_head(buffer) {
-            while buffer.len() < head.length + head.body {
+            while !head.complete(buffer) {
                 let n = stream.read(&mut chunk).await.expect("read body");
                 assert!(n > 0, "the server closed the connection mid-body");
                 buffer.extend_from_slice(&chunk[..n]);
@@ -160,8 +160,26 @@ pub struct Head {
     pub status: u16,
     /// Bytes of the status line and headers, with the blank line.
     pub length: usize,
-    /// Bytes of the body (its Content-Length).
-    pub body: usize,
+    /// Bytes of the body (its Content-Length); None for a chunked one (an unpaged list).
+    pub body: Option<usize>,
+}
+
+impl Head {
+    /// Whether all of the body has arrived in `buffer`.
+    fn complete(&self, buffer: &[u8]) -> bool {
+        match self.body {
+            Some(length) => buffer.len() >= self.length + length,
+            None => crate::common::dechunk(&buffer[self.length..]).is_some(),
+        }
+    }
+
+    /// The body in `buffer`, whole.
+    pub fn body(&self, buffer: &[u8]) -> Vec<u8> {
+        match self.body {
+            Some(length) => buffer[self.length..self.length + length].to_vec(),
+            None => crate::common::dechunk(&buffer[self.length..]).expect("a whole chunked body"),
+        }
+    }
 }
 
 /// The head of the response at the start of `buffer`, once all of it has arrived.
@@ -174,22 +192,21 @@ pub fn parse_head(buffer: &[u8]) -> Option<Head> {
         .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
         .expect("a status line");
-    let mut body = None;
+    let mut body = Some(0);
     for line in lines {
         if let Some((name, value)) = line.split_once(':') {
             if name.eq_ignore_ascii_case("content-length") {
                 body = value.trim().parse().ok();
             }
-            assert!(
-                !(name.eq_ignore_ascii_case("transfer-encoding")),
-                "the load generator reads only responses with a Content-Length"
-            );
+            if name.eq_ignore_ascii_case("transfer-encoding") {
+                body = None;
+            }
         }
     }
     Some(Head {
         status,
         length: end,
-        body: body.unwrap_or(0),
+        body,
     })
 }
 
@@ -240,8 +257,7 @@ pub fn call(addr: SocketAddr, path: &str, body: &serde_json::Value) -> (u16, ser
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).expect("read");
     let head = parse_head(&answer).expect("a whole response");
-    let body = &answer[head.length..head.length + head.body];
-    let json = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    let json = serde_json::from_slice(&head.body(&answer)).unwrap_or(serde_json::Value::Null);
     (head.status, json)
 }
 

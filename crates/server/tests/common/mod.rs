@@ -216,15 +216,40 @@ pub fn http_with(
         .get(9..12)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let payload = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .unwrap_or("");
+    let (head, payload) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    // An unpaged list is sent as it is read, in chunks.
+    let chunked = head
+        .lines()
+        .any(|line| line.eq_ignore_ascii_case("transfer-encoding: chunked"));
+    let payload = match chunked {
+        true => dechunk(payload.as_bytes())
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default(),
+        false => payload.to_string(),
+    };
+    let payload = payload.as_str();
     let body = serde_json::from_str(payload).unwrap_or_else(|_| match payload.is_empty() {
         true => Value::Null,
         false => Value::String(payload.to_string()),
     });
     Ok((status, body))
+}
+
+/// A chunked body's content (an unpaged list is sent as it is read): each chunk is its size
+/// in hex, CRLF, the bytes, CRLF; a chunk of size 0 ends it. None until the end has arrived.
+pub fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
+        let size = std::str::from_utf8(&rest[..line_end]).ok()?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        let data = &rest[line_end + 2..];
+        if size == 0 {
+            return data.starts_with(b"\r\n").then_some(out);
+        }
+        out.extend_from_slice(data.get(..size)?);
+        rest = data.get(size..)?.strip_prefix(b"\r\n")?;
+    }
 }
 
 /// The `id`s of the records a local-json destination wrote to `dir/<stream>.jsonl`, in file
