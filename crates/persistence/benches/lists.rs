@@ -104,6 +104,37 @@ fn measure(conn: &mut AnyConnection, label: &str, depth: i64, list: &Lister<'_>)
     ratio
 }
 
+/// What `web_backend/workspaces/list` adds to a page of workspaces: each one's counts and
+/// newest sync job. Times the summary of the workspace holding `rows` connections (each with
+/// a job) against one holding a hundredth as many; the target is the same 2x.
+fn summaries(
+    conn: &mut AnyConnection,
+    backend: TestBackend,
+    big: ferry_domain::ids::WorkspaceId,
+    rows: u32,
+) -> f64 {
+    let few = (rows / 100).max(1);
+    let model = seed_connections(conn, 1, None)[0];
+    insert_synthetic_connections(conn, model, few).expect("connections");
+    insert_synthetic_jobs(conn, model, few).expect("jobs");
+    let small = connections::get(conn, model)
+        .expect("the model")
+        .workspace_id;
+    let time = |conn: &mut AnyConnection, workspace| {
+        median_time(|| {
+            let summary = workspaces::summaries(conn, &[workspace]).expect("summaries");
+            assert!(summary[&workspace].latest_sync_job.is_some());
+        })
+    };
+    let (few_time, many_time) = (time(conn, small), time(conn, big));
+    let ratio = many_time.as_secs_f64() / few_time.as_secs_f64();
+    println!(
+        "{:<42} {few_time:>11.2?} {many_time:>11.2?} {ratio:>7.2}",
+        format!("{backend:?} workspace summary {few} vs {rows}")
+    );
+    ratio
+}
+
 fn main() {
     let rows: u32 = std::env::var("FERRY_BENCH_ROWS")
         .ok()
@@ -172,6 +203,7 @@ fn main() {
             let ratio = measure(conn, &format!("{backend:?} {label}"), depth, list);
             worst = worst.max(ratio);
         }
+        worst = worst.max(summaries(conn, backend, workspace, rows));
     }
     println!(
         "worst keyset deep/first ratio: {worst:.2} ({})",

@@ -354,3 +354,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_events,
     notification_deliveries
 );
+
+diesel::table! {
+    use diesel::sql_types::{BigInt, Text};
+    use crate::sql_types::SqlUuid;
+
+    /// What each workspace holds, kept by triggers as actors and connections change
+    /// (migration 000017): `kind` is `source` or `destination` (live actors) or a connection
+    /// status.
+    workspace_counts (workspace_id, kind) {
+        workspace_id -> SqlUuid,
+        kind -> Text,
+        n -> BigInt,
+    }
+}

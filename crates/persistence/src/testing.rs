@@ -226,19 +226,21 @@ pub fn insert_synthetic_jobs(
 ) -> ferry_domain::Result<usize> {
     use crate::connection::AnyConnection;
     use crate::error::DieselResultExt;
+    // Each job records its connection's workspace, as the queue writes it.
+    let workspace = format!("(SELECT workspace_id FROM connections WHERE id = '{connection}')");
     let pg = format!(
-        "INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at)
+        "INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at, workspace_id)
          SELECT 'sync', '{connection}', CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END,
-             t, t, t + interval '1 minute'
+             t, t, t + interval '1 minute', {workspace}
          FROM generate_series(1, {count}) AS i,
              LATERAL (SELECT date_trunc('second', now()) - make_interval(secs => {count} - i) AS t) AS times"
     );
     let sqlite = format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count}),
              times(i, t) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || ({count} - i) || ' seconds') || '.000000Z' FROM seq)
-         INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at)
+         INSERT INTO jobs (config_type, config_id, status, not_before, created_at, updated_at, workspace_id)
          SELECT 'sync', '{connection}', CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END,
-             t, t, t
+             t, t, t, {workspace}
          FROM times"
     );
     match conn {

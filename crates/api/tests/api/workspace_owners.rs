@@ -196,6 +196,20 @@ mod without_auth {
             assert_eq!(latest["status"], "cancelled");
             assert!(latest["endedAt"].is_i64(), "{latest}");
 
+            // The counts follow every change (they are kept as rows change, not counted per
+            // read): a connection made active, then the source deleted with its connections.
+            let counts = |listed: &serde_json::Value| {
+                let busy = &listed["workspaces"][0];
+                [&busy["sourceCount"], &busy["destinationCount"], &busy["activeConnectionCount"], &busy["inactiveConnectionCount"]]
+                    .map(|n| n.as_i64().unwrap())
+            };
+            app.ok("connections/update", json!({ "connectionId": inactive, "syncSchema": fixtures::schema(), "status": "active" })).await;
+            let listed = app.ok("web_backend/workspaces/list", json!({ "nameContains": "busy" })).await;
+            assert_eq!(counts(&listed), [1, 1, 2, 0], "{listed}");
+            assert_eq!(app.post("sources/delete", json!({ "sourceId": source })).await.status, 204);
+            let listed = app.ok("web_backend/workspaces/list", json!({ "nameContains": "busy" })).await;
+            assert_eq!(counts(&listed), [0, 1, 0, 0], "{listed}");
+
             // The same keyset pages as workspaces/list.
             let first = app.ok("web_backend/workspaces/list", json!({ "pageSize": 2, "sortBy": "name" })).await;
             let plain = app.ok("workspaces/list", json!({ "pageSize": 2, "sortBy": "name" })).await;

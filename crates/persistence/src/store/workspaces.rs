@@ -559,8 +559,8 @@ pub fn list(
     })
 }
 
-/// A page of workspaces as [`list`] answers it, each with its [`WorkspaceSummary`]: six
-/// queries (the list's three, and [`summaries`]' three) whatever the page holds.
+/// A page of workspaces as [`list`] answers it, each with its [`WorkspaceSummary`]: five
+/// queries at most (the list's three, and [`summaries`]' two) whatever the page holds.
 pub fn list_with_summaries(
     conn: &mut AnyConnection,
     filter: &WorkspaceFilter,
@@ -610,82 +610,68 @@ struct LatestJobRow {
     attempt_ended_at: Option<DbTime>,
 }
 
-/// The newest sync job of each workspace (jobs name their connection by its id as text):
-/// `{workspaces}` is where the backend's list of workspace ids goes.
+/// The newest sync job of each workspace: one index seek per workspace asked about
+/// (`jobs_latest_by_workspace`), by the workspace each job records, so its cost is the page's,
+/// not the workspaces' connections'. `{workspaces}` is where the backend's rows of the
+/// workspace ids (a column `id`) go.
 const LATEST_SYNC_JOBS: &str = "\
-SELECT CAST(latest.workspace_id AS TEXT) AS workspace_id, j.id AS job_id, j.status AS status,
+SELECT CAST(j.workspace_id AS TEXT) AS workspace_id, j.id AS job_id, j.status AS status,
        j.config_id AS connection_id, j.created_at AS created_at, j.updated_at AS updated_at,
        (SELECT min(a.created_at) FROM attempts a WHERE a.job_id = j.id) AS started_at,
        (SELECT max(a.ended_at) FROM attempts a WHERE a.job_id = j.id) AS attempt_ended_at
-FROM (SELECT c.workspace_id AS workspace_id, max(j2.id) AS job_id
-      FROM connections c
-      JOIN jobs j2 ON j2.config_type = 'sync' AND j2.config_id = CAST(c.id AS TEXT)
-      WHERE c.workspace_id {workspaces}
-      GROUP BY c.workspace_id) latest
-JOIN jobs j ON j.id = latest.job_id";
+FROM jobs j
+WHERE j.id IN (SELECT (SELECT max(j2.id) FROM jobs j2
+                       WHERE j2.workspace_id = w.id AND j2.config_type = 'sync')
+               FROM {workspaces})";
 
 /// What each workspace holds (live sources and destinations, active and inactive
-/// connections) and its newest sync job: three queries however many workspaces are asked
-/// about. Workspaces holding nothing are absent from the map.
+/// connections) and its newest sync job: two queries however many workspaces are asked
+/// about, each reading a row or an index seek per workspace, however much they hold.
+/// Workspaces holding nothing are absent from the map.
 pub fn summaries(
     conn: &mut AnyConnection,
     ids: &[WorkspaceId],
 ) -> Result<HashMap<WorkspaceId, WorkspaceSummary>> {
-    use crate::schema::actors;
+    use crate::schema::workspace_counts;
     let mut summaries: HashMap<WorkspaceId, WorkspaceSummary> = HashMap::new();
     if ids.is_empty() {
         return Ok(summaries);
     }
     let keys: Vec<DbUuid> = ids.iter().map(|id| DbUuid(id.0)).collect();
-    let actor_counts: Vec<(DbUuid, String, i64)> = actors::table
-        .filter(actors::workspace_id.eq_any(keys.clone()))
-        .filter(actors::deleted_at.is_null())
-        .group_by((actors::workspace_id, actors::actor_type))
+    // Kept by triggers as rows change: a row per kind, however many there are.
+    let counts: Vec<(DbUuid, String, i64)> = workspace_counts::table
+        .filter(workspace_counts::workspace_id.eq_any(keys))
+        .filter(workspace_counts::n.gt(0))
         .select((
-            actors::workspace_id,
-            actors::actor_type,
-            diesel::dsl::count_star(),
+            workspace_counts::workspace_id,
+            workspace_counts::kind,
+            workspace_counts::n,
         ))
         .load(conn)
         .db()?;
-    for (workspace, actor_type, count) in actor_counts {
+    for (workspace, kind, count) in counts {
         let summary = summaries.entry(WorkspaceId(workspace.0)).or_default();
-        match ActorType::parse(&actor_type) {
-            Some(ActorType::Source) => summary.sources = count,
-            Some(ActorType::Destination) => summary.destinations = count,
-            None => {}
-        }
-    }
-    let connection_counts: Vec<(DbUuid, String, i64)> = connections::table
-        .filter(connections::workspace_id.eq_any(keys))
-        .group_by((connections::workspace_id, connections::status))
-        .select((
-            connections::workspace_id,
-            connections::status,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)
-        .db()?;
-    for (workspace, status, count) in connection_counts {
-        let summary = summaries.entry(WorkspaceId(workspace.0)).or_default();
-        match ConnectionStatus::parse(&status) {
-            Some(ConnectionStatus::Active) => summary.active_connections = count,
-            Some(ConnectionStatus::Inactive) => summary.inactive_connections = count,
+        match (ActorType::parse(&kind), ConnectionStatus::parse(&kind)) {
+            (Some(ActorType::Source), _) => summary.sources = count,
+            (Some(ActorType::Destination), _) => summary.destinations = count,
+            (_, Some(ConnectionStatus::Active)) => summary.active_connections = count,
+            (_, Some(ConnectionStatus::Inactive)) => summary.inactive_connections = count,
             _ => {}
         }
     }
     let uuids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
     let latest: Vec<LatestJobRow> = match conn {
         AnyConnection::Postgres(pg) => {
-            diesel::sql_query(LATEST_SYNC_JOBS.replace("{workspaces}", "= ANY($1)"))
+            diesel::sql_query(LATEST_SYNC_JOBS.replace("{workspaces}", "unnest($1) AS w(id)"))
                 .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(uuids)
                 .load(pg)
         }
         AnyConnection::Sqlite(lite) => {
             let list = serde_json::to_string(&uuids).map_err(Error::internal)?;
-            diesel::sql_query(
-                LATEST_SYNC_JOBS.replace("{workspaces}", "IN (SELECT value FROM json_each(?))"),
-            )
+            diesel::sql_query(LATEST_SYNC_JOBS.replace(
+                "{workspaces}",
+                "(SELECT value AS id FROM json_each(?)) AS w",
+            ))
             .bind::<diesel::sql_types::Text, _>(list)
             .load(lite)
         }
