@@ -22,6 +22,7 @@ fn the_scale_benchmark_prints_every_figure() {
         cancels: 2,
         workers: 2,
         worker_syncs: 10,
+        list_sizes: vec![20, 60],
     };
     let mut out = Vec::new();
     let rows = suite::run(&options, &mut out);
@@ -39,6 +40,11 @@ fn the_scale_benchmark_prints_every_figure() {
             "scheduler pass",
             "RSS after 3 unpaged",
             "20 fast syncs beside a slow one",
+            "`connections/list` page of 50 at 20 / 60 rows",
+            "`web_backend/connections/list` page of 50",
+            "`web_backend/workspaces/list` page of 50",
+            "`jobs/list` page of 50",
+            "unpaged `web_backend/connections/list` of 60",
         ] {
             assert!(
                 rows.iter()

@@ -21,6 +21,12 @@
 //!   started over the span from the first to the last, from the database), how the attempts
 //!   spread over the workers (counted in each worker's attempts directory), the jobs that ran
 //!   more than once, wall time.
+//! - `lists` (`lists.rs`): pages of 50 through the API as one workspace's connections and
+//!   jobs grow to each of `FERRY_BENCH_LIST_SIZES` (1,000, 10,000, 100,000), and the unpaged
+//!   `web_backend/connections/list` with Ferry's memory before and after it.
+
+#[path = "lists.rs"]
+mod lists;
 
 use super::common::ferry::{Ferry, FerryBuilder};
 use super::common::{http, wait_for, PATIENCE};
@@ -41,6 +47,8 @@ pub struct Options {
     pub cancels: usize,
     pub workers: usize,
     pub worker_syncs: usize,
+    /// Rows the `lists` part grows its tables to, smallest first.
+    pub list_sizes: Vec<usize>,
 }
 
 impl Options {
@@ -59,6 +67,14 @@ impl Options {
             cancels: var("FERRY_BENCH_CANCELS", 10),
             workers: var("FERRY_BENCH_WORKERS", 4),
             worker_syncs: var("FERRY_BENCH_WORKER_SYNCS", 400),
+            list_sizes: list("FERRY_BENCH_LIST_SIZES", "1000,10000,100000")
+                .iter()
+                .map(|size| {
+                    size.parse().unwrap_or_else(|_| {
+                        panic!("FERRY_BENCH_LIST_SIZES: {size:?} is not a number")
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -116,6 +132,9 @@ pub fn run(options: &Options, out: &mut impl Write) -> Vec<Row> {
         }
         if options.runs("workers") {
             rows.extend(workers_on_one_database(options, backend, name));
+        }
+        if options.runs("lists") {
+            rows.extend(lists::pages_as_tables_grow(options, backend));
         }
     }
     writeln!(out, "| figure | backend | measured | goal |").unwrap();
