@@ -9,6 +9,7 @@ use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use ferry_domain::list::ListResponse;
+use ferry_domain::{Error, Result};
 use ferry_persistence::store::paging::Page;
 use futures_util::stream::{self, Stream};
 use serde::Serialize;
@@ -76,25 +77,33 @@ where
                 Writing::Start(first) => {
                     let mut out = opening::<L>();
                     let next = after(&first, 0);
-                    write_items(&mut out, &first.items, true);
-                    (Ok(out), next)
+                    (
+                        write_items(&mut out, &first.items, true).map(|()| out),
+                        next,
+                    )
                 }
                 Writing::After(position, written) => {
                     match rest(chunk_after(Some(position))).await {
                         Ok(chunk) => {
                             let mut out = Vec::new();
-                            write_items(&mut out, &chunk.items, written == 0);
-                            (Ok(out), after(&chunk, written))
+                            let next = after(&chunk, written);
+                            (
+                                write_items(&mut out, &chunk.items, written == 0).map(|()| out),
+                                next,
+                            )
                         }
-                        Err(error) => {
-                            tracing::error!(error = %error, written, "an unpaged list stopped: a chunk could not be read");
-                            (Err(ApiError::from(error).into()), Writing::Done)
-                        }
+                        Err(error) => (Err(error), Writing::Done),
                     }
                 }
                 Writing::Close(written) => (Ok(closing::<L>(written)), Writing::Done),
             };
-            Some((bytes.map(Bytes::from), next))
+            match bytes {
+                Ok(bytes) => Some((Ok(Bytes::from(bytes)), next)),
+                Err(error) => {
+                    tracing::error!(%error, "an unpaged list stopped after its answer began");
+                    Some((Err(ApiError::from(error).into()), Writing::Done))
+                }
+            }
         }
     })
 }
@@ -109,16 +118,14 @@ fn after<T>(chunk: &Page<T>, written_before: u64) -> Writing<T> {
 }
 
 /// Appends the items, comma-separated (and after a comma unless they are the first).
-fn write_items<T: Serialize>(out: &mut Vec<u8>, items: &[T], first: bool) {
+fn write_items<T: Serialize>(out: &mut Vec<u8>, items: &[T], first: bool) -> Result<()> {
     for (index, item) in items.iter().enumerate() {
         if index > 0 || !first {
             out.push(b',');
         }
-        // The read types are plain data; their serialization cannot fail.
-        if let Err(error) = serde_json::to_writer(&mut *out, item) {
-            tracing::error!(%error, "a list item could not be serialized");
-        }
+        serde_json::to_writer(&mut *out, item).map_err(Error::internal)?;
     }
+    Ok(())
 }
 
 /// The list's answer without items, serialized: its items come first, as `[]`.
@@ -155,8 +162,8 @@ mod tests {
     #[test]
     fn the_opening_and_the_closing_frame_the_items_as_the_type_serializes_them() {
         let mut body = opening::<Things>();
-        write_items(&mut body, &[1, 2], true);
-        write_items(&mut body, &[3], false);
+        write_items(&mut body, &[1, 2], true).unwrap();
+        write_items(&mut body, &[3], false).unwrap();
         body.extend(closing::<Things>(3));
         let whole =
             serde_json::to_vec(&Things::from_parts(vec![1, 2, 3], Some(3), false, None)).unwrap();
@@ -169,7 +176,7 @@ mod tests {
     #[test]
     fn an_empty_list_is_whole_too() {
         let mut body = opening::<Things>();
-        write_items(&mut body, &Vec::<u32>::new(), true);
+        write_items(&mut body, &Vec::<u32>::new(), true).unwrap();
         body.extend(closing::<Things>(0));
         let read: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
