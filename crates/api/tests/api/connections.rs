@@ -25,6 +25,35 @@ fn update_body(connection: &str, status: &str) -> Value {
 }
 
 on_both_backends! {
+    async fn web_reads_say_whether_a_connection_syncs_and_when_it_last_did(app: TestApp) {
+        let (workspace, source, destination) = fixtures::pair(&app, "syncing").await;
+        let connection = id(&fixtures::connection(&app, &source, &destination).await, "connectionId");
+        let web = || async {
+            let list = app.ok("web_backend/connections/list", json!({ "workspaceId": workspace })).await;
+            let read = app.ok("web_backend/connections/get", json!({ "connectionId": connection })).await;
+            assert_eq!(list["connections"][0], read);
+            read
+        };
+        let mut newest = None;
+        for _ in 0..3 {
+            // A queued sync (no worker runs here) is syncing, and is the last sync.
+            let job = app.ok("connections/sync", json!({ "connectionId": connection })).await;
+            let read = web().await;
+            assert_eq!(read["isSyncing"], true, "{read}");
+            assert_eq!(read["lastSync"], job["job"]["createdAt"], "{read}");
+            app.ok("jobs/cancel", json!({ "id": job["job"]["id"] })).await;
+            newest = Some(job["job"]["createdAt"].clone());
+        }
+        let read = web().await;
+        assert_eq!(read["isSyncing"], false, "{read}");
+        assert_eq!(Some(read["lastSync"].clone()), newest, "{read}");
+        // A reset syncs (isSyncing) but is not a sync (lastSync stays).
+        app.ok("connections/reset", json!({ "connectionId": connection })).await;
+        let read = web().await;
+        assert_eq!(read["isSyncing"], true, "{read}");
+        assert_eq!(Some(read["lastSync"].clone()), newest, "{read}");
+    }
+
     async fn create_get_list_update_delete(app: TestApp) {
         let (workspace, source, destination) = fixtures::pair(&app, "Team").await;
         let created = fixtures::connection(&app, &source, &destination).await;

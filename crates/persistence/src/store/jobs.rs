@@ -698,7 +698,8 @@ pub fn clear_state(conn: &mut AnyConnection, connection: ConnectionId) -> Result
 }
 
 /// For each connection: whether a sync or reset is pending or running, and when its last
-/// sync job was created (epoch seconds). One query, whatever the number of connections.
+/// sync job was created (epoch seconds). Two queries, whatever the number of connections,
+/// each reading an index seek per connection, not its jobs.
 pub fn sync_summaries(
     conn: &mut AnyConnection,
     connections: &[ConnectionId],
@@ -706,29 +707,64 @@ pub fn sync_summaries(
     let ids: Vec<String> = connections.iter().map(ToString::to_string).collect();
     let mut summaries: HashMap<String, (bool, Option<i64>)> = HashMap::new();
     for batch in ids.chunks(super::MAX_BOUND_IDS) {
-        let rows: Vec<(String, String, String, DbTime)> = jobs::table
+        // Syncing: a pending or running job (at most one per connection).
+        let active: Vec<String> = jobs::table
             .filter(jobs::config_id.eq_any(batch))
             .filter(jobs::config_type.eq_any(CONNECTION_JOBS))
-            .select((
-                jobs::config_id,
-                jobs::config_type,
-                jobs::status,
-                jobs::created_at,
-            ))
+            .filter(jobs::status.eq_any(ACTIVE))
+            .select(jobs::config_id)
             .load(conn)
             .db()?;
-        for (id, config_type, status, created_at) in rows {
-            let entry = summaries.entry(id).or_insert((false, None));
-            if ACTIVE.contains(&status.as_str()) {
-                entry.0 = true;
-            }
-            if config_type == JobConfigType::Sync.as_str() {
-                let at = created_at.0.timestamp();
-                entry.1 = Some(entry.1.map_or(at, |seen: i64| seen.max(at)));
+        for id in active {
+            summaries.entry(id).or_insert((false, None)).0 = true;
+        }
+        for row in last_syncs(conn, batch)? {
+            if let Some(at) = row.last_sync {
+                summaries
+                    .entry(row.connection_id)
+                    .or_insert((false, None))
+                    .1 = Some(at.0.timestamp());
             }
         }
     }
     Ok(summaries)
+}
+
+/// A connection's newest sync job's creation, as [`LAST_SYNCS`] reads it.
+#[derive(diesel::QueryableByName)]
+struct LastSyncRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    connection_id: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::SqlTimestamp>)]
+    last_sync: Option<DbTime>,
+}
+
+/// Each connection's newest sync job's creation: one index seek per connection
+/// (`jobs_by_created`), however many jobs it has. `{ids}` is where the backend's rows of the
+/// connection ids (a column `id`) go.
+const LAST_SYNCS: &str = "\
+SELECT c.id AS connection_id,
+       (SELECT max(j.created_at) FROM jobs j
+        WHERE j.config_type = 'sync' AND j.config_id = c.id) AS last_sync
+FROM {ids}";
+
+fn last_syncs(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<LastSyncRow>> {
+    match conn {
+        AnyConnection::Postgres(pg) => {
+            diesel::sql_query(LAST_SYNCS.replace("{ids}", "unnest($1) AS c(id)"))
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
+                .load(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            let list = serde_json::to_string(ids).map_err(Error::internal)?;
+            diesel::sql_query(
+                LAST_SYNCS.replace("{ids}", "(SELECT value AS id FROM json_each(?)) AS c"),
+            )
+            .bind::<diesel::sql_types::Text, _>(list)
+            .load(lite)
+        }
+    }
+    .db()
 }
 
 /// Queues a sync for every active connection, in a live and active workspace, whose

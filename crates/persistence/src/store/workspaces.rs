@@ -612,17 +612,21 @@ struct LatestJobRow {
 
 /// The newest sync job of each workspace: one index seek per workspace asked about
 /// (`jobs_latest_by_workspace`), by the workspace each job records, so its cost is the page's,
-/// not the workspaces' connections'. `{workspaces}` is where the backend's rows of the
+/// not the workspaces' connections'. Written so that PostgreSQL cannot plan it as a pass over
+/// every job: a join by the job's key (not `IN`), and the seek ordered by the whole index (a
+/// `max(id)` of a workspace without jobs, beside one holding most of them, was planned as a
+/// backward scan of the primary key that read every job). `{workspaces}` is where the backend's rows of the
 /// workspace ids (a column `id`) go.
 const LATEST_SYNC_JOBS: &str = "\
 SELECT CAST(j.workspace_id AS TEXT) AS workspace_id, j.id AS job_id, j.status AS status,
        j.config_id AS connection_id, j.created_at AS created_at, j.updated_at AS updated_at,
        (SELECT min(a.created_at) FROM attempts a WHERE a.job_id = j.id) AS started_at,
        (SELECT max(a.ended_at) FROM attempts a WHERE a.job_id = j.id) AS attempt_ended_at
-FROM jobs j
-WHERE j.id IN (SELECT (SELECT max(j2.id) FROM jobs j2
-                       WHERE j2.workspace_id = w.id AND j2.config_type = 'sync')
-               FROM {workspaces})";
+FROM (SELECT (SELECT j2.id FROM jobs j2
+              WHERE j2.workspace_id = w.id AND j2.config_type = 'sync'
+              ORDER BY j2.workspace_id DESC, j2.config_type DESC, j2.id DESC LIMIT 1) AS job_id
+      FROM {workspaces}) latest
+JOIN jobs j ON j.id = latest.job_id";
 
 /// What each workspace holds (live sources and destinations, active and inactive
 /// connections) and its newest sync job: two queries however many workspaces are asked

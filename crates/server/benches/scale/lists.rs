@@ -27,9 +27,12 @@ pub fn pages_as_tables_grow(options: &Options, backend: TestBackend) -> Vec<Row>
     let job = super::sync(&ferry, &model);
     ferry.ok("jobs/cancel", json!({ "id": job }));
     let model_id: ferry_domain::ids::ConnectionId = serde_json::from_value(model.clone()).unwrap();
-    let db =
-        ferry_persistence::connection::Database::open(ferry.database_url(), &Default::default())
-            .unwrap();
+    // Loading 100,000 rows in one statement takes longer than a request may.
+    let loading = ferry_persistence::connection::PoolOptions {
+        call_timeout: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let db = ferry_persistence::connection::Database::open(ferry.database_url(), &loading).unwrap();
 
     let pages: [(&str, Value, &str); 4] = [
         (
@@ -65,6 +68,15 @@ pub fn pages_as_tables_grow(options: &Options, backend: TestBackend) -> Vec<Row>
         })
         .unwrap();
         have = size;
+        // As autovacuum would soon: the planner's statistics describe the grown tables.
+        if backend == TestBackend::Postgres {
+            db.run_blocking(|conn| {
+                use diesel::connection::SimpleConnection;
+                conn.batch_execute("ANALYZE connections; ANALYZE jobs; ANALYZE actors")
+                    .map_err(ferry_persistence::error::from_diesel)
+            })
+            .unwrap();
+        }
         eprintln!(
             "scale: lists: {size} connections and jobs in {:.1?}",
             loaded.elapsed()
