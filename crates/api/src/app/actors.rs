@@ -45,18 +45,9 @@ pub async fn list(
         order: query.order,
         paging,
     };
-    super::lists::answer(
-        state,
-        page.paging.clone(),
-        fingerprint,
-        move |conn, paging| {
-            let page = ActorPage {
-                paging,
-                ..page.clone()
-            };
-            actors::list(conn, actor_type, &filter, &page)
-        },
-    )
+    super::lists::answer_page(state, page, fingerprint, move |conn, page| {
+        actors::list(conn, actor_type, &filter, page)
+    })
     .await
 }
 

@@ -51,12 +51,8 @@ pub async fn list(
         paging,
     };
     let user = caller.user_id;
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = ApplicationPage {
-            paging,
-            ..page.clone()
-        };
-        Ok(applications::list(conn, user, &page)?.map(Into::into))
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(applications::list(conn, user, page)?.map(Into::into))
     })
     .await
 }

@@ -48,12 +48,8 @@ pub async fn list(
     request: ConnectionListRequestBody,
 ) -> Result<Listed<ConnectionRead>> {
     let (filter, page, query) = decide(state, request)?;
-    lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = ConnectionPage {
-            paging,
-            ..page.clone()
-        };
-        Ok(connections::list(conn, &filter, &page)?.map(ConnectionRead::from))
+    lists::answer_page(state, page, query, move |conn, page| {
+        Ok(connections::list(conn, &filter, page)?.map(ConnectionRead::from))
     })
     .await
 }
@@ -79,17 +75,13 @@ pub async fn web_list(
     request: ConnectionListRequestBody,
 ) -> Result<Listed<WbConnectionRead>> {
     let (filter, page, query) = decide(state, request)?;
-    lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = ConnectionPage {
-            paging,
-            ..page.clone()
-        };
+    lists::answer_page(state, page, query, move |conn, page| {
         let Page {
             items,
             total,
             has_more,
             next,
-        } = connections::list_with_actors(conn, &filter, &page)?;
+        } = connections::list_with_actors(conn, &filter, page)?;
         Ok(Page {
             items: with_sync_state(conn, items)?,
             total,

@@ -77,12 +77,8 @@ pub async fn list(
         order,
         paging,
     };
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = DefinitionPage {
-            paging,
-            ..page.clone()
-        };
-        actor_definitions::list(conn, &filter, &page)
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        actor_definitions::list(conn, &filter, page)
     })
     .await
 }

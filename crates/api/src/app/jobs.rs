@@ -95,13 +95,9 @@ pub async fn list(
         order,
         paging,
     };
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = JobPage {
-            paging,
-            ..page.clone()
-        };
+    super::lists::answer_page(state, page, query, move |conn, page| {
         Ok(
-            jobs::list(conn, &filter, &page)?.map(|(job, attempts)| JobWithAttemptsRead {
+            jobs::list(conn, &filter, page)?.map(|(job, attempts)| JobWithAttemptsRead {
                 job: (&job).into(),
                 attempts: attempts.iter().map(Into::into).collect(),
             }),

@@ -5,7 +5,7 @@
 use crate::AppState;
 use ferry_domain::list::{Cursor, PagedRequest, Paging};
 use ferry_domain::Result;
-use ferry_persistence::store::paging::Page;
+use ferry_persistence::store::paging::{ListPage, Page};
 use ferry_persistence::AnyConnection;
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
@@ -126,6 +126,32 @@ where
             })
         }
     }
+}
+
+/// [`answer`] for the lists ordered by a [`ListPage`] (all but the delivery log): `load` reads
+/// the page it is given, which is `page` with each read's paging.
+pub async fn answer_page<S, T, L>(
+    state: &AppState,
+    page: ListPage<S>,
+    fingerprint: u64,
+    load: L,
+) -> Result<Listed<T>>
+where
+    S: Clone + Send + Sync + 'static,
+    T: Send + 'static,
+    L: Fn(&mut AnyConnection, &ListPage<S>) -> Result<Page<T>> + Send + Sync + 'static,
+{
+    let paging = page.paging.clone();
+    answer(state, paging, fingerprint, move |conn, paging| {
+        load(
+            conn,
+            &ListPage {
+                paging,
+                ..page.clone()
+            },
+        )
+    })
+    .await
 }
 
 /// The paging of an unpaged list's chunk that starts after `after`, the previous chunk's

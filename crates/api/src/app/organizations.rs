@@ -32,12 +32,8 @@ pub async fn list(
         order,
         paging,
     };
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = OrganizationPage {
-            paging,
-            ..page.clone()
-        };
-        Ok(organizations::list(conn, &filter, &page)?.map(OrganizationRead::from))
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(organizations::list(conn, &filter, page)?.map(OrganizationRead::from))
     })
     .await
 }

@@ -33,12 +33,8 @@ pub async fn list_by_user(
         .db
         .run(move |conn| users::get(conn, user).map(drop))
         .await?;
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = PermissionPage {
-            paging,
-            ..page.clone()
-        };
-        Ok(permissions::list_by_user(conn, user, &page)?.map(Into::into))
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(permissions::list_by_user(conn, user, page)?.map(Into::into))
     })
     .await
 }

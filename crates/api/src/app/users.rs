@@ -30,12 +30,8 @@ pub async fn list(
         order,
         paging,
     };
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = UserPage {
-            paging,
-            ..page.clone()
-        };
-        Ok(users::list(conn, &filter, &page)?.map(UserRead::from))
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(users::list(conn, &filter, page)?.map(UserRead::from))
     })
     .await
 }

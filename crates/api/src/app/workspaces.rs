@@ -28,12 +28,8 @@ pub async fn list(
     request: WorkspaceListRequestBody,
 ) -> Result<Listed<WorkspaceRead>> {
     let (filter, page, query) = listing(state, caller, request)?;
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = WorkspacePage {
-            paging,
-            ..page.clone()
-        };
-        Ok(workspaces::list(conn, &filter, &page)?.map(WorkspaceRead::from))
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(workspaces::list(conn, &filter, page)?.map(WorkspaceRead::from))
     })
     .await
 }
@@ -46,12 +42,8 @@ pub async fn list_with_summaries(
     request: WorkspaceListRequestBody,
 ) -> Result<Listed<WebBackendWorkspaceRead>> {
     let (filter, page, query) = listing(state, caller, request)?;
-    super::lists::answer(state, page.paging.clone(), query, move |conn, paging| {
-        let page = WorkspacePage {
-            paging,
-            ..page.clone()
-        };
-        Ok(workspaces::list_with_summaries(conn, &filter, &page)?
+    super::lists::answer_page(state, page, query, move |conn, page| {
+        Ok(workspaces::list_with_summaries(conn, &filter, page)?
             .map(|(workspace, summary)| WebBackendWorkspaceRead::new(workspace, summary)))
     })
     .await
