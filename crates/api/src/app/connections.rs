@@ -92,8 +92,8 @@ pub async fn web_list(
     .await
 }
 
-/// The web reads of connections, with `isSyncing` and `lastSync` from one query over all
-/// of their jobs.
+/// The web reads of connections, with `isSyncing` and `lastSync` from their jobs
+/// ([`jobs::sync_summaries`]: a seek per connection, not every job).
 fn with_sync_state(
     conn: &mut AnyConnection,
     found: Vec<ConnectionWithActors>,

@@ -718,7 +718,8 @@ pub fn sync_summaries(
         for id in active {
             summaries.entry(id).or_insert((false, None)).0 = true;
         }
-        for row in last_syncs(conn, batch)? {
+        let last: Vec<LastSyncRow> = super::id_rows::load(conn, LAST_SYNCS, "c", "text", batch)?;
+        for row in last {
             if let Some(at) = row.last_sync {
                 summaries
                     .entry(row.connection_id)
@@ -740,32 +741,12 @@ struct LastSyncRow {
 }
 
 /// Each connection's newest sync job's creation: one index seek per connection
-/// (`jobs_by_created`), however many jobs it has. `{ids}` is where the backend's rows of the
-/// connection ids (a column `id`) go.
+/// (`jobs_by_created`), however many jobs it has; read through [`super::id_rows`].
 const LAST_SYNCS: &str = "\
 SELECT c.id AS connection_id,
        (SELECT max(j.created_at) FROM jobs j
         WHERE j.config_type = 'sync' AND j.config_id = c.id) AS last_sync
 FROM {ids}";
-
-fn last_syncs(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<LastSyncRow>> {
-    match conn {
-        AnyConnection::Postgres(pg) => {
-            diesel::sql_query(LAST_SYNCS.replace("{ids}", "unnest($1) AS c(id)"))
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
-                .load(pg)
-        }
-        AnyConnection::Sqlite(lite) => {
-            let list = serde_json::to_string(ids).map_err(Error::internal)?;
-            diesel::sql_query(
-                LAST_SYNCS.replace("{ids}", "(SELECT value AS id FROM json_each(?)) AS c"),
-            )
-            .bind::<diesel::sql_types::Text, _>(list)
-            .load(lite)
-        }
-    }
-    .db()
-}
 
 /// Queues a sync for every active connection, in a live and active workspace, whose
 /// schedule is due. A basic schedule is due when there is no sync job yet, or the last one

@@ -6,6 +6,7 @@ pub mod actor_definitions;
 pub mod actors;
 pub mod applications;
 pub mod connections;
+pub mod id_rows;
 pub mod idempotency_keys;
 pub mod instance_settings;
 pub mod jobs;

@@ -610,22 +610,20 @@ struct LatestJobRow {
     attempt_ended_at: Option<DbTime>,
 }
 
-/// The newest sync job of each workspace: one index seek per workspace asked about
-/// (`jobs_latest_by_workspace`), by the workspace each job records, so its cost is the page's,
-/// not the workspaces' connections'. Written so that PostgreSQL cannot plan it as a pass over
-/// every job: a join by the job's key (not `IN`), and the seek ordered by the whole index (a
-/// `max(id)` of a workspace without jobs, beside one holding most of them, was planned as a
-/// backward scan of the primary key that read every job). `{workspaces}` is where the backend's rows of the
-/// workspace ids (a column `id`) go.
+/// The newest sync job of each workspace, by the workspace each job records
+/// (`jobs_latest_by_workspace`), read through [`super::id_rows`]: a seek per workspace, joined
+/// by the job's key (an `IN` over the newest ids was planned by PostgreSQL as a pass over every
+/// job). PostgreSQL may still plan the `max` of a workspace without jobs, beside one holding
+/// most of them, as a backward scan of the primary key that reads every job (seen on analyzed
+/// tables of 100,000 jobs: 25 ms); docs/BENCHMARKS.md keeps the figure.
 const LATEST_SYNC_JOBS: &str = "\
 SELECT CAST(j.workspace_id AS TEXT) AS workspace_id, j.id AS job_id, j.status AS status,
        j.config_id AS connection_id, j.created_at AS created_at, j.updated_at AS updated_at,
        (SELECT min(a.created_at) FROM attempts a WHERE a.job_id = j.id) AS started_at,
        (SELECT max(a.ended_at) FROM attempts a WHERE a.job_id = j.id) AS attempt_ended_at
-FROM (SELECT (SELECT j2.id FROM jobs j2
-              WHERE j2.workspace_id = w.id AND j2.config_type = 'sync'
-              ORDER BY j2.workspace_id DESC, j2.config_type DESC, j2.id DESC LIMIT 1) AS job_id
-      FROM {workspaces}) latest
+FROM (SELECT (SELECT max(j2.id) FROM jobs j2
+              WHERE j2.workspace_id = w.id AND j2.config_type = 'sync') AS job_id
+      FROM {ids}) latest
 JOIN jobs j ON j.id = latest.job_id";
 
 /// What each workspace holds (live sources and destinations, active and inactive
@@ -663,24 +661,9 @@ pub fn summaries(
             _ => {}
         }
     }
-    let uuids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
-    let latest: Vec<LatestJobRow> = match conn {
-        AnyConnection::Postgres(pg) => {
-            diesel::sql_query(LATEST_SYNC_JOBS.replace("{workspaces}", "unnest($1) AS w(id)"))
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(uuids)
-                .load(pg)
-        }
-        AnyConnection::Sqlite(lite) => {
-            let list = serde_json::to_string(&uuids).map_err(Error::internal)?;
-            diesel::sql_query(LATEST_SYNC_JOBS.replace(
-                "{workspaces}",
-                "(SELECT value AS id FROM json_each(?)) AS w",
-            ))
-            .bind::<diesel::sql_types::Text, _>(list)
-            .load(lite)
-        }
-    }
-    .db()?;
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let latest: Vec<LatestJobRow> =
+        super::id_rows::load(conn, LATEST_SYNC_JOBS, "w", "uuid", &texts)?;
     for row in latest {
         let parse = |text: &str, what: &str| {
             Uuid::parse_str(text)
