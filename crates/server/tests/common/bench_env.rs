@@ -14,19 +14,23 @@ pub fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
     }
 }
 
-/// `name` as a comma-separated list (empty items dropped), or `default` when it is not set.
-pub fn list(name: &str, default: &str) -> Vec<String> {
+/// `name` as a comma-separated list (empty items dropped), each item parsed, or `default`
+/// when it is not set.
+pub fn list<T: std::str::FromStr>(name: &str, default: &str) -> Vec<T> {
     var(name, default.to_string())
         .split(',')
         .map(str::trim)
         .filter(|item| !item.is_empty())
-        .map(String::from)
+        .map(|item| {
+            item.parse()
+                .unwrap_or_else(|_| panic!("{name}: {item:?} is not a valid value"))
+        })
         .collect()
 }
 
 /// `FERRY_BENCH_BACKENDS`: `sqlite`, `postgres` or both (the default).
 pub fn backends() -> Vec<TestBackend> {
-    list("FERRY_BENCH_BACKENDS", "sqlite,postgres")
+    list::<String>("FERRY_BENCH_BACKENDS", "sqlite,postgres")
         .iter()
         .map(|backend| match backend.as_str() {
             "sqlite" => TestBackend::Sqlite,
