@@ -169,7 +169,8 @@ impl Head {
     fn complete(&self, buffer: &[u8]) -> bool {
         match self.body {
             Some(length) => buffer.len() >= self.length + length,
-            None => crate::common::dechunk(&buffer[self.length..]).is_some(),
+            // Checked after every read: it steps over the chunks without copying them.
+            None => crate::common::chunked_complete(&buffer[self.length..]),
         }
     }
 

@@ -235,21 +235,34 @@ pub fn http_with(
     Ok((status, body))
 }
 
-/// A chunked body's content (an unpaged list is sent as it is read): each chunk is its size
-/// in hex, CRLF, the bytes, CRLF; a chunk of size 0 ends it. None until the end has arrived.
-pub fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
+/// Walks a chunked body (an unpaged list is sent as it is read): each chunk is its size in
+/// hex, CRLF, the bytes, CRLF; a chunk of size 0 ends it. Hands each chunk's bytes to `each`
+/// and answers None until the end has arrived; stepping from size line to size line, it never
+/// reads the bytes themselves.
+fn walk_chunks<'a>(mut rest: &'a [u8], mut each: impl FnMut(&'a [u8])) -> Option<()> {
     loop {
         let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
         let size = std::str::from_utf8(&rest[..line_end]).ok()?;
         let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
         let data = &rest[line_end + 2..];
         if size == 0 {
-            return data.starts_with(b"\r\n").then_some(out);
+            return data.starts_with(b"\r\n").then_some(());
         }
-        out.extend_from_slice(data.get(..size)?);
+        each(data.get(..size)?);
         rest = data.get(size..)?.strip_prefix(b"\r\n")?;
     }
+}
+
+/// Whether a chunked body has arrived whole.
+pub fn chunked_complete(body: &[u8]) -> bool {
+    walk_chunks(body, |_| {}).is_some()
+}
+
+/// A chunked body's content; None until the end has arrived.
+pub fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    walk_chunks(body, |chunk| out.extend_from_slice(chunk))?;
+    Some(out)
 }
 
 /// The `id`s of the records a local-json destination wrote to `dir/<stream>.jsonl`, in file
